@@ -1,0 +1,204 @@
+"""The one small interface every provider connector stands behind.
+
+A connector only *reads and translates*: it turns a provider's pages into typed
+records (or one `RecordError` per record it cannot read) and says which policy
+applies to each synced field. The sync engine alone decides and writes.
+Nothing here knows about Flask, RQ or the database.
+"""
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+
+class Provider(enum.StrEnum):
+    SECUREX = "securex"
+    LIANTIS = "liantis"
+    CONNEXIE = "connexie"
+    HRIS = "hris"
+
+
+class FieldPolicy(enum.StrEnum):
+    OVERWRITE = "overwrite"
+    # Liantis language: set once, then the employee's own choice wins.
+    FIRST_SYNC_ONLY = "first_sync_only"
+    # Generic HR e-mail: changing a login silently would lock people out.
+    NEVER_OVERWRITE_AND_ALERT = "never_overwrite_and_alert"
+    # Generic HR phone: applied, but the number must be verified again.
+    OVERWRITE_AND_REVERIFY = "overwrite_and_reverify"
+
+
+class WageType(enum.StrEnum):
+    HOURLY = "hourly"
+    MONTHLY = "monthly"
+
+
+class WorkerClass(enum.StrEnum):
+    WHITE_COLLAR = "white_collar"
+    BLUE_COLLAR = "blue_collar"
+
+
+class ContractType(enum.StrEnum):
+    FLEX = "flex"
+    FIXED_HOURS = "fixed_hours"
+
+
+# The synced personal fields, by the name the engine and the models use.
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "language",
+    "start_date",
+    "employee_number",
+    "phone",
+    "entity_ref",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WageContractRecord:
+    provider_id: str
+    wage_type: WageType
+    # Per hour for HOURLY, per month for MONTHLY, exactly as the provider sends it.
+    gross_amount: Decimal
+    start_date: date
+    end_date: date | None = None
+    worker_class: WorkerClass = WorkerClass.WHITE_COLLAR
+    work_regime_pct: Decimal = Decimal("100")
+    weekly_hours: Decimal | None = None
+    employer_social_security_pct: Decimal | None = None
+    contract_type: ContractType | None = None
+    entity_ref: str | None = None
+    wage_code: str | None = None
+
+    def is_active_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeRecord:
+    provider_id: str
+    first_name: str
+    last_name: str
+    email: str | None
+    language: str | None = None
+    start_date: date | None = None
+    employee_number: str | None = None
+    phone: str | None = None
+    entity_ref: str | None = None
+    contracts: tuple[WageContractRecord, ...] = ()
+    # Set by providers that say so explicitly (generic HR exclusions, removals).
+    excluded: bool = False
+
+    def active_contract(self, day: date) -> WageContractRecord | None:
+        active = [c for c in self.contracts if c.is_active_on(day)]
+        return max(active, key=lambda c: c.start_date) if active else None
+
+
+class RecordProblem(enum.StrEnum):
+    MISSING_EMAIL = "missing_email"
+    BAD_DATE = "bad_date"
+    NEGATIVE_SALARY = "negative_salary"
+    UNKNOWN_WAGE_TYPE = "unknown_wage_type"
+    FIELD_TOO_LONG = "field_too_long"
+    MALFORMED = "malformed"
+    DUPLICATE_ID = "duplicate_id"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """One provider record that could not be read; reported, never fatal for the page."""
+
+    problem: RecordProblem
+    provider_id: str | None
+    detail: str
+    # Enough of the record to let an admin recognise the person.
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[EmployeeRecord | RecordError]
+    # Total number of employees when the provider tells it, else None.
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyInfo:
+    provider_company_id: str
+    name: str
+
+
+class ActivationProblem(enum.StrEnum):
+    MISSING_VAT = "missing_vat"
+    INVALID_VAT = "invalid_vat"
+    COMPANY_NOT_FOUND = "company_not_found"
+    NOT_AVAILABLE = "not_available"
+    INVALID_TOKEN = "invalid_token"
+    INTERNAL_ERROR = "internal_error"
+
+
+class ProviderError(Exception):
+    """The provider could not be used; the message is for operators, not admins."""
+
+
+class ActivationError(ProviderError):
+    def __init__(self, problem: ActivationProblem, detail: str = "") -> None:
+        super().__init__(f"{problem}: {detail}")
+        self.problem = problem
+        self.detail = detail
+
+
+class ProviderUnavailable(ProviderError):
+    """Timeouts, 5xx and exhausted retries: the run ends in Error, nothing is deactivated."""
+
+
+class ReconnectNeeded(ProviderError):
+    """The grant was revoked or is invalid: the admin must connect again."""
+
+
+@dataclass
+class Credentials:
+    """What a connector needs to talk to a provider for one company.
+
+    Connectors that refresh tokens update this object in place; the caller persists it
+    (encrypted) when `changed` is set.
+    """
+
+    provider_company_id: str | None = None
+    vat_number: str | None = None
+    api_token: str | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_at: float | None = None
+    changed: bool = field(default=False, compare=False)
+
+
+class Connector(abc.ABC):
+    provider: ClassVar[Provider]
+    field_policies: ClassVar[Mapping[str, FieldPolicy]]
+    # Requests per second the provider tolerates across all workers.
+    rate_limit_per_second: ClassVar[float] = 10.0
+    # How many syncs of this provider may run at once across the fleet.
+    max_concurrent_syncs: ClassVar[int] = 4
+
+    def __init__(self, base_url: str, credentials: Credentials) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+
+    def policy_for(self, field_name: str) -> FieldPolicy:
+        return self.field_policies.get(field_name, FieldPolicy.OVERWRITE)
+
+    @abc.abstractmethod
+    def employees(self) -> Iterator[Page]:
+        """Yield the provider's employees page by page, with the total when known."""
+
+    @abc.abstractmethod
+    def edit_url(self, provider_employee_id: str) -> str:
+        """Where the admin edits this employee at the provider (locked-field link)."""

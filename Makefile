@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a detail.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX_VERSION ?= 2.0.11
+
+.PHONY: run test bench messages translations vendor-htmx clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-location --omit-header
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d portal/translations 2>&1 | grep -v '^$$' || true
+
+run: $(VENV)/.installed translations
+	$(BIN)/python -m portal.launcher
+
+test: $(VENV)/.installed-test translations
+	bash scripts/install-system-packages.sh
+	bash scripts/test.sh
+
+# Refresh the vendored htmx from the npm registry (pinned by HTMX_VERSION).
+vendor-htmx:
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz
+	cp .vendor-tmp/package/dist/htmx.min.js static/htmx.min.js
+	cp .vendor-tmp/package/LICENSE static/htmx.LICENSE
+	rm -rf .vendor-tmp
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache tests/artifacts

@@ -1,0 +1,68 @@
+"""Settings from the environment, one class per way of running Flexsync."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("FLEXSYNC_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+# Never accepted outside the demo: a production deployment must set its own.
+DEMO_SECRET_KEY = "flexsync-demo-secret-key-not-for-production"
+
+
+def _sqlite_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'flexsync.db'}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    FLEXSYNC_ENCRYPTION_KEY = os.environ.get("FLEXSYNC_ENCRYPTION_KEY", "")
+    LANGUAGES = ("nl", "fr", "en")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    WTF_CSRF_TIME_LIMIT = None
+    # WTForms brings its own nl/fr messages; see portal/web/forms.py.
+    WTF_I18N_ENABLED = False
+    # Demo users and the demo secret are refused unless this is set.
+    DEMO = False
+    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")
+    PROVIDER_URLS = {
+        "securex": os.environ.get("SECUREX_URL", "http://127.0.0.1:5101"),
+        "liantis": os.environ.get("LIANTIS_URL", "http://127.0.0.1:5102"),
+        "connexie": os.environ.get("CONNEXIE_URL", "http://127.0.0.1:5103"),
+        "hris": os.environ.get("HRIS_URL", "http://127.0.0.1:5104"),
+    }
+
+
+class ProductionConfig(Config):
+    pass
+
+
+class DemoConfig(Config):
+    DEMO = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEMO_SECRET_KEY
+    # The demo is served over plain http on loopback.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(DemoConfig):
+    TESTING = True
+
+
+CONFIGS = {"production": ProductionConfig, "demo": DemoConfig, "test": TestConfig}
+
+
+def config_for(name: str | None) -> type[Config]:
+    return CONFIGS[name or os.environ.get("FLEXSYNC_ENV", "production")]

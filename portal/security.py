@@ -1,0 +1,67 @@
+"""Start-up refusals, session scoping and the response headers every page gets."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+from sqlalchemy import inspect, select
+
+from portal import tenancy
+from portal.config import DEMO_SECRET_KEY
+from portal.extensions import db, login_manager
+from portal.models import User
+
+
+class UnsafeConfiguration(RuntimeError):
+    pass
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+
+
+def refuse_unsafe_production(app: Flask) -> None:
+    """A production start with a default secret or demo users would be an open door."""
+    if app.config["DEMO"]:
+        return
+    if not app.config["SECRET_KEY"] or app.config["SECRET_KEY"] == DEMO_SECRET_KEY:
+        raise UnsafeConfiguration("Set SECRET_KEY to a long random value before starting Flexsync in production.")
+    with app.app_context():
+        if inspect(db.engine).has_table(User.__tablename__):
+            demo_user = db.session.execute(select(User.email).where(User.is_demo.is_(True)).limit(1)).scalar()
+            if demo_user:
+                raise UnsafeConfiguration(f"Demo user {demo_user} exists: remove the demo users before running in production.")
+
+
+def init_app(app: Flask) -> None:
+    refuse_unsafe_production(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def act_for_the_users_tenant() -> None:
+        from flask import g
+
+        tenant_id = current_user.tenant_id if current_user.is_authenticated else None
+        g.tenant_token = tenancy.enter(tenant_id)
+
+    @app.teardown_request
+    def stop_acting(_exc: BaseException | None) -> None:
+        from flask import g
+
+        token = g.pop("tenant_token", None)
+        if token is not None:
+            tenancy.leave(token)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

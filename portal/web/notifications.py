@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from portal import tenancy
+from portal.extensions import db
+from portal.models import Notification
+from portal.web.access import hr_admin_required
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+PAGE_SIZE = 25
+
+
+def unread_count() -> int:
+    return db.session.execute(select(func.count(Notification.id)).where(Notification.read_at.is_(None))).scalar_one()
+
+
+@bp.get("")
+@hr_admin_required
+def index():
+    page = db.paginate(
+        select(Notification).order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("notifications/index.html", page=page)
+
+
+@bp.get("/<int:notification_id>")
+@hr_admin_required
+def show(notification_id: int):
+    notification = tenancy.get_or_404(Notification, notification_id)
+    return render_template("notifications/show.html", notification=notification)
+
+
+@bp.post("/<int:notification_id>/read")
+@hr_admin_required
+def mark_read(notification_id: int):
+    notification = tenancy.get_or_404(Notification, notification_id)
+    if notification.read_at is None:
+        notification.read_at = datetime.now(UTC).replace(tzinfo=None)
+        db.session.commit()
+    return redirect(notification.link or url_for("notifications.index"))
+
+
+@bp.app_context_processor
+def unread_notifications() -> dict:
+    from flask_login import current_user
+
+    if current_user.is_authenticated and current_user.tenant_id is not None:
+        return {"unread_notifications": unread_count()}
+    return {"unread_notifications": 0}

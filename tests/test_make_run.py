@@ -1,0 +1,62 @@
+"""`make run` on one machine: everything comes up, and one Ctrl-C leaves no process behind."""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import _free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def processes_with_marker(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
+    marker = f"FLEXSYNC_RUN_MARKER={uuid.uuid4()}"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"PORT": str(port), "FLEXSYNC_INSTANCE_DIR": str(tmp_path), marker.split("=")[0]: marker.split("=")[1]})
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "portal.launcher"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = launcher.stdout.readline()
+            output.append(line)
+            if "Press Ctrl-C to stop everything." in line:
+                break
+            assert launcher.poll() is None, "".join(output)
+        printed = "".join(output)
+        assert f"http://127.0.0.1:{port}" in printed
+        assert "hr@demo.test" in printed and "cs@flexsync.test" in printed
+        response = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
+        assert response.status_code == 200
+        assert "Log in to Flexsync" in response.text
+        children = processes_with_marker(marker)
+        assert len(children) >= 5, "launcher, redis, web, worker and cron should all run"
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        launcher.communicate(timeout=30)
+    time.sleep(0.5)
+    assert processes_with_marker(marker) == []

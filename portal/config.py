@@ -45,6 +45,18 @@ class Config:
     }
 
 
+def demo_encryption_key() -> str:
+    """The demo keeps its own key under instance/; production passes FLEXSYNC_ENCRYPTION_KEY."""
+    from cryptography.fernet import Fernet
+
+    key_file = INSTANCE_DIR / "encryption.key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_bytes(Fernet.generate_key())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 class ProductionConfig(Config):
     pass
 
@@ -52,6 +64,7 @@ class ProductionConfig(Config):
 class DemoConfig(Config):
     DEMO = True
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEMO_SECRET_KEY
+    FLEXSYNC_ENCRYPTION_KEY = os.environ.get("FLEXSYNC_ENCRYPTION_KEY") or None  # filled in by create_app
     # The demo is served over plain http on loopback.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

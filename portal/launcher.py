@@ -16,9 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
-from portal.config import INSTANCE_DIR, PROJECT_ROOT
+from portal.config import INSTANCE_DIR, PROJECT_ROOT, demo_encryption_key
 
 BIN = Path(sys.executable).parent
 SANDBOX_PORTS = {"securex": 5101, "liantis": 5102, "connexie": 5103, "hris": 5104}
@@ -39,17 +37,6 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
                 return
         time.sleep(0.1)
     raise RuntimeError(f"nothing answered on 127.0.0.1:{port} within {timeout:.0f} s")
-
-
-def encryption_key() -> str:
-    """The demo keeps its key under instance/; production passes FLEXSYNC_ENCRYPTION_KEY."""
-    if os.environ.get("FLEXSYNC_ENCRYPTION_KEY"):
-        return os.environ["FLEXSYNC_ENCRYPTION_KEY"]
-    key_file = INSTANCE_DIR / "encryption.key"
-    if not key_file.exists():
-        key_file.write_bytes(Fernet.generate_key())
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
 
 
 class Supervisor:
@@ -98,7 +85,7 @@ def main() -> int:
     web_url = f"http://127.0.0.1:{web_port}"
     env = dict(os.environ)
     env.setdefault("FLEXSYNC_ENV", "demo")
-    env["FLEXSYNC_ENCRYPTION_KEY"] = encryption_key()
+    env["FLEXSYNC_ENCRYPTION_KEY"] = os.environ.get("FLEXSYNC_ENCRYPTION_KEY") or demo_encryption_key()
     env["FLEXSYNC_URL"] = web_url
     for provider, port in SANDBOX_PORTS.items():
         env.setdefault(f"{provider.upper()}_URL", f"http://127.0.0.1:{port}")

@@ -34,8 +34,25 @@ def refuse_unsafe_production(app: Flask) -> None:
                 raise UnsafeConfiguration(f"Demo user {demo_user} exists: remove the demo users before running in production.")
 
 
+def check_encryption_key(app: Flask) -> None:
+    """Fail at start, not at the first sync, when the key cannot read stored credentials."""
+    from portal.config import demo_encryption_key
+    from portal.crypto import fernet_for
+    from portal.models import Integration
+
+    if not app.config["FLEXSYNC_ENCRYPTION_KEY"] and app.config["DEMO"]:
+        app.config["FLEXSYNC_ENCRYPTION_KEY"] = demo_encryption_key()
+    fernet_for(app.config["FLEXSYNC_ENCRYPTION_KEY"])
+    with app.app_context():
+        if inspect(db.engine).has_table(Integration.__tablename__):
+            # Loading one stored credential decrypts it: a wrong key raises here.
+            db.session.execute(select(Integration.credentials).where(Integration.credentials.is_not(None)).limit(1)).scalar()
+            db.session.remove()
+
+
 def init_app(app: Flask) -> None:
     refuse_unsafe_production(app)
+    check_encryption_key(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 

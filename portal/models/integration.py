@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.crypto import EncryptedJSON
+from portal.extensions import db
+from portal.models.user import User
+from portal.providers.base import Provider
+from portal.tenancy import TenantScoped
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Store the values ("securex"), not the Python names, so SQL reads like the UI.
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda members: [m.value for m in members])
+
+
+class IntegrationState(enum.StrEnum):
+    # Made available by customer success; the admin has not activated it (yet).
+    AVAILABLE = "available"
+    ACTIVE = "active"
+    # The provider refused our grant (revoked, invalid): the admin must connect again.
+    RECONNECT_NEEDED = "reconnect_needed"
+    # Switched off by the admin; synced employees stay as they are.
+    DISABLED = "disabled"
+
+
+class SyncMode(enum.StrEnum):
+    FULL = "full"
+    SELECTIVE = "selective"
+
+
+class Integration(TenantScoped, db.Model):
+    """One provider for one company: whether CS made it available, and how it is set up."""
+
+    __tablename__ = "integrations"
+    __table_args__ = (UniqueConstraint("tenant_id", "provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[Provider] = mapped_column(_enum(Provider))
+    available: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[IntegrationState] = mapped_column(_enum(IntegrationState), default=IntegrationState.AVAILABLE)
+    sync_mode: Mapped[SyncMode | None] = mapped_column(_enum(SyncMode))
+    provider_company_id: Mapped[str | None] = mapped_column(String(100))
+    provider_company_name: Mapped[str | None] = mapped_column(String(200))
+    credentials: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    # Provider-specific set-up: venue and code mapping, synced entities, exclusions.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    activated_at: Mapped[datetime | None]
+    activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    first_synced_at: Mapped[datetime | None]
+
+    activated_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_activated(self) -> bool:
+        return self.state in (IntegrationState.ACTIVE, IntegrationState.RECONNECT_NEEDED)
+
+
+class AvailabilityChange(TenantScoped, db.Model):
+    """Audit trail: who at customer success switched which provider on or off, and when."""
+
+    __tablename__ = "availability_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[Provider] = mapped_column(_enum(Provider))
+    available: Mapped[bool]
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+
+    changed_by: Mapped[User] = relationship()

@@ -124,6 +124,12 @@ class _Page:
     mode: SyncMode
     # E-mail -> provider ID, for e-mails this page already gave to someone.
     claimed_emails: dict[str, str] = field(default_factory=dict)
+    # E-mails known employees gave up in this page.
+    released_emails: set[str] = field(default_factory=set)
+
+    def holder_of(self, email: str) -> LocalEmployee | None:
+        """Who holds this e-mail once the page's earlier decisions are written."""
+        return None if email in self.released_emails else self.state.by_email.get(email)
 
 
 def plan_batch(
@@ -134,32 +140,60 @@ def plan_batch(
     mode: SyncMode,
     seen_earlier: Set[str] = frozenset(),
 ) -> BatchPlan:
-    """Decide every record of a page.
+    """Decide every record of a page; write the decisions in the order returned.
 
-    `seen_earlier` holds the provider IDs of the run's earlier pages (not of this page
-    when it is retried), so that a provider ID sent twice in one run fails the second time.
+    Known employees are decided before newcomers, so that an e-mail a known employee
+    gives up in this page is free before a newcomer takes it: planning the page again
+    after writing it then finds nothing to do. `seen_earlier` holds the provider IDs of
+    the run's earlier pages (not of this page when it is retried), so that a provider
+    ID sent twice in one run fails the second time.
     """
     page = _Page(state, policies, today, mode)
     seen: set[str] = set()
-    decisions = []
+    decisions: list[EmployeeDecision] = []
+    known: list[tuple[EmployeeRecord, LocalEmployee]] = []
+    newcomers: list[EmployeeRecord] = []
     for item in items:
-        if item.provider_id is not None and (item.provider_id in seen or item.provider_id in seen_earlier):
+        employee = state.by_provider_id.get(item.provider_id or "")
+        if item.provider_id in seen or item.provider_id in seen_earlier:
             decisions.append(_fail(item, Reason.DUPLICATE_ID))
             continue
         if item.provider_id is not None:
             seen.add(item.provider_id)
         if isinstance(item, RecordError):
-            employee = page.state.by_provider_id.get(item.provider_id or "")
             decisions.append(_fail(item, Reason(item.problem.value), employee))
+        elif employee is None:
+            newcomers.append(item)
         else:
-            decisions.append(_plan_record(item, page))
+            known.append((item, employee))
+    decisions += _plan_known_employees(known, page)
+    decisions += (_plan_newcomer(record, page) for record in newcomers)
     return BatchPlan(tuple(decisions), frozenset(seen))
 
 
-def _plan_record(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
-    employee = page.state.by_provider_id.get(record.provider_id)
-    if employee is None:
-        return _plan_newcomer(record, page)
+def _plan_known_employees(
+    known: list[tuple[EmployeeRecord, LocalEmployee]], page: _Page
+) -> list[EmployeeDecision]:
+    """Known employees, e-mail chains resolved: when A takes the e-mail B gives up, B
+    goes first. Only a cycle (A and B trading e-mails) stays an error."""
+    decisions: list[EmployeeDecision] = []
+    pending = known
+    while pending:
+        blocked = []
+        for record, employee in pending:
+            decision = _plan_known(record, employee, page)
+            if decision.reason == Reason.EMAIL_IN_USE:
+                blocked.append((record, employee))
+            else:
+                decisions.append(decision)
+        if len(blocked) == len(pending):
+            decisions += (_fail(record, Reason.EMAIL_IN_USE, employee) for record, employee in blocked)
+            break
+        pending = blocked
+    return decisions
+
+
+def _plan_known(record: EmployeeRecord, employee: LocalEmployee, page: _Page) -> EmployeeDecision:
     if record.excluded:
         # Excluded at the provider after being synced: gone from the sync, so deactivated.
         return _deactivate(employee, Reason.EXCLUDED)
@@ -185,7 +219,7 @@ def _plan_newcomer(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
     if not record.email or not record.email.strip():
         return _fail(record, Reason.MISSING_EMAIL)
     email = normalize_email(record.email)
-    employee = page.state.by_email.get(email)
+    employee = page.holder_of(email)
     if email in page.claimed_emails or (employee is not None and employee.provider_id is not None):
         # Securex/Liantis: a move between entities keeps the e-mail and gets a new ID;
         # "Payflip detects that an account already exists for this e-mail".
@@ -236,12 +270,14 @@ def _sync(
     """Bring a matched employee in step with the provider: UPDATE or UNCHANGED."""
     personal = personal_diff(record, employee, page.policies)
     email = str(next((c.new for c in personal.changes if c.field == "email"), employee.email))
-    other = page.state.by_email.get(email)
+    other = page.holder_of(email)
     if (other is not None and other.local_id != employee.local_id) or page.claimed_emails.get(
         email, record.provider_id
     ) != record.provider_id:
         return _fail(record, Reason.EMAIL_IN_USE, employee)
     page.claimed_emails[email] = record.provider_id
+    if email != employee.email:
+        page.released_emails.add(employee.email)
     changes = [
         *_binding_changes(record, employee),
         *personal.changes,

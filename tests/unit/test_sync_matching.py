@@ -98,8 +98,10 @@ def test_a_namesake_with_another_start_date_and_number_is_no_duplicate():
 def test_a_provider_id_sent_twice_in_one_run_fails_the_second_time():
     decisions = sync([record("P-1"), record("P-1", email="other@example.be")]).decisions
 
-    assert [d.action for d in decisions] == [Action.CREATE, Action.FAIL]
-    assert decisions[1].reason == Reason.DUPLICATE_ID
+    assert sorted((d.action, d.reason or "") for d in decisions) == [
+        (Action.CREATE, ""),
+        (Action.FAIL, Reason.DUPLICATE_ID),
+    ]
 
 
 def test_a_provider_id_seen_on_an_earlier_page_of_the_run_is_a_duplicate():
@@ -131,3 +133,15 @@ def test_an_unreadable_record_fails_that_employee_only():
     assert plan.decisions[0].reason == Reason.BAD_DATE
     assert plan.decisions[0].display_name == "An Peeters"
     assert plan.seen_provider_ids == {"P-1", "P-2"}
+
+
+def test_an_email_given_up_in_a_page_is_free_for_the_next_one_in_that_page():
+    state = LocalState((employee(7, email="an@example.be", provider_id="P-1"),))
+
+    plan = sync([record("P-2", email="an@example.be"), record("P-1", email="an.peeters@example.be")], state)
+
+    # Written in this order, the e-mail is freed before it is taken.
+    assert [(d.provider_id, d.action) for d in plan.decisions] == [
+        ("P-1", Action.UPDATE),
+        ("P-2", Action.CREATE),
+    ]

@@ -64,7 +64,8 @@ def find_external(
 ) -> tuple[LocalEmployee, ...]:
     """Payhawk: users the initial sync could not match by e-mail "are considered external"
     and reported to the admin, who keeps or removes them. Only the first sync does this:
-    people added by hand later are not strangers."""
+    people added by hand later are not strangers. `fetch` is required because after a
+    partial fetch real employees would look unmatched."""
     if not first_sync:
         return ()
     return tuple(e for e in employees if not e.ever_synced and not e.external and e.active)

@@ -1,0 +1,86 @@
+"""Which fields a provider record changes, from what to what.
+
+Unchanged must be detected exactly: a re-sync with no change at the provider writes
+zero rows, so values are compared after the same normalisation they are stored with.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from portal.providers.base import PERSONAL_FIELDS, EmployeeRecord, FieldPolicy
+from portal.sync.policies import Verdict, verdict
+from portal.sync.state import LocalEmployee, WageContract, normalize_email
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One line of the per-employee change log. `field` is a LocalEmployee attribute or
+    `wage_contract.<attribute>`."""
+
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    """A provider value Flexsync deliberately did not apply; the admin decides."""
+
+    field: str
+    local_value: object
+    provider_value: object
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalDiff:
+    changes: tuple[FieldChange, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+    reverify_phone: bool = False
+
+
+def provider_value(record: EmployeeRecord, field_name: str) -> object:
+    """A record's value as Flexsync stores it: trimmed, e-mail lower-cased."""
+    value = getattr(record, field_name)
+    if isinstance(value, str):
+        value = value.strip()
+        return normalize_email(value) if field_name == "email" else value
+    return value
+
+
+def personal_diff(
+    record: EmployeeRecord,
+    employee: LocalEmployee | None,
+    policies: Mapping[str, FieldPolicy],
+) -> PersonalDiff:
+    changes: list[FieldChange] = []
+    discrepancies: list[Discrepancy] = []
+    reverify = False
+    for name in PERSONAL_FIELDS:
+        new = provider_value(record, name)
+        old = getattr(employee, name) if employee is not None else None
+        if new == old:
+            continue
+        # Once matched, the provider ID is the key: a provider without an e-mail for a
+        # known employee does not take their login away.
+        if name == "email" and new in (None, "") and employee is not None:
+            continue
+        match verdict(policies.get(name, FieldPolicy.OVERWRITE), employee):
+            case Verdict.APPLY:
+                changes.append(FieldChange(name, old, new))
+            case Verdict.APPLY_AND_REVERIFY:
+                changes.append(FieldChange(name, old, new))
+                reverify = True
+            case Verdict.ALERT:
+                discrepancies.append(Discrepancy(name, old, new))
+            case Verdict.KEEP:
+                pass
+    return PersonalDiff(tuple(changes), tuple(discrepancies), reverify)
+
+
+def wage_contract_changes(old: WageContract | None, new: WageContract) -> tuple[FieldChange, ...]:
+    return tuple(
+        FieldChange(f"wage_contract.{f.name}", getattr(old, f.name, None), getattr(new, f.name))
+        for f in fields(new)
+        if old is None or getattr(old, f.name) != getattr(new, f.name)
+    )

@@ -1,0 +1,137 @@
+"""How a sync run and each employee in it ended, in codes the web layer translates.
+
+The seeds' products only say "Partial" and send the admin to support; Flexsync lists
+every failed employee with the reason and what to do about it.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+
+
+class Reason(enum.StrEnum):
+    # Failures: the employee was not synced this run.
+    MISSING_EMAIL = "missing_email"
+    BAD_DATE = "bad_date"
+    NEGATIVE_SALARY = "negative_salary"
+    UNKNOWN_WAGE_TYPE = "unknown_wage_type"
+    FIELD_TOO_LONG = "field_too_long"
+    MALFORMED = "malformed"
+    DUPLICATE_ID = "duplicate_id"
+    ENTITY_MOVE = "entity_move"
+    EMAIL_IN_USE = "email_in_use"
+    # Skips: deliberately left out, not an error.
+    NO_ACTIVE_CONTRACT = "no_active_contract"
+    EXCLUDED = "excluded"
+    NOT_SELECTED = "not_selected"
+    # Deactivations.
+    REMOVED_AT_PROVIDER = "removed_at_provider"
+    CONTRACTS_ENDED = "contracts_ended"
+
+
+class Fix(enum.StrEnum):
+    ADD_EMAIL_AT_PROVIDER = "add_email_at_provider"
+    CORRECT_AT_PROVIDER = "correct_at_provider"
+    CONTACT_SUPPORT = "contact_support"
+    MOVE_ACCOUNT_WITH_SUPPORT = "move_account_with_support"
+    USE_UNIQUE_EMAIL = "use_unique_email"
+    SELECT_EMPLOYEE = "select_employee"
+    NOTHING_TO_DO = "nothing_to_do"
+
+
+FIX_FOR: dict[Reason, Fix] = {
+    Reason.MISSING_EMAIL: Fix.ADD_EMAIL_AT_PROVIDER,
+    Reason.BAD_DATE: Fix.CORRECT_AT_PROVIDER,
+    Reason.NEGATIVE_SALARY: Fix.CORRECT_AT_PROVIDER,
+    Reason.FIELD_TOO_LONG: Fix.CORRECT_AT_PROVIDER,
+    Reason.UNKNOWN_WAGE_TYPE: Fix.CONTACT_SUPPORT,
+    Reason.MALFORMED: Fix.CONTACT_SUPPORT,
+    Reason.DUPLICATE_ID: Fix.CONTACT_SUPPORT,
+    Reason.ENTITY_MOVE: Fix.MOVE_ACCOUNT_WITH_SUPPORT,
+    Reason.EMAIL_IN_USE: Fix.USE_UNIQUE_EMAIL,
+    Reason.NO_ACTIVE_CONTRACT: Fix.NOTHING_TO_DO,
+    Reason.EXCLUDED: Fix.NOTHING_TO_DO,
+    Reason.NOT_SELECTED: Fix.SELECT_EMPLOYEE,
+    Reason.REMOVED_AT_PROVIDER: Fix.NOTHING_TO_DO,
+    Reason.CONTRACTS_ENDED: Fix.NOTHING_TO_DO,
+}
+
+# English source texts; the web layer wraps them in gettext.
+REASON_TEXT: dict[Reason, str] = {
+    Reason.MISSING_EMAIL: "The provider has no e-mail address for this employee.",
+    Reason.BAD_DATE: "A date at the provider is impossible (a contract ends before it starts).",
+    Reason.NEGATIVE_SALARY: "The provider sends a negative gross salary.",
+    Reason.UNKNOWN_WAGE_TYPE: "The provider sends a wage type Flexsync does not know.",
+    Reason.FIELD_TOO_LONG: "A field at the provider is longer than Flexsync can store.",
+    Reason.MALFORMED: "The provider sent this employee in a form Flexsync cannot read.",
+    Reason.DUPLICATE_ID: "The provider sent two employees with the same ID.",
+    Reason.ENTITY_MOVE: "An account already exists for this e-mail, under another provider ID"
+    " (often a move to another entity).",
+    Reason.EMAIL_IN_USE: "Another employee in Flexsync already uses this e-mail address.",
+    Reason.NO_ACTIVE_CONTRACT: "No active contract at the provider today.",
+    Reason.EXCLUDED: "Excluded from the sync at the provider.",
+    Reason.NOT_SELECTED: "Not selected for the sync.",
+    Reason.REMOVED_AT_PROVIDER: "Removed at the provider.",
+    Reason.CONTRACTS_ENDED: "All contracts at the provider have ended.",
+}
+
+FIX_TEXT: dict[Fix, str] = {
+    Fix.ADD_EMAIL_AT_PROVIDER: "Add the e-mail address at the provider, then sync again.",
+    Fix.CORRECT_AT_PROVIDER: "Correct the employee's data at the provider, then sync again.",
+    Fix.CONTACT_SUPPORT: "Contact support: the provider's data needs a closer look.",
+    # The seeds send entity moves to support: the sync never moves an account itself.
+    Fix.MOVE_ACCOUNT_WITH_SUPPORT: "An account already exists for this e-mail. A move between"
+    " entities is not synced: contact support to move the account.",
+    Fix.USE_UNIQUE_EMAIL: "Give each employee their own e-mail address at the provider,"
+    " then sync again.",
+    Fix.SELECT_EMPLOYEE: "Select the employee in the selection window to sync them.",
+    Fix.NOTHING_TO_DO: "Nothing to do.",
+}
+
+
+class RunStatus(enum.StrEnum):
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    deactivated: int = 0
+    # People seen for the first time in selective mode, waiting in the selection window.
+    new_to_review: int = 0
+
+    def __add__(self, other: RunCounts) -> RunCounts:
+        return RunCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @property
+    def synced(self) -> int:
+        return self.created + self.updated + self.unchanged + self.deactivated
+
+
+def run_status(counts: RunCounts, provider_failed: bool = False) -> RunStatus:
+    """Success: all synced; Partial: some failed; Error: none synced or the provider failed."""
+    if provider_failed:
+        return RunStatus.ERROR
+    if counts.failed == 0:
+        return RunStatus.SUCCESS
+    return RunStatus.PARTIAL if counts.synced else RunStatus.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeOutcome:
+    """One line of the run's drill-down: who, and for failures why and what to do."""
+
+    display_name: str
+    provider_id: str | None
+    local_id: int | None
+    reason: Reason
+
+    @property
+    def fix(self) -> Fix:
+        return FIX_FOR[self.reason]

@@ -1,0 +1,373 @@
+"""Deciding, for one page of provider records, what happens to each employee.
+
+Plain functions over plain data: the persistence layer loads the `LocalState` a page
+may touch (`state.lookup_keys`), calls `plan_batch`, and writes each decision's
+changes (`apply.apply_decision`). Planning writes nothing, so the same call previews
+the first sync: who is matched by e-mail, who is created, who is left out.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, field
+from datetime import date
+
+from portal.providers.base import EmployeeRecord, FieldPolicy, RecordError, WageContractRecord
+from portal.sync.diff import (
+    Discrepancy,
+    FieldChange,
+    personal_diff,
+    provider_value,
+    wage_contract_changes,
+)
+from portal.sync.outcomes import EmployeeOutcome, Reason, RunCounts
+from portal.sync.state import (
+    LocalEmployee,
+    LocalState,
+    Selection,
+    SyncMode,
+    normalize_email,
+    person_key,
+)
+from portal.sync.validation import record_problem
+from portal.sync.wages import synced_wage_contract
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    SKIP = "skip"
+    FAIL = "fail"
+    DEACTIVATE = "deactivate"
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeDecision:
+    action: Action
+    display_name: str
+    provider_id: str | None
+    local_id: int | None = None
+    # Everything to write, in change-log form; empty means no employee row is written.
+    changes: tuple[FieldChange, ...] = ()
+    reason: Reason | None = None
+    discrepancies: tuple[Discrepancy, ...] = ()
+    matched_by_email: bool = False
+    # A local employee this new one probably is, under another e-mail: the admin may merge.
+    probable_duplicate_of: int | None = None
+    # Selective mode: seen for the first time, now waiting in the selection window.
+    newly_offered: bool = False
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.changes) or self.newly_offered
+
+    @property
+    def revokes_access(self) -> bool:
+        return self.action == Action.DEACTIVATE
+
+    @property
+    def freezes_budget(self) -> bool:
+        # Deactivated, never deleted: the budget stays, frozen, for the admin to settle.
+        return self.action == Action.DEACTIVATE
+
+    def outcome(self) -> EmployeeOutcome | None:
+        if self.reason is None:
+            return None
+        return EmployeeOutcome(self.display_name, self.provider_id, self.local_id, self.reason)
+
+
+def count(decisions: Iterable[EmployeeDecision]) -> RunCounts:
+    tally = {action: 0 for action in Action}
+    new_to_review = 0
+    for decision in decisions:
+        tally[decision.action] += 1
+        new_to_review += decision.newly_offered
+    return RunCounts(
+        created=tally[Action.CREATE],
+        updated=tally[Action.UPDATE],
+        unchanged=tally[Action.UNCHANGED],
+        skipped=tally[Action.SKIP],
+        failed=tally[Action.FAIL],
+        deactivated=tally[Action.DEACTIVATE],
+        new_to_review=new_to_review,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    decisions: tuple[EmployeeDecision, ...]
+    # Every provider ID in the page, unreadable records included: they still exist at
+    # the provider and must not be deactivated as removed.
+    seen_provider_ids: frozenset[str]
+
+    @property
+    def counts(self) -> RunCounts:
+        return count(self.decisions)
+
+    @property
+    def failures(self) -> tuple[EmployeeOutcome, ...]:
+        return tuple(
+            outcome
+            for decision in self.decisions
+            if decision.action == Action.FAIL and (outcome := decision.outcome()) is not None
+        )
+
+
+@dataclass
+class _Page:
+    """What planning one page needs besides the record itself."""
+
+    state: LocalState
+    policies: Mapping[str, FieldPolicy]
+    today: date
+    mode: SyncMode
+    # E-mail -> provider ID, for e-mails this page already gave to someone.
+    claimed_emails: dict[str, str] = field(default_factory=dict)
+    # E-mails known employees gave up in this page.
+    released_emails: set[str] = field(default_factory=set)
+
+    def holder_of(self, email: str) -> LocalEmployee | None:
+        """Who holds this e-mail once the page's earlier decisions are written."""
+        return None if email in self.released_emails else self.state.by_email.get(email)
+
+
+def plan_batch(
+    items: Iterable[EmployeeRecord | RecordError],
+    state: LocalState,
+    policies: Mapping[str, FieldPolicy],
+    today: date,
+    mode: SyncMode,
+    seen_earlier: Set[str] = frozenset(),
+) -> BatchPlan:
+    """Decide every record of a page; write the decisions in the order returned.
+
+    Known employees are decided before newcomers, so that an e-mail a known employee
+    gives up in this page is free before a newcomer takes it: planning the page again
+    after writing it then finds nothing to do. `seen_earlier` holds the provider IDs of
+    the run's earlier pages (not of this page when it is retried), so that a provider
+    ID sent twice in one run fails the second time.
+    """
+    page = _Page(state, policies, today, mode)
+    seen: set[str] = set()
+    decisions: list[EmployeeDecision] = []
+    known: list[tuple[EmployeeRecord, LocalEmployee]] = []
+    newcomers: list[EmployeeRecord] = []
+    for item in items:
+        employee = state.by_provider_id.get(item.provider_id or "")
+        if item.provider_id in seen or item.provider_id in seen_earlier:
+            decisions.append(_fail(item, Reason.DUPLICATE_ID))
+            continue
+        if item.provider_id is not None:
+            seen.add(item.provider_id)
+        if isinstance(item, RecordError):
+            decisions.append(_fail(item, Reason(item.problem.value), employee))
+        elif employee is None:
+            newcomers.append(item)
+        else:
+            known.append((item, employee))
+    decisions += _plan_known_employees(known, page)
+    decisions += (_plan_newcomer(record, page) for record in newcomers)
+    return BatchPlan(tuple(decisions), frozenset(seen))
+
+
+def _plan_known_employees(
+    known: list[tuple[EmployeeRecord, LocalEmployee]], page: _Page
+) -> list[EmployeeDecision]:
+    """Known employees, e-mail chains resolved: when A takes the e-mail B gives up, B
+    goes first. Only a cycle (A and B trading e-mails) stays an error."""
+    decisions: list[EmployeeDecision] = []
+    pending = known
+    while pending:
+        blocked = []
+        for record, employee in pending:
+            decision = _plan_known(record, employee, page)
+            if decision.reason == Reason.EMAIL_IN_USE:
+                blocked.append((record, employee))
+            else:
+                decisions.append(decision)
+        if len(blocked) == len(pending):
+            decisions += (_fail(record, Reason.EMAIL_IN_USE, employee) for record, employee in blocked)
+            break
+        pending = blocked
+    return decisions
+
+
+def _plan_known(record: EmployeeRecord, employee: LocalEmployee, page: _Page) -> EmployeeDecision:
+    if record.excluded:
+        # Excluded at the provider after being synced: gone from the sync, so deactivated.
+        return _deactivate(employee, Reason.EXCLUDED)
+    if problem := record_problem(record):
+        return _fail(record, problem, employee)
+    contract = record.active_contract(page.today)
+    if contract is None:
+        return _deactivate(employee, Reason.CONTRACTS_ENDED)
+    return _sync(record, employee, contract, page)
+
+
+def _plan_newcomer(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
+    if record.excluded:
+        return _skip(record, Reason.EXCLUDED)
+    # Connexie imports "team members with an active contract and an e-mail address".
+    contract = record.active_contract(page.today)
+    if contract is None:
+        return _skip(record, Reason.NO_ACTIVE_CONTRACT)
+    if not_selected := _selection_gate(record, page):
+        return not_selected
+    if problem := record_problem(record):
+        return _fail(record, problem)
+    if not record.email or not record.email.strip():
+        return _fail(record, Reason.MISSING_EMAIL)
+    email = normalize_email(record.email)
+    employee = page.holder_of(email)
+    if email in page.claimed_emails or (employee is not None and employee.provider_id is not None):
+        # Securex/Liantis: a move between entities keeps the e-mail and gets a new ID;
+        # "Payflip detects that an account already exists for this e-mail".
+        return _fail(record, Reason.ENTITY_MOVE, employee)
+    if employee is not None:
+        return _sync(record, employee, contract, page)
+    return _create(record, contract, page)
+
+
+def _selection_gate(record: EmployeeRecord, page: _Page) -> EmployeeDecision | None:
+    """Who may enter: the selection decides, the mode only for people never offered.
+
+    A mode change "applies to future employees only": people parked under selective
+    mode stay parked after a switch to full, until the integration is re-installed.
+    """
+    match page.state.selections.get(record.provider_id):
+        case Selection.SELECTED:
+            return None
+        case Selection.PARKED:
+            return _skip(record, Reason.NOT_SELECTED)
+    if page.mode == SyncMode.FULL:
+        return None
+    return _skip(record, Reason.NOT_SELECTED, newly_offered=True)
+
+
+def _create(record: EmployeeRecord, contract: WageContractRecord, page: _Page) -> EmployeeDecision:
+    personal = personal_diff(record, None, page.policies)
+    page.claimed_emails[normalize_email(record.email or "")] = record.provider_id
+    return EmployeeDecision(
+        Action.CREATE,
+        _name(record),
+        record.provider_id,
+        changes=(
+            FieldChange("provider_id", None, record.provider_id),
+            *personal.changes,
+            *wage_contract_changes(None, synced_wage_contract(contract)),
+        ),
+        probable_duplicate_of=_probable_duplicate(record, page.state),
+    )
+
+
+def _sync(
+    record: EmployeeRecord,
+    employee: LocalEmployee,
+    contract: WageContractRecord,
+    page: _Page,
+) -> EmployeeDecision:
+    """Bring a matched employee in step with the provider: UPDATE or UNCHANGED."""
+    personal = personal_diff(record, employee, page.policies)
+    email = str(next((c.new for c in personal.changes if c.field == "email"), employee.email))
+    other = page.holder_of(email)
+    if (other is not None and other.local_id != employee.local_id) or page.claimed_emails.get(
+        email, record.provider_id
+    ) != record.provider_id:
+        return _fail(record, Reason.EMAIL_IN_USE, employee)
+    page.claimed_emails[email] = record.provider_id
+    if email != employee.email:
+        page.released_emails.add(employee.email)
+    changes = [
+        *_binding_changes(record, employee),
+        *personal.changes,
+        *wage_contract_changes(employee.wage_contract, synced_wage_contract(contract)),
+    ]
+    if personal.reverify_phone and employee.phone_verified:
+        changes.append(FieldChange("phone_verified", True, False))
+    if not employee.active:
+        # Connexie: an employee ended only locally "will be activated again with every
+        # synchronisation" while the provider has an active contract.
+        changes.append(FieldChange("active", False, True))
+    return EmployeeDecision(
+        Action.UPDATE if changes else Action.UNCHANGED,
+        _name(record),
+        record.provider_id,
+        employee.local_id,
+        changes=tuple(changes),
+        discrepancies=personal.discrepancies,
+        matched_by_email=not employee.ever_synced,
+    )
+
+
+def _binding_changes(record: EmployeeRecord, employee: LocalEmployee) -> list[FieldChange]:
+    """Matching by e-mail happens once: from then on the provider ID is the key."""
+    if employee.ever_synced:
+        return []
+    changes = [FieldChange("provider_id", None, record.provider_id)]
+    if employee.external:
+        changes.append(FieldChange("external", True, False))
+    return changes
+
+
+def _probable_duplicate(record: EmployeeRecord, state: LocalState) -> int | None:
+    """Same person under another e-mail: same name and same start date or employee number.
+
+    Connexie: "a duplicate profile ... is most likely because the team member has a
+    different email address". Created anyway (the provider is master); the admin merges.
+    """
+    key = person_key(record.first_name, record.last_name)
+    start_date = record.start_date
+    number = provider_value(record, "employee_number")
+    for employee in state.employees:
+        if employee.provider_id == record.provider_id:
+            continue
+        if person_key(employee.first_name, employee.last_name) != key:
+            continue
+        if (start_date is not None and employee.start_date == start_date) or (
+            number and employee.employee_number == number
+        ):
+            return employee.local_id
+    return None
+
+
+def _deactivate(employee: LocalEmployee, reason: Reason) -> EmployeeDecision:
+    if not employee.active:
+        return EmployeeDecision(
+            Action.SKIP, employee.display_name, employee.provider_id, employee.local_id, reason=reason
+        )
+    return deactivation(employee, reason)
+
+
+def deactivation(employee: LocalEmployee, reason: Reason) -> EmployeeDecision:
+    return EmployeeDecision(
+        Action.DEACTIVATE,
+        employee.display_name,
+        employee.provider_id,
+        employee.local_id,
+        changes=(FieldChange("active", True, False),),
+        reason=reason,
+    )
+
+
+def _skip(record: EmployeeRecord, reason: Reason, newly_offered: bool = False) -> EmployeeDecision:
+    return EmployeeDecision(
+        Action.SKIP, _name(record), record.provider_id, reason=reason, newly_offered=newly_offered
+    )
+
+
+def _fail(
+    item: EmployeeRecord | RecordError, reason: Reason, employee: LocalEmployee | None = None
+) -> EmployeeDecision:
+    name = _name(item) if isinstance(item, EmployeeRecord) else item.display_name or ""
+    return EmployeeDecision(
+        Action.FAIL,
+        name or item.provider_id or "?",
+        item.provider_id,
+        employee.local_id if employee is not None else None,
+        reason=reason,
+    )
+
+
+def _name(record: EmployeeRecord) -> str:
+    return f"{record.first_name.strip()} {record.last_name.strip()}".strip() or record.provider_id

@@ -1,16 +1,27 @@
 """The database model, one module per thing an HR admin talks about."""
-from portal.models.integration import AvailabilityChange, Integration, IntegrationState, SyncMode
+from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
+from portal.models.integration import AvailabilityChange, Integration, IntegrationState
 from portal.models.notification import Notification
+from portal.models.sync_run import Phase, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.models.tenant import Tenant
 from portal.models.user import Role, User
 
 __all__ = [
     "AvailabilityChange",
+    "Discrepancy",
+    "DiscrepancyStatus",
+    "Employee",
     "Integration",
     "IntegrationState",
     "Notification",
+    "Phase",
     "Role",
-    "SyncMode",
+    "RunState",
+    "SelectionEntry",
+    "SyncRun",
+    "SyncRunEmployee",
     "Tenant",
+    "Trigger",
     "User",
+    "WageContract",
 ]

@@ -4,19 +4,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedJSON
 from portal.extensions import db
+from portal.models.types import enum_column
 from portal.models.user import User
 from portal.providers.base import Provider
+from portal.sync.state import SyncMode
 from portal.tenancy import TenantScoped
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Store the values ("securex"), not the Python names, so SQL reads like the UI.
-    return Enum(cls, native_enum=False, length=32, values_callable=lambda members: [m.value for m in members])
 
 
 class IntegrationState(enum.StrEnum):
@@ -29,11 +26,6 @@ class IntegrationState(enum.StrEnum):
     DISABLED = "disabled"
 
 
-class SyncMode(enum.StrEnum):
-    FULL = "full"
-    SELECTIVE = "selective"
-
-
 class Integration(TenantScoped, db.Model):
     """One provider for one company: whether CS made it available, and how it is set up."""
 
@@ -41,10 +33,10 @@ class Integration(TenantScoped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "provider"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider: Mapped[Provider] = mapped_column(_enum(Provider))
+    provider: Mapped[Provider] = mapped_column(enum_column(Provider))
     available: Mapped[bool] = mapped_column(default=False)
-    state: Mapped[IntegrationState] = mapped_column(_enum(IntegrationState), default=IntegrationState.AVAILABLE)
-    sync_mode: Mapped[SyncMode | None] = mapped_column(_enum(SyncMode))
+    state: Mapped[IntegrationState] = mapped_column(enum_column(IntegrationState), default=IntegrationState.AVAILABLE)
+    sync_mode: Mapped[SyncMode | None] = mapped_column(enum_column(SyncMode))
     provider_company_id: Mapped[str | None] = mapped_column(String(100))
     provider_company_name: Mapped[str | None] = mapped_column(String(200))
     credentials: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
@@ -67,7 +59,7 @@ class AvailabilityChange(TenantScoped, db.Model):
     __tablename__ = "availability_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider: Mapped[Provider] = mapped_column(_enum(Provider))
+    provider: Mapped[Provider] = mapped_column(enum_column(Provider))
     available: Mapped[bool]
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.types import enum_column
+from portal.providers.base import ContractType, WageType, WorkerClass
+from portal.sync.state import Selection
+from portal.sync.validation import FIELD_MAX_LENGTH
+from portal.tenancy import TenantScoped
+
+
+class Employee(TenantScoped, db.Model):
+    """A person of the company on the benefits platform, synced or added by hand."""
+
+    __tablename__ = "employees"
+    __table_args__ = (
+        # One e-mail, one account per company: an entity move is an error, never a twin.
+        UniqueConstraint("tenant_id", "email"),
+        UniqueConstraint("integration_id", "provider_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The integration that masters this employee; None for people added by hand.
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id"), index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    # Stored lower-case: matching is case-insensitive.
+    email: Mapped[str] = mapped_column(String(FIELD_MAX_LENGTH["email"]))
+    first_name: Mapped[str] = mapped_column(String(FIELD_MAX_LENGTH["first_name"]))
+    last_name: Mapped[str] = mapped_column(String(FIELD_MAX_LENGTH["last_name"]))
+    language: Mapped[str | None] = mapped_column(String(FIELD_MAX_LENGTH["language"]))
+    start_date: Mapped[date | None]
+    employee_number: Mapped[str | None] = mapped_column(String(FIELD_MAX_LENGTH["employee_number"]))
+    phone: Mapped[str | None] = mapped_column(String(FIELD_MAX_LENGTH["phone"]))
+    entity_ref: Mapped[str | None] = mapped_column(String(FIELD_MAX_LENGTH["entity_ref"]))
+    active: Mapped[bool] = mapped_column(default=True)
+    language_changed_by_employee: Mapped[bool] = mapped_column(default=False)
+    phone_verified: Mapped[bool] = mapped_column(default=False)
+    # Not matched by the first sync: the admin keeps or removes them.
+    external: Mapped[bool] = mapped_column(default=False)
+    # Deactivated at the provider: no login, budget kept but frozen.
+    access_revoked: Mapped[bool] = mapped_column(default=False)
+    budget_frozen: Mapped[bool] = mapped_column(default=False)
+    probable_duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    last_synced_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    wage_contract: Mapped[WageContract | None] = relationship(back_populates="employee", uselist=False)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+class WageContract(TenantScoped, db.Model):
+    """The employee's wage contract that is active at the provider, as last synced."""
+
+    __tablename__ = "wage_contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), unique=True)
+    provider_id: Mapped[str] = mapped_column(String(100))
+    wage_type: Mapped[WageType] = mapped_column(enum_column(WageType))
+    worker_class: Mapped[WorkerClass] = mapped_column(enum_column(WorkerClass))
+    provider_gross_amount: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    gross_salary: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    salary_period: Mapped[WageType] = mapped_column(enum_column(WageType))
+    converted_with_weekly_hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    work_regime_pct: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    employer_social_security_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    contract_type: Mapped[ContractType | None] = mapped_column(enum_column(ContractType))
+    entity_ref: Mapped[str | None] = mapped_column(String(100))
+    wage_code: Mapped[str | None] = mapped_column(String(50))
+
+    employee: Mapped[Employee] = relationship(back_populates="wage_contract")
+
+
+class SelectionEntry(TenantScoped, db.Model):
+    """Selective sync: a provider employee offered in the selection window, and the choice."""
+
+    __tablename__ = "selection_entries"
+    __table_args__ = (UniqueConstraint("integration_id", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(String(100))
+    selection: Mapped[Selection] = mapped_column(enum_column(Selection))
+    display_name: Mapped[str] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(254))
+    offered_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class DiscrepancyStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+
+
+class Discrepancy(TenantScoped, db.Model):
+    """A provider value Flexsync did not apply (generic HR e-mail), for the admin to decide."""
+
+    __tablename__ = "discrepancies"
+    __table_args__ = (Index("ix_discrepancies_open", "employee_id", "field", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    field: Mapped[str] = mapped_column(String(50))
+    local_value: Mapped[str | None] = mapped_column(String(500))
+    provider_value: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[DiscrepancyStatus] = mapped_column(enum_column(DiscrepancyStatus), default=DiscrepancyStatus.OPEN)
+    first_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.integration import Integration
+from portal.models.types import enum_column
+from portal.models.user import User
+from portal.sync.plan import Action
+from portal.sync.outcomes import Reason
+from portal.tenancy import TenantScoped
+
+
+class Trigger(enum.StrEnum):
+    NIGHTLY = "nightly"
+    MANUAL = "manual"
+    RETRY = "retry"
+
+
+class RunState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    ERROR = "error"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (RunState.QUEUED, RunState.RUNNING)
+
+
+OPEN_STATES = (RunState.QUEUED.value, RunState.RUNNING.value)
+
+
+class Phase(enum.StrEnum):
+    WAITING = "waiting"
+    FETCHING = "fetching"
+    FINISHING = "finishing"
+    DONE = "done"
+
+
+class SyncRun(TenantScoped, db.Model):
+    """One sync of one integration: who started it, how far it got, how it ended."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        # The database guard behind "one sync per integration at a time": a second open
+        # run for the same integration cannot even be inserted.
+        Index(
+            "uq_sync_runs_one_open_per_integration",
+            "integration_id",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+        Index("ix_sync_runs_history", "integration_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    trigger: Mapped[Trigger] = mapped_column(enum_column(Trigger))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[RunState] = mapped_column(enum_column(RunState), default=RunState.QUEUED, index=True)
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.WAITING)
+    fetched: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    deactivated: Mapped[int] = mapped_column(default=0)
+    new_to_review: Mapped[int] = mapped_column(default=0)
+    queued_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    # Bumped after every page: a running run whose heartbeat stops is stale.
+    heartbeat_at: Mapped[datetime | None]
+    # Why a run ended in Error, as a code the page translates, plus operator detail.
+    error_code: Mapped[str | None] = mapped_column(String(50))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    # Provider IDs seen so far, so a retried run resumes after the last committed page.
+    resume_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    integration: Mapped[Integration] = relationship()
+    started_by: Mapped[User | None] = relationship()
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        return ((self.finished_at or datetime.utcnow()) - self.started_at).total_seconds()
+
+
+class SyncRunEmployee(TenantScoped, db.Model):
+    """One affected employee of a run: what happened, which fields changed, and for a
+    failure the reason and the fix. Unchanged employees leave no line."""
+
+    __tablename__ = "sync_run_employees"
+    __table_args__ = (Index("ix_sync_run_employees_run", "run_id", "action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    display_name: Mapped[str] = mapped_column(String(300))
+    action: Mapped[Action] = mapped_column(enum_column(Action))
+    reason: Mapped[Reason | None] = mapped_column(enum_column(Reason))
+    # The per-employee change log: [{"field", "old", "new"}, …].
+    changes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

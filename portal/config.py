@@ -34,6 +34,8 @@ class Config:
     WTF_I18N_ENABLED = False
     # Demo users and the demo secret are refused unless this is set.
     DEMO = False
+    # When the nightly sync of every active integration starts (cron syntax, server time).
+    NIGHTLY_CRON = os.environ.get("FLEXSYNC_NIGHTLY_CRON", "0 2 * * *")
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")

@@ -1,0 +1,68 @@
+"""The customer success console: every tenant, which providers it may use, and who changed that."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from portal import integrations, tenancy
+from portal.extensions import db, htmx
+from portal.models import Tenant
+from portal.providers.base import Provider
+from portal.web.access import customer_success_required
+from portal.web.providers import PROVIDERS
+
+bp = Blueprint("cs", __name__, url_prefix="/cs")
+
+PAGE_SIZE = 25
+
+
+@bp.get("/tenants")
+@customer_success_required
+def tenants():
+    query = request.args.get("q", "").strip()
+    statement = select(Tenant).order_by(Tenant.name)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(func.lower(Tenant.name).like(pattern), func.lower(Tenant.vat_number).like(pattern))
+        )
+    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    # The search box asks for the rows only; everything else gets the whole page.
+    template = "cs/_tenant_rows.html" if htmx.trigger == "search" else "cs/tenants.html"
+    return render_template(template, page=page, query=query)
+
+
+def _provider_or_404(value: str) -> Provider:
+    try:
+        return Provider(value)
+    except ValueError:
+        abort(404)
+
+
+def _tenant_context(tenant: Tenant) -> dict:
+    with tenancy.acting_for(tenant.id):
+        by_provider = integrations.integrations_by_provider()
+    return {
+        "tenant": tenant,
+        "rows": [(provider, by_provider.get(provider)) for provider in Provider],
+        "providers": PROVIDERS,
+        "history": integrations.availability_history(tenant.id),
+    }
+
+
+@bp.get("/tenants/<int:tenant_id>")
+@customer_success_required
+def tenant(tenant_id: int):
+    return render_template("cs/tenant.html", **_tenant_context(tenancy.get_or_404(Tenant, tenant_id)))
+
+
+@bp.post("/tenants/<int:tenant_id>/providers/<provider>/availability")
+@customer_success_required
+def set_availability(tenant_id: int, provider: str):
+    tenant = tenancy.get_or_404(Tenant, tenant_id)
+    chosen = _provider_or_404(provider)
+    integrations.set_availability(tenant.id, chosen, request.form.get("available") == "1", current_user)
+    if htmx:
+        return render_template("cs/_providers.html", **_tenant_context(tenant))
+    return redirect(url_for("cs.tenant", tenant_id=tenant.id))

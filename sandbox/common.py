@@ -142,15 +142,17 @@ def int_arg(name: str, default: int, minimum: int = 1, maximum: int | None = Non
     return min(value, maximum) if maximum else value
 
 
+def loopback_only():
+    """Admin endpoints have no auth, so they refuse anyone but this machine."""
+    if request.remote_addr not in LOOPBACK_ADDRESSES:
+        return json_error(403, "forbidden", "Admin endpoints answer on loopback only.")
+    return None
+
+
 def admin_blueprint() -> Blueprint:
     """Loopback-only controls for tests and demos: faults, reset, scheduled changes."""
     admin = Blueprint("admin", __name__, url_prefix="/_admin")
-
-    @admin.before_request
-    def loopback_only():
-        if request.remote_addr not in LOOPBACK_ADDRESSES:
-            return json_error(403, "forbidden", "Admin endpoints answer on loopback only.")
-        return None
+    admin.before_request(loopback_only)
 
     @admin.get("/faults")
     def show_faults():

@@ -18,10 +18,20 @@ LOOPBACK_ADDRESSES = {"127.0.0.1", "::1"}
 
 def dataset_factory(seed: int = 1, size: int = 200, companies: int = 3,
                     path: str | None = None) -> DatasetFactory:
-    """How a sandbox (re)builds its data at start and on `POST /_admin/reset`."""
-    if path:
-        return lambda: load_dataset(path)
-    return lambda: generate_dataset(seed=seed, size=size, companies=companies)
+    """How sandboxes (re)build their data at start and on `POST /_admin/reset`.
+
+    The data is built once; every call hands out a fresh copy, so four sandboxes and
+    any number of resets cost one generation.
+    """
+    pristine: list[Dataset] = []
+
+    def make() -> Dataset:
+        if not pristine:
+            pristine.append(load_dataset(path) if path else
+                            generate_dataset(seed=seed, size=size, companies=companies))
+        return pristine[0].fresh_copy()
+
+    return make
 
 
 class SandboxState:

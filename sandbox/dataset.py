@@ -125,6 +125,24 @@ class Dataset:
             apply_change(self.company(change["company_id"]), change)
         return due
 
+    def fresh_copy(self) -> Dataset:
+        """A copy whose lists can change freely while employee dicts stay shared.
+
+        Copying 50,000 references is instant where regenerating or deep-copying
+        takes a second; it works because employee dicts are never edited in place.
+        """
+        return Dataset(
+            companies=[
+                {**company, "employees": list(company["employees"]),
+                 "hours_imports": copy.deepcopy(company.get("hours_imports", []))}
+                for company in self.companies
+            ],
+            wage_codes=copy.deepcopy(self.wage_codes),
+            hour_codes=copy.deepcopy(self.hour_codes),
+            scheduled_changes=self.scheduled_changes,
+            run=self.run,
+        )
+
     def to_json(self) -> dict:
         return {
             "companies": self.companies,
@@ -134,10 +152,10 @@ class Dataset:
         }
 
 
-def find_employee(company: dict, employee_id: str) -> dict:
-    for employee in company["employees"]:
+def employee_index(company: dict, employee_id: str) -> int:
+    for index, employee in enumerate(company["employees"]):
         if employee["id"] == employee_id:
-            return employee
+            return index
     raise KeyError(f"no employee {employee_id} in company {company['id']}")
 
 
@@ -147,26 +165,36 @@ def current_contract(employee: dict) -> dict:
 
 
 def apply_change(company: dict, change: dict) -> None:
-    kind = change["kind"]
-    if kind == "new_hire":
-        company["employees"].append(copy.deepcopy(change["employee"]))
+    """Apply one scheduled change; employee dicts are replaced, never edited in place."""
+    employees = company["employees"]
+    if change["kind"] == "new_hire":
+        employees.append(copy.deepcopy(change["employee"]))
         return
-    employee = find_employee(company, change["employee_id"])
-    if kind == "removal":
-        company["employees"].remove(employee)
-    elif kind == "salary_change":
-        current_contract(employee)["gross_amount"] = change["gross_amount"]
+    index = employee_index(company, change["employee_id"])
+    employee = employees[index]
+    if change["kind"] == "removal":
+        del employees[index]
+    elif change["kind"] == "entity_move":
+        del employees[index]
+        employees.append(moved_employee(employee, change))
+    else:
+        employees[index] = changed_employee(employee, change)
+
+
+def changed_employee(employee: dict, change: dict) -> dict:
+    changed = copy.deepcopy(employee)
+    kind = change["kind"]
+    if kind == "salary_change":
+        current_contract(changed)["gross_amount"] = change["gross_amount"]
     elif kind == "email_change":
-        employee["email"] = change["email"]
+        changed["email"] = change["email"]
     elif kind == "phone_change":
-        employee["phone"] = change["phone"]
+        changed["phone"] = change["phone"]
     elif kind == "contract_end":
-        current_contract(employee)["end_date"] = change["end_date"]
-    elif kind == "entity_move":
-        company["employees"].remove(employee)
-        company["employees"].append(moved_employee(employee, change))
+        current_contract(changed)["end_date"] = change["end_date"]
     else:
         raise ValueError(f"unknown scheduled change {kind!r}")
+    return changed
 
 
 def moved_employee(employee: dict, change: dict) -> dict:

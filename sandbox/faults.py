@@ -65,7 +65,10 @@ class Faults:
             return self._knobs.get(name, default)
 
     def update(self, changes: dict) -> dict:
-        """Merge knobs in; a knob set to null (or 0/false) is switched off."""
+        """Merge knobs in; a knob set to null (or 0/false) is switched off.
+
+        Except `token_ttl_s`, where 0 is the point: tokens that expire at once.
+        """
         unknown = set(changes) - set(KNOWN_FAULTS)
         if unknown:
             raise FaultError(f"unknown fault knobs: {', '.join(sorted(unknown))}")
@@ -79,7 +82,7 @@ class Faults:
         with self._lock:
             for name, value in flat.items():
                 self._requests_seen.pop(name, None)
-                if value in (None, 0, False, {}):
+                if value is None or (value in (0, False, {}) and name != "token_ttl_s"):
                     self._knobs.pop(name, None)
                 else:
                     self._knobs[name] = copy.deepcopy(value)

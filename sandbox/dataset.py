@@ -259,7 +259,8 @@ class EmployeeFactory:
             "start_date": contracts[0]["start_date"],
             "entity_id": entity_id,
             # Generic HR exclusions: the customer asked not to sync these people.
-            "excluded": rng.random() < 0.03,
+            # Every 25th, so even a small dataset has some.
+            "excluded": number % 25 == 0,
             "contracts": contracts,
         }
 

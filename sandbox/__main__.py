@@ -6,6 +6,7 @@ import json
 import signal
 import threading
 
+from sandbox.common import dataset_factory
 from sandbox.serving import PROVIDERS, build_apps, start_all, stop_all
 
 DEFAULT_PORTS = {"securex": 5101, "liantis": 5102, "connexie": 5103, "hris": 5104}
@@ -23,6 +24,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dataset", help="a dataset JSON file instead of generated data")
     parser.add_argument("--flexsync-url", default="http://127.0.0.1:5000",
                         help="where Liantis consent redirects back to")
+    parser.add_argument("--dump", metavar="FILE",
+                        help="write the dataset as JSON (to edit and pass to --dataset), then exit")
     parser.add_argument("--faults", action="append", default=[], metavar="PROVIDER=JSON",
                         help='start with fault knobs, e.g. liantis=\'{"page_latency_ms": 500}\'')
     return parser.parse_args(argv)
@@ -38,8 +41,19 @@ def parse_faults(values: list[str]) -> dict[str, dict]:
     return faults
 
 
+def dump(args: argparse.Namespace) -> None:
+    dataset = dataset_factory(seed=args.seed, size=args.size, companies=args.companies,
+                              path=args.dataset)()
+    with open(args.dump, "w", encoding="utf-8") as out:
+        json.dump(dataset.to_json(), out, ensure_ascii=False, indent=2)
+    print(f"dataset written to {args.dump}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.dump:
+        dump(args)
+        return
     apps = build_apps(
         size=args.size, seed=args.seed, companies=args.companies, dataset=args.dataset,
         redirect_uris=[args.flexsync_url.rstrip("/") + CALLBACK_PATH],

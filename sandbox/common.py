@@ -192,7 +192,7 @@ def admin_blueprint() -> Blueprint:
     def dataset_summary():
         state = sandbox_state()
         with state.lock:
-            return jsonify(summarise(state.dataset))
+            return jsonify({"provider": state.provider, **summarise(state.dataset)})
 
     @admin.get("/companies/<company_id>/employees")
     def company_truth(company_id: str):

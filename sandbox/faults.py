@@ -96,7 +96,8 @@ class Faults:
                 sleep_ms += self._knobs.get("page_latency_ms", 0)
             hang = self._fires("hang")
             limited = self._fires("rate_limit")
-            failed = self._fires("error_5xx")
+            # A request answered 429 never reached the failing backend: keep its 5xx for later.
+            failed = None if limited else self._fires("error_5xx")
         verdict = {"sleep_s": sleep_ms / 1000}
         if hang:
             verdict["hang_s"] = min(float(hang.get("seconds", self.max_hang_s)), self.max_hang_s)

@@ -76,10 +76,6 @@ HOUR_CODES = (
 # A full-time week in Belgian joint committees is usually 38 hours.
 FULL_TIME_WEEKLY_HOURS = 38
 WORK_REGIMES = (100, 100, 100, 80, 50, 60, 90)
-CHANGE_KINDS = (
-    "new_hire", "removal", "salary_change", "email_change", "phone_change",
-    "entity_move", "contract_end",
-)
 
 
 def ascii_slug(text: str) -> str:

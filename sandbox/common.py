@@ -1,0 +1,219 @@
+"""What every provider sandbox shares: its state, the admin endpoints, request faults
+and the page-serving rules. Provider modules only add their auth and JSON shapes."""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from sandbox.dataset import Dataset, generate_dataset, load_dataset
+from sandbox.faults import FaultError, Faults, served_slice
+
+DatasetFactory = Callable[[], Dataset]
+LOOPBACK_ADDRESSES = {"127.0.0.1", "::1"}
+
+
+def dataset_factory(seed: int = 1, size: int = 200, companies: int = 3,
+                    path: str | None = None) -> DatasetFactory:
+    """How sandboxes (re)build their data at start and on `POST /_admin/reset`.
+
+    The data is built once; every call hands out a fresh copy, so four sandboxes and
+    any number of resets cost one generation.
+    """
+    pristine: list[Dataset] = []
+
+    def make() -> Dataset:
+        if not pristine:
+            pristine.append(load_dataset(path) if path else
+                            generate_dataset(seed=seed, size=size, companies=companies))
+        return pristine[0].fresh_copy()
+
+    return make
+
+
+class SandboxState:
+    """One sandbox's dataset and fault knobs, shared by its request threads."""
+
+    def __init__(self, provider: str, make_dataset: DatasetFactory,
+                 faults: dict | None = None, max_hang_s: float = 30.0) -> None:
+        self.provider = provider
+        self.make_dataset = make_dataset
+        self.initial_faults = dict(faults or {})
+        self.max_hang_s = max_hang_s
+        # Scheduled changes mutate employee lists while other threads serve pages.
+        self.lock = threading.RLock()
+        # Set when the server stops, so hanging and slow requests end at once.
+        self.stopping = threading.Event()
+        self.reset()
+
+    def reset(self) -> None:
+        dataset = self.make_dataset()
+        faults = Faults(self.initial_faults, self.max_hang_s)
+        with self.lock:
+            self.dataset = dataset
+            self.faults = faults
+
+
+def sandbox_state() -> SandboxState:
+    return current_app.extensions["sandbox"]
+
+
+def new_app(name: str, state: SandboxState) -> Flask:
+    app = Flask(name)
+    app.extensions["sandbox"] = state
+    # Names and e-mails carry accents; keep them readable in the JSON.
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.register_error_handler(
+        BadQueryArgument, lambda error: json_error(400, "bad_request", str(error)))
+    app.register_blueprint(admin_blueprint())
+    return app
+
+
+def json_error(status: int, code: str, message: str) -> Response:
+    response = jsonify({"error": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def install_request_faults(app: Flask, page_endpoints: set[str],
+                           exempt_endpoints: frozenset[str] = frozenset()) -> None:
+    """Latency, hang, 429 and 5xx for every API request (never the admin endpoints)."""
+
+    @app.before_request
+    def misbehave():
+        if request.path.startswith("/_admin") or request.endpoint in exempt_endpoints:
+            return None
+        state = sandbox_state()
+        verdict = state.faults.judge_request(request.endpoint in page_endpoints)
+        if verdict.sleep_s:
+            state.stopping.wait(verdict.sleep_s)
+        if verdict.hang_s:
+            state.stopping.wait(verdict.hang_s)
+        if verdict.status == 429:
+            response = json_error(429, "rate_limited", "Too many requests, slow down.")
+            response.headers["Retry-After"] = str(verdict.retry_after)
+            return response
+        if verdict.status:
+            return json_error(verdict.status, "internal_error", "The provider failed; try again later.")
+        return None
+
+
+@dataclass(frozen=True)
+class ServedPage:
+    items: list[dict]
+    # Where the page after this one starts, None on the last page.
+    next_start: int | None
+    malformed_json: bool = False
+
+
+def serve_page(state: SandboxState, company: dict, start: int, size: int) -> ServedPage:
+    """Employees [start, start+size) with the record and one-shot page faults applied."""
+    number = start // size + 1
+    faults = state.faults
+    with state.lock:
+        total = len(company["employees"])
+        next_start = start + size if start + size < total else None
+        if start >= size and faults.take_page_fault("repeat_page", number - 1):
+            # The previous page again; a cursor points back here so nothing is lost.
+            return ServedPage(served_slice(faults, company, start - size, start), start)
+        if faults.take_page_fault("empty_page", number):
+            return ServedPage([], next_start)
+        malformed = faults.take_page_fault("malformed_json_page", number)
+        return ServedPage(served_slice(faults, company, start, start + size), next_start, malformed)
+
+
+def page_response(payload: dict, malformed_json: bool = False) -> Response:
+    body = json.dumps(payload, ensure_ascii=False)
+    if malformed_json:
+        # A body cut off mid-stream, still labelled as JSON, as a broken proxy would.
+        body = body[: len(body) // 2]
+    return Response(body, status=200, mimetype="application/json")
+
+
+class BadQueryArgument(ValueError):
+    """A query parameter a real provider would refuse with 400."""
+
+
+def int_arg(name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit() or int(raw) < minimum:
+        raise BadQueryArgument(f"'{name}' must be an integer of at least {minimum}")
+    value = int(raw)
+    return min(value, maximum) if maximum else value
+
+
+def loopback_only():
+    """Admin endpoints have no auth, so they refuse anyone but this machine."""
+    if request.remote_addr not in LOOPBACK_ADDRESSES:
+        return json_error(403, "forbidden", "Admin endpoints answer on loopback only.")
+    return None
+
+
+def admin_blueprint() -> Blueprint:
+    """Loopback-only controls for tests and demos: faults, reset, scheduled changes."""
+    admin = Blueprint("admin", __name__, url_prefix="/_admin")
+    admin.before_request(loopback_only)
+
+    @admin.get("/faults")
+    def show_faults():
+        return jsonify(sandbox_state().faults.to_json())
+
+    @admin.post("/faults")
+    def set_faults():
+        try:
+            return jsonify(sandbox_state().faults.update(request.get_json(force=True) or {}))
+        except FaultError as error:
+            return json_error(400, "invalid_fault", str(error))
+
+    @admin.post("/reset")
+    def reset():
+        state = sandbox_state()
+        state.reset()
+        return jsonify({"reset": True, "faults": state.faults.to_json()})
+
+    @admin.post("/advance")
+    def advance():
+        state = sandbox_state()
+        with state.lock:
+            applied = state.dataset.advance()
+            return jsonify({"run": state.dataset.run, "applied": applied})
+
+    @admin.get("/dataset")
+    def dataset_summary():
+        state = sandbox_state()
+        with state.lock:
+            return jsonify({"provider": state.provider, **summarise(state.dataset)})
+
+    @admin.get("/companies/<company_id>/employees")
+    def company_truth(company_id: str):
+        # The unfaulted truth, so tests can check what a connector should have read.
+        state = sandbox_state()
+        with state.lock:
+            company = state.dataset.company(company_id)
+            if company is None:
+                return json_error(404, "company_not_found", f"No company {company_id}.")
+            return jsonify(company["employees"])
+
+    return admin
+
+
+def summarise(dataset: Dataset) -> dict:
+    pending_runs = sorted({c["run"] for c in dataset.scheduled_changes if c["run"] > dataset.run})
+    companies = [
+        {key: company.get(key) for key in (
+            "id", "name", "vat", "integration_available", "api_token", "api_key",
+            "users", "entities")}
+        | {"employee_count": len(company["employees"])}
+        for company in dataset.companies
+    ]
+    return {"run": dataset.run, "pending_runs": pending_runs, "companies": companies}

@@ -120,7 +120,7 @@ def main() -> int:
                 "sandboxes",
                 [sys.executable, "-m", "sandbox", "--host", "127.0.0.1",
                  *[arg for provider, port in SANDBOX_PORTS.items() for arg in (f"--{provider}-port", str(port))],
-                 "--flexsync-url", web_url],
+                 "--flexsync-url", web_url, "--size", os.environ.get("SANDBOX_SIZE", "60")],
                 env,
             )
         supervisor.start(

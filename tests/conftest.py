@@ -13,10 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete
 from werkzeug.serving import make_server
+
+from sandbox.dataset import DEMO_COMPANY_VAT
+from sandbox.testing import FLEXSYNC_CALLBACK, MyLiantisBrowser, dataset_summary, pkce_pair, reset_sandbox, running_sandboxes
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -163,3 +167,50 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+# --- Provider sandboxes -------------------------------------------------------------
+
+SANDBOX_SIZE = 120
+SANDBOX_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def sandbox_size() -> int:
+    return SANDBOX_SIZE
+
+
+@pytest.fixture(scope="session")
+def sandbox_seed() -> int:
+    return SANDBOX_SEED
+
+
+@pytest.fixture(scope="session")
+def sandboxes_running(sandbox_size, sandbox_seed) -> Iterator[dict[str, str]]:
+    with running_sandboxes(size=sandbox_size, seed=sandbox_seed, redirect_uris=[FLEXSYNC_CALLBACK]) as urls:
+        yield urls
+
+
+@pytest.fixture
+def sandboxes(sandboxes_running) -> Iterator[dict[str, str]]:
+    """The four provider base URLs; every sandbox is reset after the test that used them."""
+    yield sandboxes_running
+    for base_url in sandboxes_running.values():
+        reset_sandbox(base_url)
+
+
+@pytest.fixture
+def sandbox_companies(sandboxes) -> dict[str, dict]:
+    return {c["id"]: c for c in dataset_summary(sandboxes["connexie"])["companies"]}
+
+
+@pytest.fixture
+def sandbox_demo_company(sandbox_companies) -> dict:
+    return next(c for c in sandbox_companies.values() if c["vat"] == DEMO_COMPANY_VAT)
+
+
+@pytest.fixture
+def myliantis(sandboxes) -> MyLiantisBrowser:
+    """A MyLiantis browser session that walks the consent screens as an HR admin would."""
+    verifier, challenge = pkce_pair()
+    return MyLiantisBrowser(sandboxes["liantis"], requests.Session(), verifier, challenge)

@@ -6,32 +6,32 @@ import requests
 from sandbox.testing import set_faults, true_employees
 
 
-def client(urls, token):
+def client(sandboxes, token):
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
-    base = f"{urls['connexie']}/api"
+    base = f"{sandboxes['connexie']}/api"
     return lambda method, path, **kw: session.request(method, base + path, timeout=10, **kw)
 
 
-def test_an_invalid_token_is_a_401_json_error(urls):
-    answer = client(urls, "not-a-token")("GET", "/venues")
+def test_an_invalid_token_is_a_401_json_error(sandboxes):
+    answer = client(sandboxes, "not-a-token")("GET", "/venues")
     assert answer.status_code == 401 and answer.json()["error"] == "invalid_token"
-    assert requests.get(f"{urls['connexie']}/api/venues", timeout=10).status_code == 401
+    assert requests.get(f"{sandboxes['connexie']}/api/venues", timeout=10).status_code == 401
 
 
-def test_venues_and_codes_of_the_account(urls, demo):
-    call = client(urls, demo["api_token"])
-    assert call("GET", "/venues").json()["venues"] == demo["entities"]
+def test_venues_and_codes_of_the_account(sandboxes, sandbox_demo_company):
+    call = client(sandboxes, sandbox_demo_company["api_token"])
+    assert call("GET", "/venues").json()["venues"] == sandbox_demo_company["entities"]
     wage_codes = call("GET", "/wage-codes").json()["wage_codes"]
     hour_codes = call("GET", "/hour-codes").json()["hour_codes"]
     assert any(c["active"] for c in wage_codes) and any(not c["active"] for c in hour_codes)
-    set_faults(urls["connexie"], codes_inactive=True)
+    set_faults(sandboxes["connexie"], codes_inactive=True)
     assert not any(c["active"] for c in call("GET", "/wage-codes").json()["wage_codes"])
     assert not any(c["active"] for c in call("GET", "/hour-codes").json()["hour_codes"])
 
 
-def test_team_members_page_through_everyone_with_their_contracts(urls, demo, sandbox_size):
-    call = client(urls, demo["api_token"])
+def test_team_members_page_through_everyone_with_their_contracts(sandboxes, sandbox_demo_company, sandbox_size):
+    call = client(sandboxes, sandbox_demo_company["api_token"])
     members, page = [], 1
     while True:
         body = call("GET", "/team-members", params={"page": page, "page_size": 50}).json()
@@ -41,21 +41,21 @@ def test_team_members_page_through_everyone_with_their_contracts(urls, demo, san
             break
         page += 1
     assert sorted(m["id"] for m in members) == sorted(
-        e["id"] for e in true_employees(urls["connexie"], demo["id"]))
+        e["id"] for e in true_employees(sandboxes["connexie"], sandbox_demo_company["id"]))
     contracts = [c for m in members for c in m["contracts"]]
     assert {c["contract_type"] for c in contracts} == {"flex", "fixed_hours"}
     assert any(all(c["end_date"] for c in m["contracts"]) for m in members)
-    assert all(c["venue_id"] in {v["id"] for v in demo["entities"]} for c in contracts)
+    assert all(c["venue_id"] in {v["id"] for v in sandbox_demo_company["entities"]} for c in contracts)
 
 
-def flex_worker(urls, company_id) -> dict:
-    return next(e for e in true_employees(urls["connexie"], company_id)
+def flex_worker(sandboxes, company_id) -> dict:
+    return next(e for e in true_employees(sandboxes["connexie"], company_id)
                 if any(c["contract_type"] == "flex" and c["end_date"] is None for c in e["contracts"]))
 
 
-def test_reposting_an_export_replaces_it_and_never_doubles(urls, demo):
-    call = client(urls, demo["api_token"])
-    worker = flex_worker(urls, demo["id"])
+def test_reposting_an_export_replaces_it_and_never_doubles(sandboxes, sandbox_demo_company):
+    call = client(sandboxes, sandbox_demo_company["api_token"])
+    worker = flex_worker(sandboxes, sandbox_demo_company["id"])
     lines = [
         {"team_member_id": worker["id"], "date": "2026-01-05", "type": "worked_hours",
          "quantity": "7.5", "code": "H100"},
@@ -72,10 +72,10 @@ def test_reposting_an_export_replaces_it_and_never_doubles(urls, demo):
     assert stored["total_lines"] == 2 and stored["imports"][0]["times_posted"] == 2
 
 
-def test_lines_connexie_cannot_book_are_rejected_with_a_reason(urls, demo):
-    call = client(urls, demo["api_token"])
-    worker = flex_worker(urls, demo["id"])
-    salaried = next(e for e in true_employees(urls["connexie"], demo["id"])
+def test_lines_connexie_cannot_book_are_rejected_with_a_reason(sandboxes, sandbox_demo_company):
+    call = client(sandboxes, sandbox_demo_company["api_token"])
+    worker = flex_worker(sandboxes, sandbox_demo_company["id"])
+    salaried = next(e for e in true_employees(sandboxes["connexie"], sandbox_demo_company["id"])
                     if all(c["contract_type"] == "fixed_hours" for c in e["contracts"]))
     day = {"date": "2026-01-06", "quantity": "4"}
     lines = [

@@ -11,8 +11,8 @@ from sandbox.testing import get_faults, reset_sandbox, set_faults, true_employee
 KEY = {"X-Api-Key": securex.DEFAULT_API_KEY}
 
 
-def page(urls, number=1, per_page=20, timeout=10):
-    return requests.get(f"{urls['securex']}/api/v1/companies/C001/employees", headers=KEY,
+def page(sandboxes, number=1, per_page=20, timeout=10):
+    return requests.get(f"{sandboxes['securex']}/api/v1/companies/C001/employees", headers=KEY,
                         params={"page": number, "per_page": per_page}, timeout=timeout)
 
 
@@ -20,40 +20,40 @@ def ids(response) -> list[str]:
     return [e["id"] for e in response.json()["items"]]
 
 
-def test_rate_limit_every_kth_request_says_when_to_retry(urls):
-    set_faults(urls["securex"], rate_limit={"every": 3, "retry_after": 2})
-    statuses = [page(urls) for _ in range(6)]
+def test_rate_limit_every_kth_request_says_when_to_retry(sandboxes):
+    set_faults(sandboxes["securex"], rate_limit={"every": 3, "retry_after": 2})
+    statuses = [page(sandboxes) for _ in range(6)]
     assert [r.status_code for r in statuses] == [200, 200, 429, 200, 200, 429]
     assert statuses[2].headers["Retry-After"] == "2"
 
 
-def test_rate_limit_and_errors_for_the_next_n_requests(urls):
-    set_faults(urls["securex"], rate_limit={"next": 2}, error_5xx={"next": 1, "status": 503})
-    assert [page(urls).status_code for _ in range(4)] == [429, 429, 503, 200]
-    assert get_faults(urls["securex"]) == {}
+def test_rate_limit_and_errors_for_the_next_n_requests(sandboxes):
+    set_faults(sandboxes["securex"], rate_limit={"next": 2}, error_5xx={"next": 1, "status": 503})
+    assert [page(sandboxes).status_code for _ in range(4)] == [429, 429, 503, 200]
+    assert get_faults(sandboxes["securex"]) == {}
 
 
-def test_error_5xx_every_kth_request(urls):
-    set_faults(urls["securex"], error_5xx={"every": 2})
-    assert [page(urls).status_code for _ in range(4)] == [200, 500, 200, 500]
+def test_error_5xx_every_kth_request(sandboxes):
+    set_faults(sandboxes["securex"], error_5xx={"every": 2})
+    assert [page(sandboxes).status_code for _ in range(4)] == [200, 500, 200, 500]
 
 
-def test_latency_applies_to_every_request(urls):
-    set_faults(urls["securex"], latency_ms=250)
-    assert page(urls).elapsed.total_seconds() >= 0.25
+def test_latency_applies_to_every_request(sandboxes):
+    set_faults(sandboxes["securex"], latency_ms=250)
+    assert page(sandboxes).elapsed.total_seconds() >= 0.25
 
 
-def test_a_hanging_request_outlasts_the_client_timeout(urls):
-    set_faults(urls["securex"], hang={"next": 1, "seconds": 3})
+def test_a_hanging_request_outlasts_the_client_timeout(sandboxes):
+    set_faults(sandboxes["securex"], hang={"next": 1, "seconds": 3})
     with pytest.raises(requests.exceptions.ReadTimeout):
-        page(urls, timeout=0.5)
-    assert page(urls).status_code == 200
+        page(sandboxes, timeout=0.5)
+    assert page(sandboxes).status_code == 200
 
 
-def test_malformed_records_are_served_in_the_documented_order(urls):
-    set_faults(urls["securex"], malformed={"missing_email": 2, "bad_date": 1,
+def test_malformed_records_are_served_in_the_documented_order(sandboxes):
+    set_faults(sandboxes["securex"], malformed={"missing_email": 2, "bad_date": 1,
                                            "negative_salary": 1, "unknown_wage_type": 1})
-    items = page(urls).json()["items"]
+    items = page(sandboxes).json()["items"]
     assert [e["email"] for e in items[:2]] == [None, None]
     assert items[2]["start_date"] == "2021-02-31"
     latest = lambda e: max(e["wage_contracts"], key=lambda c: c["start_date"])  # noqa: E731
@@ -62,10 +62,10 @@ def test_malformed_records_are_served_in_the_documented_order(urls):
     assert items[5]["email"]
 
 
-def test_duplicate_ids_entity_move_long_and_html_names(urls, demo):
-    truth = true_employees(urls["securex"], demo["id"])
-    set_faults(urls["securex"], duplicate_ids=1, entity_move=1, long_names=1, html_names=1)
-    served = page(urls, per_page=200).json()["items"]
+def test_duplicate_ids_entity_move_long_and_html_names(sandboxes, sandbox_demo_company):
+    truth = true_employees(sandboxes["securex"], sandbox_demo_company["id"])
+    set_faults(sandboxes["securex"], duplicate_ids=1, entity_move=1, long_names=1, html_names=1)
+    served = page(sandboxes, per_page=200).json()["items"]
     # The first employee carries the ID of the one listed just before it (the last).
     assert served[0]["id"] == served[-1]["id"] == truth[-1]["id"]
     assert served[1]["id"] == f"{truth[1]['id']}-M" and served[1]["email"] == truth[1]["email"]
@@ -74,57 +74,57 @@ def test_duplicate_ids_entity_move_long_and_html_names(urls, demo):
     assert served[3]["first_name"] == "<script>alert(1)</script>"
 
 
-def test_a_page_served_twice_then_the_right_one(urls):
-    first = ids(page(urls, 1))
-    set_faults(urls["securex"], repeat_page=1)
-    assert ids(page(urls, 2)) == first
-    assert ids(page(urls, 2)) != first
+def test_a_page_served_twice_then_the_right_one(sandboxes):
+    first = ids(page(sandboxes, 1))
+    set_faults(sandboxes["securex"], repeat_page=1)
+    assert ids(page(sandboxes, 2)) == first
+    assert ids(page(sandboxes, 2)) != first
 
 
-def test_liantis_cursor_points_back_at_the_repeated_page(urls, myliantis):
+def test_liantis_cursor_points_back_at_the_repeated_page(sandboxes, myliantis):
     access = myliantis.consent_as_main_user()["access_token"]
     headers = {"Authorization": f"Bearer {access}"}
-    endpoint = f"{urls['liantis']}/api/companies/C001/employees"
+    endpoint = f"{sandboxes['liantis']}/api/companies/C001/employees"
     first = requests.get(endpoint, headers=headers, params={"limit": 30}, timeout=10).json()
-    set_faults(urls["liantis"], repeat_page=1)
+    set_faults(sandboxes["liantis"], repeat_page=1)
     cursor = first["next_cursor"]
     again = requests.get(endpoint, headers=headers, params={"limit": 30, "cursor": cursor}, timeout=10).json()
     assert [e["id"] for e in again["data"]] == [e["id"] for e in first["data"]]
     assert again["next_cursor"] == cursor
 
 
-def test_an_empty_page_mid_stream_keeps_the_totals(urls):
-    set_faults(urls["securex"], empty_page=2)
-    empty = page(urls, 2).json()
+def test_an_empty_page_mid_stream_keeps_the_totals(sandboxes):
+    set_faults(sandboxes["securex"], empty_page=2)
+    empty = page(sandboxes, 2).json()
     assert empty["items"] == [] and empty["total"] > 40 and empty["pages"] > 2
-    assert ids(page(urls, 2))
+    assert ids(page(sandboxes, 2))
 
 
-def test_a_page_with_a_broken_json_body(urls):
-    set_faults(urls["securex"], malformed_json_page=1)
-    broken = page(urls, 1)
+def test_a_page_with_a_broken_json_body(sandboxes):
+    set_faults(sandboxes["securex"], malformed_json_page=1)
+    broken = page(sandboxes, 1)
     assert broken.status_code == 200 and broken.headers["Content-Type"] == "application/json"
     with pytest.raises(ValueError):
         broken.json()
-    assert page(urls, 1).json()["items"]
+    assert page(sandboxes, 1).json()["items"]
 
 
-def test_unknown_or_malformed_knobs_are_refused(urls):
-    base = f"{urls['securex']}/_admin/faults"
+def test_unknown_or_malformed_knobs_are_refused(sandboxes):
+    base = f"{sandboxes['securex']}/_admin/faults"
     assert requests.post(base, json={"teleport": 1}, timeout=10).status_code == 400
     assert requests.post(base, json={"rate_limit": {"every": 0}}, timeout=10).status_code == 400
     assert requests.post(base, json={"error_5xx": {"next": 1, "status": 404}}, timeout=10).status_code == 400
 
 
-def test_reset_clears_knobs_and_scheduled_changes(urls):
-    set_faults(urls["hris"], latency_ms=10)
-    requests.post(f"{urls['hris']}/_admin/advance", timeout=10)
-    reset_sandbox(urls["hris"])
-    assert get_faults(urls["hris"]) == {}
-    assert requests.get(f"{urls['hris']}/_admin/dataset", timeout=10).json()["run"] == 0
+def test_reset_clears_knobs_and_scheduled_changes(sandboxes):
+    set_faults(sandboxes["hris"], latency_ms=10)
+    requests.post(f"{sandboxes['hris']}/_admin/advance", timeout=10)
+    reset_sandbox(sandboxes["hris"])
+    assert get_faults(sandboxes["hris"]) == {}
+    assert requests.get(f"{sandboxes['hris']}/_admin/dataset", timeout=10).json()["run"] == 0
 
 
-def test_admin_endpoints_do_not_need_auth_but_apis_ignore_faults_there(urls):
-    set_faults(urls["connexie"], error_5xx={"every": 1})
-    assert requests.get(f"{urls['connexie']}/_admin/faults", timeout=10).status_code == 200
-    assert requests.get(f"{urls['connexie']}/api/venues", timeout=10).status_code == 500
+def test_admin_endpoints_do_not_need_auth_but_apis_ignore_faults_there(sandboxes):
+    set_faults(sandboxes["connexie"], error_5xx={"every": 1})
+    assert requests.get(f"{sandboxes['connexie']}/_admin/faults", timeout=10).status_code == 200
+    assert requests.get(f"{sandboxes['connexie']}/api/venues", timeout=10).status_code == 500

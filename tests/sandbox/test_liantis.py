@@ -10,17 +10,17 @@ from sandbox.testing import query_of, set_faults, true_employees
 
 
 
-def api(urls, path, token, **params):
-    return requests.get(f"{urls['liantis']}/api{path}", params=params, timeout=10,
+def api(sandboxes, path, token, **params):
+    return requests.get(f"{sandboxes['liantis']}/api{path}", params=params, timeout=10,
                         headers={"Authorization": f"Bearer {token}"})
 
 
-def refresh(urls, refresh_token):
-    return requests.post(f"{urls['liantis']}/oauth/token", auth=LIANTIS_CLIENT, timeout=10,
+def refresh(sandboxes, refresh_token):
+    return requests.post(f"{sandboxes['liantis']}/oauth/token", auth=LIANTIS_CLIENT, timeout=10,
                          data={"grant_type": "refresh_token", "refresh_token": refresh_token})
 
 
-def test_main_user_consents_and_flexsync_reads_refreshes_and_revokes(urls, myliantis):
+def test_main_user_consents_and_flexsync_reads_refreshes_and_revokes(sandboxes, myliantis):
     consent_page = myliantis.log_in_as("main.c001")
     assert consent_page.status_code == 200
     assert "Wage contracts" in consent_page.text and "Flexsync Demo BV" in consent_page.text
@@ -29,21 +29,21 @@ def test_main_user_consents_and_flexsync_reads_refreshes_and_revokes(urls, mylia
     token = myliantis.exchange(callback["code"]).json()
     assert token["expires_in"] == 3600 and token["refresh_token"]
 
-    company = api(urls, "/companies", token["access_token"], vat=DEMO_VAT)
+    company = api(sandboxes, "/companies", token["access_token"], vat=DEMO_VAT)
     assert company.status_code == 200 and company.json()["vat_number"] == DEMO_VAT
 
-    renewed = refresh(urls, token["refresh_token"])
+    renewed = refresh(sandboxes, token["refresh_token"])
     assert renewed.status_code == 200
     fresh = renewed.json()
-    assert api(urls, "/companies/C001/wage-codes", fresh["access_token"]).status_code == 200
-    assert api(urls, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
-    assert refresh(urls, token["refresh_token"]).status_code == 400
+    assert api(sandboxes, "/companies/C001/wage-codes", fresh["access_token"]).status_code == 200
+    assert api(sandboxes, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
+    assert refresh(sandboxes, token["refresh_token"]).status_code == 400
 
-    revoked = requests.post(f"{urls['liantis']}/oauth/revoke", auth=LIANTIS_CLIENT, timeout=10,
+    revoked = requests.post(f"{sandboxes['liantis']}/oauth/revoke", auth=LIANTIS_CLIENT, timeout=10,
                             data={"token": fresh["refresh_token"], "token_type_hint": "refresh_token"})
     assert revoked.status_code == 200
-    assert api(urls, "/companies/C001/wage-codes", fresh["access_token"]).status_code == 401
-    assert refresh(urls, fresh["refresh_token"]).json()["error"] == "invalid_grant"
+    assert api(sandboxes, "/companies/C001/wage-codes", fresh["access_token"]).status_code == 401
+    assert refresh(sandboxes, fresh["refresh_token"]).json()["error"] == "invalid_grant"
 
 
 def test_someone_who_is_not_a_main_user_gets_a_clear_refusal(myliantis):
@@ -71,11 +71,11 @@ def test_a_wrong_code_verifier_and_a_reused_code_are_refused(myliantis):
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
 
 
-def test_a_replayed_code_revokes_the_tokens_it_gave(urls, myliantis):
+def test_a_replayed_code_revokes_the_tokens_it_gave(sandboxes, myliantis):
     callback = myliantis.decide(myliantis.log_in_as("main.c001"), "allow")
     token = myliantis.exchange(callback["code"]).json()
     myliantis.exchange(callback["code"])
-    assert api(urls, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
+    assert api(sandboxes, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
 
 
 def test_pkce_with_s256_is_required(myliantis):
@@ -91,60 +91,60 @@ def test_an_unregistered_redirect_uri_is_never_redirected_to(myliantis):
     assert answer.status_code == 400 and "Location" not in answer.headers
 
 
-def test_tokens_can_be_made_to_expire_at_once(urls, myliantis):
-    set_faults(urls["liantis"], token_ttl_s=0)
+def test_tokens_can_be_made_to_expire_at_once(sandboxes, myliantis):
+    set_faults(sandboxes["liantis"], token_ttl_s=0)
     token = myliantis.consent_as_main_user()
     assert token["expires_in"] == 0
-    assert api(urls, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
-    renewed = refresh(urls, token["refresh_token"]).json()
-    set_faults(urls["liantis"], token_ttl_s=None)
-    renewed = refresh(urls, renewed["refresh_token"]).json()
-    assert api(urls, "/companies/C001/wage-codes", renewed["access_token"]).status_code == 200
-    requests.post(f"{urls['liantis']}/_admin/oauth/expire-tokens", timeout=10)
-    assert api(urls, "/companies/C001/wage-codes", renewed["access_token"]).status_code == 401
+    assert api(sandboxes, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
+    renewed = refresh(sandboxes, token["refresh_token"]).json()
+    set_faults(sandboxes["liantis"], token_ttl_s=None)
+    renewed = refresh(sandboxes, renewed["refresh_token"]).json()
+    assert api(sandboxes, "/companies/C001/wage-codes", renewed["access_token"]).status_code == 200
+    requests.post(f"{sandboxes['liantis']}/_admin/oauth/expire-tokens", timeout=10)
+    assert api(sandboxes, "/companies/C001/wage-codes", renewed["access_token"]).status_code == 401
 
 
-def test_withdrawn_consent_ends_every_grant(urls, myliantis):
+def test_withdrawn_consent_ends_every_grant(sandboxes, myliantis):
     token = myliantis.consent_as_main_user()
-    requests.post(f"{urls['liantis']}/_admin/oauth/revoke-grants", timeout=10)
-    assert api(urls, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
-    assert refresh(urls, token["refresh_token"]).status_code == 400
+    requests.post(f"{sandboxes['liantis']}/_admin/oauth/revoke-grants", timeout=10)
+    assert api(sandboxes, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
+    assert refresh(sandboxes, token["refresh_token"]).status_code == 400
 
 
-def test_cursor_pages_cover_every_employee_once(urls, myliantis, demo):
+def test_cursor_pages_cover_every_employee_once(sandboxes, myliantis, sandbox_demo_company):
     access = myliantis.consent_as_main_user()["access_token"]
     seen, cursor = [], None
     while True:
         params = {"limit": 40} | ({"cursor": cursor} if cursor else {})
-        body = api(urls, f"/companies/{demo['id']}/employees", access, **params).json()
+        body = api(sandboxes, f"/companies/{sandbox_demo_company['id']}/employees", access, **params).json()
         seen += [e["id"] for e in body["data"]]
         cursor = body["next_cursor"]
         if not body["has_more"]:
             break
-    assert sorted(seen) == sorted(e["id"] for e in true_employees(urls["liantis"], demo["id"]))
+    assert sorted(seen) == sorted(e["id"] for e in true_employees(sandboxes["liantis"], sandbox_demo_company["id"]))
     contract = body["data"][0]["wage_contracts"][0]
     assert {"wage_type", "gross_amount", "worker_class", "start_date", "end_date",
             "work_regime_pct", "employer_social_security_pct", "wage_code"} <= set(contract)
     assert body["data"][0]["language"] in {"NL", "FR", "EN", "DE"}
 
 
-def test_a_token_reads_only_the_company_that_consented(urls, myliantis, companies):
+def test_a_token_reads_only_the_company_that_consented(sandboxes, myliantis, sandbox_companies):
     access = myliantis.consent_as_main_user()["access_token"]
-    other = companies["C002"]
-    refused = api(urls, "/companies", access, vat=other["vat"])
+    other = sandbox_companies["C002"]
+    refused = api(sandboxes, "/companies", access, vat=other["vat"])
     assert refused.status_code == 403 and refused.json()["error"] == "no_consent"
-    assert api(urls, "/companies/C002/employees", access).status_code == 403
-    assert api(urls, "/companies/C001/employees", access, cursor="!!!").status_code == 400
+    assert api(sandboxes, "/companies/C002/employees", access).status_code == 403
+    assert api(sandboxes, "/companies/C001/employees", access, cursor="!!!").status_code == 400
 
 
-def test_wage_codes_are_predefined(urls, myliantis):
+def test_wage_codes_are_predefined(sandboxes, myliantis):
     access = myliantis.consent_as_main_user()["access_token"]
-    codes = api(urls, "/companies/C001/wage-codes", access).json()["data"]
+    codes = api(sandboxes, "/companies/C001/wage-codes", access).json()["data"]
     assert {"1000", "1010", "1020"} <= {c["code"] for c in codes}
 
 
-def test_the_slow_knob_delays_each_page(urls, myliantis):
+def test_the_slow_knob_delays_each_page(sandboxes, myliantis):
     access = myliantis.consent_as_main_user()["access_token"]
-    set_faults(urls["liantis"], page_latency_ms=300)
-    page = api(urls, "/companies/C001/employees", access)
+    set_faults(sandboxes["liantis"], page_latency_ms=300)
+    page = api(sandboxes, "/companies/C001/employees", access)
     assert page.elapsed.total_seconds() >= 0.3

@@ -20,10 +20,10 @@ def test_the_runner_prints_four_urls_and_stops_on_a_signal(stop_signal, tmp_path
     runner = subprocess.Popen([sys.executable, "-m", "sandbox", "--size", "30", *ports],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        urls = dict(runner.stdout.readline().strip().split(": ", 1) for _ in range(4))
-        assert set(urls) == {"securex", "liantis", "connexie", "hris"}
-        assert all(url.startswith("http://127.0.0.1:") for url in urls.values())
-        assert requests.get(f"{urls['hris']}/_admin/faults", timeout=10).json() == {}
+        sandboxes = dict(runner.stdout.readline().strip().split(": ", 1) for _ in range(4))
+        assert set(sandboxes) == {"securex", "liantis", "connexie", "hris"}
+        assert all(url.startswith("http://127.0.0.1:") for url in sandboxes.values())
+        assert requests.get(f"{sandboxes['hris']}/_admin/faults", timeout=10).json() == {}
         runner.send_signal(stop_signal)
         assert runner.wait(timeout=10) == 0
         assert "sandboxes stopped" in runner.stdout.read()

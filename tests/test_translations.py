@@ -14,7 +14,7 @@ def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(pot), "--no-location", "."],
+         "-k", "lazy_gettext", "-k", "N_", "-o", str(pot), "--no-location", "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     with pot.open("rb") as handle:

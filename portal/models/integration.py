@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedJSON
 from portal.extensions import db
+from portal.models.tenant import Tenant
 from portal.models.types import enum_column
 from portal.models.user import User
 from portal.providers.base import Provider
@@ -47,6 +48,7 @@ class Integration(TenantScoped, db.Model):
     first_synced_at: Mapped[datetime | None]
 
     activated_by: Mapped[User | None] = relationship()
+    tenant: Mapped[Tenant] = relationship()
 
     @property
     def is_activated(self) -> bool:

@@ -9,6 +9,11 @@ import enum
 from dataclasses import dataclass, fields
 
 
+def N_(text: str) -> str:
+    """Marks a source text for translation; the web layer translates it when shown."""
+    return text
+
+
 class Reason(enum.StrEnum):
     # Failures: the employee was not synced this run.
     MISSING_EMAIL = "missing_email"
@@ -58,34 +63,40 @@ FIX_FOR: dict[Reason, Fix] = {
 
 # English source texts; the web layer wraps them in gettext.
 REASON_TEXT: dict[Reason, str] = {
-    Reason.MISSING_EMAIL: "The provider has no e-mail address for this employee.",
-    Reason.BAD_DATE: "A date at the provider is impossible (a contract ends before it starts).",
-    Reason.NEGATIVE_SALARY: "The provider sends a negative gross salary.",
-    Reason.UNKNOWN_WAGE_TYPE: "The provider sends a wage type Flexsync does not know.",
-    Reason.FIELD_TOO_LONG: "A field at the provider is longer than Flexsync can store.",
-    Reason.MALFORMED: "The provider sent this employee in a form Flexsync cannot read.",
-    Reason.DUPLICATE_ID: "The provider sent two employees with the same ID.",
-    Reason.ENTITY_MOVE: "An account already exists for this e-mail, under another provider ID"
-    " (often a move to another entity).",
-    Reason.EMAIL_IN_USE: "Another employee in Flexsync already uses this e-mail address.",
-    Reason.NO_ACTIVE_CONTRACT: "No active contract at the provider today.",
-    Reason.EXCLUDED: "Excluded from the sync at the provider.",
-    Reason.NOT_SELECTED: "Not selected for the sync.",
-    Reason.REMOVED_AT_PROVIDER: "Removed at the provider.",
-    Reason.CONTRACTS_ENDED: "All contracts at the provider have ended.",
+    Reason.MISSING_EMAIL: N_("The provider has no e-mail address for this employee."),
+    Reason.BAD_DATE: N_("A date at the provider is impossible (a contract ends before it starts)."),
+    Reason.NEGATIVE_SALARY: N_("The provider sends a negative gross salary."),
+    Reason.UNKNOWN_WAGE_TYPE: N_("The provider sends a wage type Flexsync does not know."),
+    Reason.FIELD_TOO_LONG: N_("A field at the provider is longer than Flexsync can store."),
+    Reason.MALFORMED: N_("The provider sent this employee in a form Flexsync cannot read."),
+    Reason.DUPLICATE_ID: N_("The provider sent two employees with the same ID."),
+    Reason.ENTITY_MOVE: N_(
+        "An account already exists for this e-mail, under another provider ID"
+        " (often a move to another entity)."
+    ),
+    Reason.EMAIL_IN_USE: N_("Another employee in Flexsync already uses this e-mail address."),
+    Reason.NO_ACTIVE_CONTRACT: N_("No active contract at the provider today."),
+    Reason.EXCLUDED: N_("Excluded from the sync at the provider."),
+    Reason.NOT_SELECTED: N_("Not selected for the sync."),
+    Reason.REMOVED_AT_PROVIDER: N_("Removed at the provider."),
+    Reason.CONTRACTS_ENDED: N_("All contracts at the provider have ended."),
 }
 
 FIX_TEXT: dict[Fix, str] = {
-    Fix.ADD_EMAIL_AT_PROVIDER: "Add the e-mail address at the provider, then sync again.",
-    Fix.CORRECT_AT_PROVIDER: "Correct the employee's data at the provider, then sync again.",
-    Fix.CONTACT_SUPPORT: "Contact support: the provider's data needs a closer look.",
+    Fix.ADD_EMAIL_AT_PROVIDER: N_("Add the e-mail address at the provider, then sync again."),
+    Fix.CORRECT_AT_PROVIDER: N_("Correct the employee's data at the provider, then sync again."),
+    Fix.CONTACT_SUPPORT: N_("Contact support: the provider's data needs a closer look."),
     # The seeds send entity moves to support: the sync never moves an account itself.
-    Fix.MOVE_ACCOUNT_WITH_SUPPORT: "An account already exists for this e-mail. A move between"
-    " entities is not synced: contact support to move the account.",
-    Fix.USE_UNIQUE_EMAIL: "Give each employee their own e-mail address at the provider,"
-    " then sync again.",
-    Fix.SELECT_EMPLOYEE: "Select the employee in the selection window to sync them.",
-    Fix.NOTHING_TO_DO: "Nothing to do.",
+    Fix.MOVE_ACCOUNT_WITH_SUPPORT: N_(
+        "An account already exists for this e-mail. A move between"
+        " entities is not synced: contact support to move the account."
+    ),
+    Fix.USE_UNIQUE_EMAIL: N_(
+        "Give each employee their own e-mail address at the provider,"
+        " then sync again."
+    ),
+    Fix.SELECT_EMPLOYEE: N_("Select the employee in the selection window to sync them."),
+    Fix.NOTHING_TO_DO: N_("Nothing to do."),
 }
 
 

@@ -5,11 +5,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.web import auth, company, cs, dashboard, errors, integrations, notifications
-    from portal.web.labels import label
+    from portal.web import auth, company, cs, dashboard, errors, integrations, notifications, syncs
+    from portal.web.labels import field_label, label
     from portal.web.providers import PROVIDERS
+    from portal.web.run_errors import run_error_text
 
-    for module in (auth, company, cs, dashboard, errors, integrations, notifications):
+    for module in (auth, company, cs, dashboard, errors, integrations, notifications, syncs):
         app.register_blueprint(module.bp)
-    app.jinja_env.globals.update(providers=PROVIDERS)
+    app.jinja_env.globals.update(providers=PROVIDERS, run_error_text=run_error_text, field_label=field_label)
     app.jinja_env.filters["label"] = label

@@ -25,6 +25,11 @@ def cards() -> list[integrations.Card]:
     return [integrations.card_for(p, by_provider.get(p), cron, now) for p in Provider]
 
 
+def card_context(provider: Provider) -> dict:
+    cron, now = current_app.config["NIGHTLY_CRON"], datetime.now()
+    return {"card": integrations.card_for(provider, integrations.integration_for(provider), cron, now)}
+
+
 @bp.get("")
 @hr_admin_required
 def index():
@@ -34,8 +39,4 @@ def index():
 @bp.get("/<provider>/card")
 @hr_admin_required
 def card(provider: str):
-    chosen = provider_or_404(provider)
-    cron, now = current_app.config["NIGHTLY_CRON"], datetime.now()
-    return render_template(
-        "integrations/_card.html", card=integrations.card_for(chosen, integrations.integration_for(chosen), cron, now)
-    )
+    return render_template("integrations/_card.html", **card_context(provider_or_404(provider)))

@@ -1,0 +1,313 @@
+"""Sync runs: start or join one, carry it out page by page, close it with its outcome.
+
+`request_sync` is what "Sync now" and the nightly schedule call; `execute_run` is what
+the worker runs. The rules themselves live in `portal/sync` (plain functions); the
+rows are read and written by `portal/employee_store`.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from redis.exceptions import RedisError
+from rq import Retry
+from rq.job import Job, JobStatus
+from rq.rate_limit import RateLimit
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal import employee_store, tenancy
+from portal.extensions import db
+from portal.integrations import open_run
+from portal.models import Integration, IntegrationState, Phase, RunState, SyncRun, SyncRunEmployee, Trigger, User
+from portal.providers.base import Connector, Credentials, ProviderUnavailable, ReconnectNeeded
+from portal.providers.registry import connector_class, connector_for, options_from_config
+from portal.queue import SYNC_QUEUE, queue
+from portal.sync.outcomes import RunCounts, run_status
+from portal.sync.plan import Action, plan_batch
+from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
+from portal.sync.state import LocalState, SyncMode
+
+log = logging.getLogger(__name__)
+
+# Longer than any sane run of 50,000 employees; a run that stops reporting is closed sooner.
+JOB_TIMEOUT_SECONDS = 3600
+# A running sync reports after every page; this much silence means its worker died.
+STALE_AFTER = timedelta(minutes=10)
+JOB_RETRIES = 3
+
+
+class SyncServiceUnavailable(Exception):
+    """Redis cannot take the job: the admin is asked to try again, nothing is half-started."""
+
+
+class ErrorCode:
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    RECONNECT_NEEDED = "reconnect_needed"
+    INCOMPLETE_FETCH = "incomplete_fetch"
+    WORKER_LOST = "worker_lost"
+    INTERNAL = "internal"
+
+
+def job_id(run: SyncRun) -> str:
+    return f"sync-run-{run.id}"
+
+
+def utcnow() -> datetime:
+    return datetime.utcnow()
+
+
+def request_sync(integration: Integration, trigger: Trigger, user: User | None = None) -> SyncRun:
+    """Start a sync, or join the one already queued or running for this integration."""
+    with tenancy.acting_for(integration.tenant_id):
+        if (running := open_run(integration)) is not None:
+            if not _is_stale(running):
+                return running
+            close_as_lost(running)
+        run = SyncRun(
+            tenant_id=integration.tenant_id,
+            integration_id=integration.id,
+            trigger=trigger,
+            started_by_id=user.id if user is not None else None,
+            status=RunState.QUEUED,
+        )
+        db.session.add(run)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Someone else opened a run a moment ago: join theirs (the partial unique index).
+            db.session.rollback()
+            joined = open_run(integration)
+            if joined is None:
+                raise
+            return joined
+        try:
+            _enqueue(run, integration)
+        except RedisError as error:
+            db.session.delete(run)
+            db.session.commit()
+            raise SyncServiceUnavailable(str(error)) from error
+        return run
+
+
+def _enqueue(run: SyncRun, integration: Integration) -> None:
+    provider_limit = connector_class(integration.provider).max_concurrent_syncs
+    queue(SYNC_QUEUE).enqueue(
+        "jobs.sync.run_sync",
+        run.id,
+        job_id=job_id(run),
+        job_timeout=JOB_TIMEOUT_SECONDS,
+        retry=Retry(max=JOB_RETRIES),
+        # Slow providers (Liantis) must not get every tenant's sync at once.
+        rate_limit=RateLimit(f"provider-{integration.provider.value}", provider_limit),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        description=f"Sync {integration.provider.value} of tenant {integration.tenant_id} (run {run.id})",
+    )
+
+
+def _job_state(run: SyncRun) -> JobStatus | None:
+    try:
+        job = Job.fetch(job_id(run), connection=queue().connection)
+    except Exception:  # noqa: BLE001 - a missing or unreadable job means nobody runs it
+        return None
+    return job.get_status(refresh=False)
+
+
+def _is_stale(run: SyncRun) -> bool:
+    if run.status is RunState.RUNNING and run.heartbeat_at is not None and utcnow() - run.heartbeat_at > STALE_AFTER:
+        return True
+    if utcnow() - (run.heartbeat_at or run.queued_at) < timedelta(seconds=30):
+        return False
+    try:
+        state = _job_state(run)
+    except RedisError:
+        return False
+    return state in (None, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
+
+
+def close_as_lost(run: SyncRun) -> None:
+    _finish(run, RunState.ERROR, ErrorCode.WORKER_LOST, "The sync stopped without reporting back (worker lost).")
+    db.session.commit()
+
+
+def close_after_crash(run_id: int, detail: str) -> None:
+    """The last attempt of a run crashed: close it now rather than wait for the stale check."""
+    run = db.session.execute(select(SyncRun).where(SyncRun.id == run_id)).scalar_one_or_none()
+    if run is not None and run.status.is_open:
+        with tenancy.acting_for(run.tenant_id):
+            _finish(run, RunState.ERROR, ErrorCode.INTERNAL, detail)
+            db.session.commit()
+
+
+def close_stale_runs() -> int:
+    """Runs nobody carries out any more are closed as Error, never left 'running' forever."""
+    closed = 0
+    open_runs = db.session.execute(select(SyncRun).where(SyncRun.status.in_([RunState.QUEUED, RunState.RUNNING]))).scalars()
+    for run in list(open_runs):
+        if _is_stale(run):
+            with tenancy.acting_for(run.tenant_id):
+                close_as_lost(run)
+            closed += 1
+    return closed
+
+
+def credentials_of(integration: Integration) -> Credentials:
+    stored = dict(integration.credentials or {})
+    return Credentials(
+        provider_company_id=integration.provider_company_id,
+        vat_number=integration.tenant.vat_number,
+        api_token=stored.get("api_token"),
+        access_token=stored.get("access_token"),
+        refresh_token=stored.get("refresh_token"),
+        expires_at=stored.get("expires_at"),
+    )
+
+
+def save_refreshed_credentials(integration: Integration, credentials: Credentials) -> None:
+    if not credentials.changed:
+        return
+    integration.credentials = {
+        **(integration.credentials or {}),
+        "access_token": credentials.access_token,
+        "refresh_token": credentials.refresh_token,
+        "expires_at": credentials.expires_at,
+    }
+    credentials.changed = False
+
+
+def connector_of(integration: Integration, config: dict) -> Connector:
+    return connector_for(
+        integration.provider,
+        config["PROVIDER_URLS"][integration.provider.value],
+        credentials_of(integration),
+        **options_from_config(integration.provider, config),
+    )
+
+
+def execute_run(run_id: int, config: dict) -> None:
+    """Carry out one run; safe to call again for the same run after any crash."""
+    run = db.session.execute(select(SyncRun).where(SyncRun.id == run_id)).scalar_one_or_none()
+    if run is None or not run.status.is_open:
+        return
+    with tenancy.acting_for(run.tenant_id):
+        _execute(run, config)
+
+
+def _execute(run: SyncRun, config: dict) -> None:
+    integration = run.integration
+    _start(run)
+    connector = connector_of(integration, config)
+    try:
+        counts, seen, received, total = _fetch_and_apply(run, integration, connector)
+        run.phase = Phase.FINISHING
+        db.session.commit()
+        fetch = FetchCompleted(frozenset(seen), received, total)
+        _apply_removals(run, integration, fetch)
+        counts = _counts_from_lines(run, received, counts.new_to_review)
+        _finish(run, RunState(run_status(counts).value), counts=counts)
+        integration.first_synced_at = integration.first_synced_at or utcnow()
+    except ReconnectNeeded as error:
+        db.session.rollback()
+        integration.state = IntegrationState.RECONNECT_NEEDED
+        _finish(run, RunState.ERROR, ErrorCode.RECONNECT_NEEDED, str(error))
+    except ProviderUnavailable as error:
+        db.session.rollback()
+        _finish(run, RunState.ERROR, ErrorCode.PROVIDER_UNAVAILABLE, str(error))
+    except IncompleteFetch as error:
+        db.session.rollback()
+        _finish(run, RunState.ERROR, ErrorCode.INCOMPLETE_FETCH, str(error))
+    save_refreshed_credentials(integration, connector.credentials)
+    db.session.commit()
+
+
+def _start(run: SyncRun) -> None:
+    if run.started_at is not None:
+        # A retry after a crash: pages applied before it are now unchanged, and the
+        # failures and skips of that attempt will be reported again, so drop them.
+        db.session.execute(
+            delete(SyncRunEmployee).where(SyncRunEmployee.run_id == run.id, SyncRunEmployee.action.in_([Action.FAIL, Action.SKIP]))
+        )
+        run.trigger = Trigger.RETRY
+    run.status = RunState.RUNNING
+    run.phase = Phase.FETCHING
+    run.started_at = run.started_at or utcnow()
+    run.heartbeat_at = utcnow()
+    run.fetched = 0
+    db.session.commit()
+
+
+def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connector) -> tuple[RunCounts, set[str], int, int | None]:
+    policies = connector.field_policies
+    mode = integration.sync_mode or SyncMode.FULL
+    today = date.today()
+    seen: set[str] = set()
+    counts = RunCounts()
+    received, total = 0, None
+    for page in connector.employees():
+        state = employee_store.load_state(integration, page.items)
+        plan = plan_batch(page.items, state, policies, today, mode, seen_earlier=frozenset(seen))
+        employee_store.write_decisions(integration, run.id, plan.decisions, state, page.items, utcnow())
+        seen |= plan.seen_provider_ids
+        received += len(page.items)
+        total = page.total
+        counts += plan.counts
+        _report_progress(run, counts, received, total)
+        save_refreshed_credentials(integration, connector.credentials)
+        db.session.commit()
+    return counts, seen, received, total
+
+
+def _report_progress(run: SyncRun, counts: RunCounts, received: int, total: int | None) -> None:
+    run.fetched = received
+    run.total = total
+    for name in ("created", "updated", "unchanged", "skipped", "failed", "new_to_review"):
+        setattr(run, name, getattr(counts, name))
+    run.heartbeat_at = utcnow()
+
+
+def _apply_removals(run: SyncRun, integration: Integration, fetch: FetchCompleted) -> None:
+    synced = employee_store.synced_employees(integration)
+    removals = plan_removals(fetch, synced)
+    if removals:
+        employee_store.write_decisions(integration, run.id, removals, LocalState(tuple(synced)), [], utcnow())
+    if integration.first_synced_at is None:
+        externals = find_external(fetch, employee_store.unmatched_local_employees(), first_sync=True)
+        employee_store.mark_external(e.local_id for e in externals)
+    db.session.commit()
+
+
+def _counts_from_lines(run: SyncRun, received: int, new_to_review: int) -> RunCounts:
+    """The run's counts from its per-employee lines, so a resumed run counts every page once."""
+    by_action = dict(
+        db.session.execute(
+            select(SyncRunEmployee.action, func.count()).where(SyncRunEmployee.run_id == run.id).group_by(SyncRunEmployee.action)
+        ).all()
+    )
+    counted = sum(by_action.get(a, 0) for a in (Action.CREATE, Action.UPDATE, Action.SKIP, Action.FAIL))
+    return RunCounts(
+        created=by_action.get(Action.CREATE, 0),
+        updated=by_action.get(Action.UPDATE, 0),
+        unchanged=max(received - counted, 0),
+        skipped=by_action.get(Action.SKIP, 0),
+        failed=by_action.get(Action.FAIL, 0),
+        deactivated=by_action.get(Action.DEACTIVATE, 0),
+        new_to_review=new_to_review,
+    )
+
+
+def _finish(run: SyncRun, status: RunState, error_code: str | None = None, detail: str | None = None, counts: RunCounts | None = None) -> None:
+    run.status = status
+    run.phase = Phase.DONE
+    run.finished_at = utcnow()
+    run.error_code = error_code
+    run.error_detail = detail
+    if counts is not None:
+        for name in ("created", "updated", "unchanged", "skipped", "failed", "deactivated", "new_to_review"):
+            setattr(run, name, getattr(counts, name))
+
+
+def request_nightly_syncs() -> list[SyncRun]:
+    """Every active integration of every tenant; the per-provider rate limit spreads them."""
+    active = db.session.execute(select(Integration).where(Integration.state == IntegrationState.ACTIVE, Integration.available.is_(True))).scalars()
+    return [request_sync(integration, Trigger.NIGHTLY) for integration in list(active)]

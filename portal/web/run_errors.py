@@ -1,0 +1,29 @@
+"""Why a sync run ended in Error, in the admin's words, with what to do next."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.sync_runs import ErrorCode
+
+RUN_ERRORS = {
+    ErrorCode.PROVIDER_UNAVAILABLE: _l(
+        "The provider did not answer properly (time-outs or errors), even after several tries. "
+        "Nobody was deactivated. Press Sync now to try again, or wait for the nightly sync."
+    ),
+    ErrorCode.RECONNECT_NEEDED: _l(
+        "The provider no longer accepts Flexsync's connection (the consent was revoked or expired). "
+        "Connect again from the Integrations page."
+    ),
+    ErrorCode.INCOMPLETE_FETCH: _l(
+        "The provider sent an incomplete list of employees. To protect your data nobody was "
+        "deactivated. Try again later; if it keeps happening, contact support."
+    ),
+    ErrorCode.WORKER_LOST: _l(
+        "The sync stopped unexpectedly. Nothing was half-applied: press Sync now to run it again."
+    ),
+    ErrorCode.INTERNAL: _l("Something went wrong on our side. Press Sync now to try again; if it keeps happening, contact support."),
+}
+
+
+def run_error_text(code: str | None) -> str:
+    return str(RUN_ERRORS.get(code, RUN_ERRORS[ErrorCode.INTERNAL]))

@@ -1,0 +1,73 @@
+"""Sync now, live progress, and the history of sync runs with every affected employee."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import integrations, sync_runs, tenancy
+from portal.extensions import db, htmx
+from portal.models import IntegrationState, RunState, SyncRun, SyncRunEmployee, Trigger
+from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
+from portal.sync.plan import Action
+from portal.web.access import hr_admin_required
+from portal.web.integrations import card_context, provider_or_404
+
+bp = Blueprint("syncs", __name__)
+
+HISTORY_PAGE_SIZE = 25
+LINES_PAGE_SIZE = 50
+
+
+@bp.post("/integrations/<provider>/sync")
+@hr_admin_required
+def sync_now(provider: str):
+    integration = integrations.integration_for(provider_or_404(provider))
+    if integration is None or not integration.available or integration.state is not IntegrationState.ACTIVE:
+        abort(404)
+    problem = None
+    try:
+        sync_runs.request_sync(integration, Trigger.MANUAL, current_user)
+    except sync_runs.SyncServiceUnavailable:
+        current_app.logger.warning("Sync now refused: Redis unavailable")
+        problem = _("The sync service is unavailable right now. Nothing was started: try again in a minute.")
+    return render_template("integrations/_card.html", **card_context(integration.provider), problem=problem)
+
+
+@bp.get("/integrations/<provider>/history")
+@hr_admin_required
+def history(provider: str):
+    integration = integrations.integration_for(provider_or_404(provider))
+    if integration is None:
+        abort(404)
+    status = request.args.get("status", "")
+    statement = select(SyncRun).where(SyncRun.integration_id == integration.id).order_by(SyncRun.id.desc())
+    if status in RunState._value2member_map_:
+        statement = statement.where(SyncRun.status == RunState(status))
+    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=HISTORY_PAGE_SIZE, error_out=False)
+    template = "syncs/_history_rows.html" if htmx.target == "history-rows" else "syncs/history.html"
+    return render_template(template, integration=integration, page=page, status=status, states=list(RunState))
+
+
+@bp.get("/syncs/<int:run_id>")
+@hr_admin_required
+def run(run_id: int):
+    run = tenancy.get_or_404(SyncRun, run_id)
+    action = request.args.get("action", "")
+    statement = select(SyncRunEmployee).where(SyncRunEmployee.run_id == run.id).order_by(SyncRunEmployee.id)
+    if action in Action._value2member_map_:
+        statement = statement.where(SyncRunEmployee.action == Action(action))
+    lines = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=LINES_PAGE_SIZE, error_out=False)
+    template = "syncs/_lines.html" if htmx.target == "run-lines" else "syncs/run.html"
+    return render_template(
+        template, run=run, lines=lines, action=action, actions=list(Action),
+        reason_text=REASON_TEXT, fix_text=FIX_TEXT, fix_for=FIX_FOR,
+    )
+
+
+@bp.get("/syncs/<int:run_id>/progress")
+@hr_admin_required
+def progress(run_id: int):
+    run = tenancy.get_or_404(SyncRun, run_id)
+    return render_template("syncs/_progress.html", run=run)

@@ -1,0 +1,182 @@
+"""Nightly and on-demand syncs as real RQ jobs against the sandboxes, and what they leave behind."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from conftest import csrf_token_from, wait_for
+from sqlalchemy import func, select
+
+from portal import sync_runs, tenancy
+from portal.extensions import db
+from portal.models import Employee, Integration, RunState, SyncRun, SyncRunEmployee, Trigger, WageContract
+from portal.sync.plan import Action
+from sandbox.testing import advance, set_faults, true_employees
+
+
+def finished_run(app, run_id: int, timeout: float = 60) -> SyncRun:
+    def closed():
+        with app.app_context():
+            run = db.session.execute(select(SyncRun).where(SyncRun.id == run_id)).scalar_one()
+            return run if not run.status.is_open else None
+
+    return wait_for(closed, timeout=timeout, message=f"sync run {run_id} to finish")
+
+
+def start_sync(app, integration_id: int, trigger=Trigger.MANUAL) -> int:
+    with app.app_context():
+        integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
+        return sync_runs.request_sync(integration, trigger).id
+
+
+def employees_of(app, integration_id: int) -> list[Employee]:
+    with app.app_context():
+        return list(db.session.execute(select(Employee).where(Employee.integration_id == integration_id)).scalars())
+
+
+def synced_at_stamps(app) -> dict[int, object]:
+    with app.app_context():
+        return dict(db.session.execute(select(Employee.id, Employee.last_synced_at)).all())
+
+
+def contract_rows(app) -> set[tuple]:
+    with app.app_context():
+        return set(db.session.execute(select(WageContract.__table__)).all())
+
+
+def active_at_provider(sandboxes, provider: str, company: str = "C001") -> int:
+    """Employees the provider would let us import: an active contract, an e-mail, not excluded."""
+    from datetime import date
+
+    today = date.today().isoformat()
+    people = true_employees(sandboxes[provider], company)
+    return sum(
+        1
+        for p in people
+        # Only the generic HR system tells about exclusions.
+        if not (provider == "hris" and p.get("excluded"))
+        and any(c["start_date"] <= today and (c["end_date"] is None or today <= c["end_date"])
+                for c in p.get("wage_contracts") or p.get("contracts") or p.get("employments") or [])
+    )
+
+
+def test_first_sync_imports_every_active_employee_and_a_resync_writes_nothing(sync_setup, sandboxes, activate, worker):
+    app = sync_setup
+    integration_id = activate("securex")
+    first = finished_run(app, start_sync(app, integration_id))
+    assert first.status is RunState.SUCCESS, first.error_detail
+    employees = employees_of(app, integration_id)
+    assert len(employees) == active_at_provider(sandboxes, "securex") == first.created
+    assert len({e.provider_id for e in employees}) == len(employees)
+
+    stamps, contracts = synced_at_stamps(app), contract_rows(app)
+    second = finished_run(app, start_sync(app, integration_id))
+    assert second.status is RunState.SUCCESS
+    assert (second.created, second.updated, second.deactivated) == (0, 0, 0)
+    assert second.unchanged == first.created
+    # Zero rows written: no employee and no wage contract was touched.
+    assert synced_at_stamps(app) == stamps
+    assert contract_rows(app) == contracts
+    with app.app_context():
+        lines = db.session.execute(
+            select(func.count()).where(SyncRunEmployee.run_id == second.id, SyncRunEmployee.action.in_([Action.CREATE, Action.UPDATE]))
+        ).scalar_one()
+    assert lines == 0
+
+
+def test_a_resync_after_changes_at_the_provider_applies_them(sync_setup, sandboxes, activate, worker):
+    app = sync_setup
+    integration_id = activate("securex")
+    finished_run(app, start_sync(app, integration_id))
+    changes = advance(sandboxes["securex"])
+    run = finished_run(app, start_sync(app, integration_id))
+    assert run.created >= 1, changes
+    assert run.updated >= 1
+    assert run.deactivated >= 1
+    with app.app_context():
+        deactivated = db.session.execute(select(Employee).where(Employee.integration_id == integration_id, Employee.active.is_(False))).scalars().all()
+        assert deactivated and all(e.access_revoked and e.budget_frozen for e in deactivated)
+
+
+def test_sync_now_twice_and_the_nightly_run_at_once_make_exactly_one_run(sync_setup, activate, client, auth):
+    app = sync_setup
+    integration_id = activate("securex")
+    auth.login()
+    token = csrf_token_from(client.get("/integrations").get_data(as_text=True))
+    for _ in range(2):
+        assert client.post("/integrations/securex/sync", headers={"X-CSRFToken": token, "HX-Request": "true"}).status_code == 200
+    with app.app_context():
+        sync_runs.request_nightly_syncs()
+        runs = db.session.execute(select(SyncRun).where(SyncRun.integration_id == integration_id)).scalars().all()
+    assert len(runs) == 1
+    from redis import Redis
+    from rq import Queue
+
+    assert Queue("sync", connection=Redis.from_url(app.config["REDIS_URL"])).count == 1
+
+
+def test_sync_now_with_redis_down_says_try_again_and_starts_nothing(sync_setup, activate, client, auth):
+    app = sync_setup
+    integration_id = activate("securex")
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    app.extensions.pop("flexsync_redis", None)
+    auth.login()
+    token = csrf_token_from(client.get("/integrations").get_data(as_text=True))
+    response = client.post("/integrations/securex/sync", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 200
+    assert "sync service is unavailable" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(SyncRun).where(SyncRun.integration_id == integration_id)).first() is None
+
+
+@pytest.mark.slow
+def test_a_killed_work_horse_leaves_no_half_applied_employee_and_the_retry_completes(
+    app, redis_url, tmp_path, activate
+):
+    from conftest import Worker
+
+    from sandbox.testing import running_sandboxes
+
+    with running_sandboxes(size=1500, seed=5, companies=1) as urls:
+        app.config.update(REDIS_URL=redis_url, PROVIDER_URLS=dict(urls))
+        app.extensions.pop("flexsync_redis", None)
+        from redis import Redis
+
+        Redis.from_url(redis_url).flushdb()
+        set_faults(urls["securex"], latency_ms=150)
+        integration_id = activate("securex")
+        first = Worker(app, redis_url, urls, tmp_path / "w1.log")
+        try:
+            run_id = start_sync(app, integration_id)
+
+            def some_pages_applied():
+                with app.app_context():
+                    return db.session.execute(select(SyncRun.fetched).where(SyncRun.id == run_id)).scalar_one() >= 200
+
+            wait_for(some_pages_applied, timeout=60, message="a few pages applied")
+            horses = wait_for(first.horse_pids, timeout=10, message="the work horse")
+            for pid in horses:
+                os.kill(pid, signal.SIGKILL)
+            # The worker notices its horse died and hands the job back for a retry.
+            wait_for(lambda: "terminated unexpectedly" in first.log(), timeout=30, message="the worker to see its horse die")
+        finally:
+            first.stop()
+        set_faults(urls["securex"], latency_ms=0)
+        second = Worker(app, redis_url, urls, tmp_path / "w2.log")
+        try:
+            run = finished_run(app, run_id, timeout=90)
+        finally:
+            second.stop()
+        assert run.status is RunState.SUCCESS, (run.error_code, run.error_detail, second.log())
+        employees = employees_of(app, integration_id)
+        assert len(employees) == active_at_provider(urls, "securex")
+        assert len({e.provider_id for e in employees}) == len(employees)
+        assert len({e.email for e in employees}) == len(employees)
+        with app.app_context():
+            without_contract = db.session.execute(
+                select(func.count()).select_from(Employee).outerjoin(WageContract).where(
+                    Employee.integration_id == integration_id, WageContract.id.is_(None))
+            ).scalar_one()
+        assert without_contract == 0
+        assert run.trigger is Trigger.RETRY

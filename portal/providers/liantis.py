@@ -69,9 +69,7 @@ class LiantisConnector(Connector):
         if not vat:
             raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
         with activating(ACTIVATION_PROBLEMS):
-            body = self._get("/api/companies", {"vat": vat})
-            return CompanyInfo(str(field("Liantis", body, "company_id", str)),
-                               field("Liantis", body, "name", str))
+            return self._company_by_vat(vat)
 
     def wage_codes(self) -> list[Code]:
         body = self._get(f"{self._company_path()}/wage-codes")
@@ -96,9 +94,18 @@ class LiantisConnector(Connector):
     def edit_url(self, provider_employee_id: str) -> str:
         return f"{self.base_url}/myliantis/personnel/{quote(provider_employee_id, safe='')}"
 
+    def _company_by_vat(self, vat: str) -> CompanyInfo:
+        body = self._get("/api/companies", {"vat": vat})
+        return CompanyInfo(field("Liantis", body, "company_id", str), field("Liantis", body, "name", str))
+
     def _company_path(self) -> str:
-        company_id = self.credentials.provider_company_id or self.find_company().provider_company_id
-        return f"/api/companies/{quote(company_id, safe='')}"
+        """The consented company, stored at activation; looked up again only when missing."""
+        credentials = self.credentials
+        if not credentials.provider_company_id:
+            company = self._company_by_vat(credentials.vat_number or "")
+            credentials.provider_company_id = company.provider_company_id
+            credentials.changed = True
+        return f"/api/companies/{quote(credentials.provider_company_id, safe='')}"
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """A bearer request; an expired or refused access token is refreshed once."""

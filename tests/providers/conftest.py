@@ -40,7 +40,8 @@ def fast_http(sleeps) -> HttpSettings:
 def liantis_credentials(myliantis, sandbox_demo_company) -> Credentials:
     """What Flexsync stores after the demo company's main user consented at MyLiantis."""
     token = myliantis.consent_as_main_user()
-    return Credentials(vat_number=sandbox_demo_company["vat"], access_token=token["access_token"],
+    return Credentials(provider_company_id=sandbox_demo_company["id"],
+                       vat_number=sandbox_demo_company["vat"], access_token=token["access_token"],
                        refresh_token=token["refresh_token"],
                        expires_at=time.time() + token["expires_in"])
 
@@ -54,7 +55,8 @@ def connect(sandboxes, sandbox_demo_company, fast_http, request) -> Callable[...
         options = {"page_size": PAGE_SIZE, "http": fast_http, **options}
         if provider == Provider.SECUREX:
             options.setdefault("api_key", DEFAULT_API_KEY)
-            credentials = credentials or Credentials(vat_number=company["vat"])
+            credentials = credentials or Credentials(provider_company_id=company["id"],
+                                                     vat_number=company["vat"])
         elif provider == Provider.LIANTIS:
             options.setdefault("client_id", LIANTIS_CLIENT_AUTH[0])
             options.setdefault("client_secret", LIANTIS_CLIENT_AUTH[1])

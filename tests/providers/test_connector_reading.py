@@ -147,3 +147,12 @@ def test_hr_entities_and_liantis_wage_codes_for_the_wizard(connect, sandbox_demo
     assert [e.id for e in connect("hris").entities()] == [e["id"] for e in sandbox_demo_company["entities"]]
     codes = connect("liantis").wage_codes()
     assert codes and all(c.id and c.name for c in codes)
+
+
+@pytest.mark.parametrize("provider", ["securex", "liantis"])
+def test_credentials_saved_without_the_company_id_find_it_by_vat(provider, connect, sandbox_demo_company):
+    connector = connect(provider)
+    connector.credentials.provider_company_id = None
+    assert len(read_all(connector)) > 1
+    assert connector.credentials.provider_company_id == sandbox_demo_company["id"]
+    assert connector.credentials.changed

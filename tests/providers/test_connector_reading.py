@@ -156,3 +156,24 @@ def test_credentials_saved_without_the_company_id_find_it_by_vat(provider, conne
     assert len(read_all(connector)) > 1
     assert connector.credentials.provider_company_id == sandbox_demo_company["id"]
     assert connector.credentials.changed
+
+
+@pytest.mark.parametrize("provider", ["connexie", "hris"])
+def test_a_token_revoked_since_activation_asks_the_admin_to_connect_again(provider, connect):
+    from portal.providers.base import Credentials, ReconnectNeeded
+
+    with pytest.raises(ReconnectNeeded):
+        read_all(connect(provider, Credentials(api_token="revoked-token")))
+
+
+def test_connexie_takes_worked_hours_and_a_resend_replaces_them(connect, sandboxes, sandbox_demo_company):
+    truth = true_employees(sandboxes["connexie"], sandbox_demo_company["id"])
+    member, contract = next((e, c) for e in truth for c in e["contracts"]
+                            if c["contract_type"] == "flex" and c["end_date"] is None)
+    line = {"team_member_id": member["id"], "date": contract["start_date"], "type": "worked_hours",
+            "quantity": "6.5"}
+    connexie = connect("connexie")
+    period = {"start": contract["start_date"], "end": contract["start_date"]}
+    assert connexie.post_hours("2025-05", period, [line])["lines_accepted"] == 1
+    again = connexie.post_hours("2025-05", period, [line])
+    assert (again["status"], again["lines_replaced"]) == ("replaced", 1)

@@ -29,7 +29,6 @@ from portal.providers.base import (
     ProviderUnavailable,
     ReconnectNeeded,
 )
-from portal.providers.connexie import code_of
 from portal.providers.errors import activating
 from portal.providers.http import HttpClient, HttpSettings, ProviderRefused
 from portal.providers.paging import RawPage, field, read_pages
@@ -73,7 +72,7 @@ class LiantisConnector(Connector):
 
     def wage_codes(self) -> list[Code]:
         body = self._get(f"{self._company_path()}/wage-codes")
-        return [code_of(c) for c in field("Liantis", body, "data", list) if isinstance(c, Mapping)]
+        return [records.code(c) for c in field("Liantis", body, "data", list) if isinstance(c, Mapping)]
 
     def employees(self) -> Iterator[Page]:
         path = f"{self._company_path()}/employees"

@@ -43,6 +43,14 @@ class Config:
     SECUREX_API_KEY = os.environ.get("SECUREX_API_KEY", "securex-sandbox-key")
     LIANTIS_CLIENT_ID = os.environ.get("LIANTIS_CLIENT_ID", "flexsync")
     LIANTIS_CLIENT_SECRET = os.environ.get("LIANTIS_CLIENT_SECRET", "flexsync-sandbox-secret")
+    # How Flexsync talks to providers: page size (None: the provider's maximum), time-outs and
+    # retries. The defaults suit production; tests and slow networks tune them here.
+    SYNC_PAGE_SIZE = int(os.environ.get("FLEXSYNC_PAGE_SIZE", "0")) or None
+    PROVIDER_HTTP = {
+        "read_timeout_s": float(os.environ.get("PROVIDER_READ_TIMEOUT_S", "20")),
+        "attempts": int(os.environ.get("PROVIDER_HTTP_ATTEMPTS", "5")),
+        "max_backoff_s": float(os.environ.get("PROVIDER_MAX_BACKOFF_S", "8")),
+    }
     PROVIDER_URLS = {
         "securex": os.environ.get("SECUREX_URL", "http://127.0.0.1:5101"),
         "liantis": os.environ.get("LIANTIS_URL", "http://127.0.0.1:5102"),

@@ -16,11 +16,12 @@ from rq.rate_limit import RateLimit
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal import employee_store, tenancy
+from portal import employee_store, run_summary, tenancy
 from portal.extensions import db
 from portal.integrations import open_run
 from portal.models import Integration, IntegrationState, Phase, RunState, SyncRun, SyncRunEmployee, Trigger, User
 from portal.providers.base import Connector, Credentials, ProviderUnavailable, ReconnectNeeded
+from portal.providers.http import HttpSettings
 from portal.providers.registry import connector_class, connector_for, options_from_config
 from portal.queue import SYNC_QUEUE, queue
 from portal.sync.outcomes import RunCounts, run_status
@@ -177,11 +178,15 @@ def save_refreshed_credentials(integration: Integration, credentials: Credential
 
 
 def connector_of(integration: Integration, config: dict) -> Connector:
+    options = options_from_config(integration.provider, config)
+    if config["SYNC_PAGE_SIZE"]:
+        options["page_size"] = config["SYNC_PAGE_SIZE"]
     return connector_for(
         integration.provider,
         config["PROVIDER_URLS"][integration.provider.value],
         credentials_of(integration),
-        **options_from_config(integration.provider, config),
+        http=HttpSettings(**config["PROVIDER_HTTP"]),
+        **options,
     )
 
 
@@ -218,6 +223,8 @@ def _execute(run: SyncRun, config: dict) -> None:
         db.session.rollback()
         _finish(run, RunState.ERROR, ErrorCode.INCOMPLETE_FETCH, str(error))
     save_refreshed_credentials(integration, connector.credentials)
+    db.session.commit()
+    run_summary.notify_admins(run, integration.tenant.default_language)
     db.session.commit()
 
 

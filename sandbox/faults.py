@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from datetime import date
 from dataclasses import dataclass
 
 from sandbox.dataset import current_contract, moved_employee
@@ -151,15 +152,22 @@ def validate_knob(name: str, value) -> None:
 def damaged_records(faults: Faults, company: dict) -> dict[int, dict]:
     """Position in the employee list → the damaged record served instead."""
     employees = company["employees"]
+    # Only people under contract: a damaged former employee would be skipped by any
+    # importer before the damage shows, and the knob would test nothing.
+    eligible = (i for i, employee in enumerate(employees) if under_contract(employee))
     damaged: dict[int, dict] = {}
-    position = 0
     for name in RECORD_FAULTS:
         for _ in range(faults.get(name, 0)):
-            if position >= len(employees):
+            position = next(eligible, None)
+            if position is None:
                 return damaged
             damaged[position] = damage(name, employees, position, company)
-            position += 1
     return damaged
+
+
+def under_contract(employee: dict) -> bool:
+    end_date = current_contract(employee)["end_date"]
+    return end_date is None or end_date >= date.today().isoformat()
 
 
 def damage(name: str, employees: list[dict], position: int, company: dict) -> dict:

@@ -300,6 +300,11 @@ class Worker:
             DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
             FLEXSYNC_ENCRYPTION_KEY=app.config["FLEXSYNC_ENCRYPTION_KEY"],
             REDIS_URL=redis_url,
+            # Small pages so page-level faults hit; quick give-ups so failures show fast.
+            FLEXSYNC_PAGE_SIZE="25",
+            PROVIDER_READ_TIMEOUT_S="2",
+            PROVIDER_HTTP_ATTEMPTS="3",
+            PROVIDER_MAX_BACKOFF_S="0.2",
             **{f"{provider.upper()}_URL": url for provider, url in sandboxes.items()},
         )
         self.log_path = log_path

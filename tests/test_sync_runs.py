@@ -180,3 +180,18 @@ def test_a_killed_work_horse_leaves_no_half_applied_employee_and_the_retry_compl
             ).scalar_one()
         assert without_contract == 0
         assert run.trigger is Trigger.RETRY
+
+
+def test_after_a_run_the_admins_get_a_notification_in_the_company_language(sync_setup, activate, worker, client, auth):
+    app = sync_setup
+    run = finished_run(app, start_sync(app, activate("securex")))
+    auth.login()
+    page = client.get("/notifications").get_data(as_text=True)
+    # Demo NV's default language is Dutch.
+    assert f"Securex-sync: Geslaagd — {run.created} nieuw, 0 gedeactiveerd, 0 mislukt" in page
+    with app.app_context():
+        from portal.models import Notification
+
+        notification = db.session.execute(select(Notification)).scalar_one()
+    assert notification.link == f"/syncs/{run.id}"
+    assert "Nieuwe werknemers" in notification.body

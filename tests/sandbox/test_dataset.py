@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from stdnum.be import vat as be_vat
@@ -17,11 +16,12 @@ def test_same_seed_gives_the_same_people_and_another_seed_does_not():
     assert generate_dataset(5, 300, 3).companies != generate_dataset(6, 300, 3).companies
 
 
-def test_fifty_thousand_employees_are_generated_well_under_two_seconds():
-    started = time.perf_counter()
+def test_the_largest_company_has_fifty_thousand_distinct_employees():
+    # How fast that is belongs to `make bench`, not to a test.
     dataset = generate_dataset(seed=2, size=50_000, companies=1)
-    assert time.perf_counter() - started < 2.0
-    assert len(dataset.companies[0]["employees"]) == 50_000
+    employees = dataset.companies[0]["employees"]
+    assert len(employees) == 50_000
+    assert len({e["id"] for e in employees}) == 50_000
 
 
 def test_every_company_has_a_valid_belgian_vat_and_the_demo_company_is_first():

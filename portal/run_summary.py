@@ -1,0 +1,110 @@
+"""What the admins are told after a sync run: an in-app notification, and an e-mail
+summary when something changed (who was added, who was deactivated, what to look at)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Discrepancy, Notification, SyncRun, SyncRunEmployee
+from portal.sync.outcomes import REASON_TEXT
+from portal.sync.plan import Action
+from portal.web.labels import label
+from portal.web.providers import PROVIDERS
+
+# Enough names to recognise people; the run page lists everyone.
+NAMES_SHOWN = 25
+
+
+@dataclass
+class RunSummary:
+    run: SyncRun
+    created: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    discrepancies: int = 0
+
+    @property
+    def anything_to_tell(self) -> bool:
+        return bool(self.created or self.deactivated or self.failed or self.discrepancies or self.run.error_code)
+
+
+def summarise(run: SyncRun) -> RunSummary:
+    summary = RunSummary(run)
+    lines = db.session.execute(
+        select(SyncRunEmployee.action, SyncRunEmployee.display_name, SyncRunEmployee.reason)
+        .where(SyncRunEmployee.run_id == run.id, SyncRunEmployee.action.in_([Action.CREATE, Action.DEACTIVATE, Action.FAIL]))
+        .order_by(SyncRunEmployee.id)
+    ).all()
+    for action, name, reason in lines:
+        if action == Action.CREATE:
+            summary.created.append(name)
+        elif action == Action.DEACTIVATE:
+            summary.deactivated.append(name)
+        else:
+            summary.failed.append((name, reason))
+    summary.discrepancies = len(
+        db.session.execute(select(Discrepancy.id).where(Discrepancy.first_seen_run_id == run.id)).all()
+    )
+    return summary
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return shown + (" " + _("and %(count)s more", count=more) if more > 0 else "")
+
+
+def title(summary: RunSummary) -> str:
+    run = summary.run
+    return _(
+        "%(provider)s sync: %(status)s — %(created)s new, %(deactivated)s deactivated, %(failed)s failed",
+        provider=PROVIDERS[run.integration.provider].name,
+        status=label(run.status),
+        created=run.created,
+        deactivated=run.deactivated,
+        failed=run.failed,
+    )
+
+
+def body(summary: RunSummary) -> str:
+    from portal.web.run_errors import run_error_text
+
+    parts = []
+    if summary.run.error_code:
+        parts.append(run_error_text(summary.run.error_code))
+    if summary.created:
+        parts.append(_("New employees: %(names)s.", names=_names(summary.created)))
+    if summary.deactivated:
+        parts.append(_("Deactivated employees: %(names)s.", names=_names(summary.deactivated)))
+    if summary.discrepancies:
+        parts.append(_("%(count)s change(s) at the provider were not applied and wait for your decision.", count=summary.discrepancies))
+    if summary.failed:
+        failures = "; ".join(f"{name}: {_(REASON_TEXT[reason])}" for name, reason in summary.failed[:NAMES_SHOWN] if reason)
+        parts.append(_("Not synced: %(failures)s.", failures=failures))
+    if not parts:
+        parts.append(_("Every employee was already up to date."))
+    return "\n\n".join(parts)
+
+
+def path_for(endpoint: str, **values: object) -> str:
+    """A page's path without a request: workers build links too."""
+    return current_app.url_map.bind("").build(endpoint, values)
+
+
+def notify_admins(run: SyncRun, language: str) -> RunSummary:
+    """One notification per run, written in the company's default language."""
+    summary = summarise(run)
+    with force_locale(language):
+        db.session.add(
+            Notification(
+                tenant_id=run.tenant_id,
+                title=title(summary)[:300],
+                body=body(summary),
+                link=path_for("syncs.run", run_id=run.id),
+            )
+        )
+    return summary

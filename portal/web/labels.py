@@ -5,6 +5,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from portal.employees import EmployeeStatus
 from portal.integrations import CardState
 from portal.models import IntegrationState, RunState, Trigger
 from portal.sync.state import SyncMode
@@ -35,6 +36,13 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         RunState.SUCCESS: _l("Success"),
         RunState.PARTIAL: _l("Partial"),
         RunState.ERROR: _l("Error"),
+    },
+    EmployeeStatus: {
+        EmployeeStatus.ACTIVE: _l("active"),
+        EmployeeStatus.INVITED: _l("invited"),
+        EmployeeStatus.NOT_INVITED: _l("not invited"),
+        EmployeeStatus.DEACTIVATED: _l("deactivated"),
+        EmployeeStatus.EXTERNAL: _l("external"),
     },
     Trigger: {
         Trigger.NIGHTLY: _l("nightly"),

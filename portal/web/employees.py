@@ -262,6 +262,7 @@ def detail_context(employee: Employee, **overrides) -> dict:
         "locked": locked,
         "locked_explanation": locked_explanation(provider) if provider else None,
         "field_labels": FIELD_LABELS,
+        "language_names": dict(LANGUAGE_CHOICES),
         "status": employees.status_of(employee),
         "contract": contract,
         "conversion": explain_conversion(employees.as_local_employee(employee).wage_contract) if contract else None,

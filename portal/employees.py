@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select, tuple_, update
 
 from portal.extensions import db
 from portal.models import (
@@ -101,23 +101,25 @@ def _was_invited() -> ColumnElement[bool]:
     return exists().where(Invitation.employee_id == Employee.id)
 
 
-def _latest_finished_run(integration_id: ColumnElement[int] | int | None) -> ColumnElement[int]:
+def _latest_finished_runs() -> Select:
+    """The latest finished run of every integration, computed once per query."""
     return (
         select(func.max(SyncRun.id))
-        .where(SyncRun.integration_id == integration_id)
         .where(SyncRun.status.not_in([RunState.QUEUED, RunState.RUNNING]))
-        .scalar_subquery()
+        .group_by(SyncRun.integration_id)
     )
 
 
 def _has_sync_problem() -> ColumnElement[bool]:
     """The employee's line in the latest finished run of their integration is a failure:
-    an older failure that a later run fixed is no problem any more."""
-    return exists().where(
-        SyncRunEmployee.employee_id == Employee.id,
-        SyncRunEmployee.run_id == _latest_finished_run(Employee.integration_id).correlate(Employee),
-        SyncRunEmployee.action == Action.FAIL,
+    an older failure that a later run fixed is no problem any more. Uncorrelated, so
+    50,000 employees cost one pass over the latest runs' failures, not one each."""
+    failed_lines = (
+        select(SyncRunEmployee.employee_id, SyncRun.integration_id)
+        .join(SyncRun, SyncRun.id == SyncRunEmployee.run_id)
+        .where(SyncRunEmployee.run_id.in_(_latest_finished_runs()), SyncRunEmployee.action == Action.FAIL)
     )
+    return tuple_(Employee.id, Employee.integration_id).in_(failed_lines)
 
 
 def _has_open_discrepancy() -> ColumnElement[bool]:
@@ -210,9 +212,12 @@ def latest_sync_problem(employee: Employee) -> SyncProblem | None:
     if employee.integration_id is None:
         return None
     line = db.session.execute(
-        select(SyncRunEmployee).where(
+        select(SyncRunEmployee)
+        .join(SyncRun, SyncRun.id == SyncRunEmployee.run_id)
+        .where(
             SyncRunEmployee.employee_id == employee.id,
-            SyncRunEmployee.run_id == _latest_finished_run(employee.integration_id),
+            SyncRun.integration_id == employee.integration_id,
+            SyncRunEmployee.run_id.in_(_latest_finished_runs()),
             SyncRunEmployee.action == Action.FAIL,
         )
     ).scalar_one_or_none()

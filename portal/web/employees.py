@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -209,7 +210,7 @@ def selected_employees() -> list[Employee]:
 @hr_admin_required
 def bulk():
     chosen = selected_employees()
-    back = redirect(request.referrer or url_for("employees.index"))
+    back = redirect(back_to_list())
     if not chosen:
         flash(_("Tick at least one employee first."), "error")
         return back
@@ -227,6 +228,14 @@ def bulk():
         names = ", ".join(e.display_name for e in result.frozen)
         flash(_("Not changed, their budget is frozen because they are deactivated: %(names)s.", names=names), "warning")
     return back
+
+
+def back_to_list() -> str:
+    """The list as the admin left it (filter, search, page), never another site."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path == url_for("employees.index"):
+        return f"{came_from.path}?{came_from.query}" if came_from.query else came_from.path
+    return url_for("employees.index")
 
 
 def report_invitations(result: invitations.BulkResult) -> None:

@@ -14,7 +14,7 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal import budgets, employees, invitations, mail, tenancy
-from portal.employees import EmployeeStatus, ListFilter, SortBy
+from portal.employees import ListFilter, SortBy
 from portal.extensions import db, htmx
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
 from portal.providers.base import Provider

@@ -441,3 +441,129 @@ def connect(sandboxes, sandbox_demo_company, fast_http, request) -> Callable[...
         return connector_for(provider, sandboxes[provider], credentials, **options)
 
     return make
+# --- Employees area: seeded employees and a real SMTP server (issue 6) -----------------
+
+class Inbox:
+    """What an aiosmtpd server received, as parsed e-mails."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd hook name
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[Inbox]:
+    """A real SMTP server on loopback; the app sends its mail there for this test."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    previous = (app.config["SMTP_HOST"], app.config["SMTP_PORT"])
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    yield inbox
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = previous
+    controller.stop()
+
+
+@pytest.fixture
+def unreachable_smtp(app: Flask) -> Iterator[None]:
+    """A mail server that is down: nothing listens on the port."""
+    previous = (app.config["SMTP_HOST"], app.config["SMTP_PORT"])
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port())
+    yield
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = previous
+
+
+@pytest.fixture
+def staff(app: Flask) -> dict[str, int]:
+    """Demo NV's people after a Securex sync and a generic HR sync, by first name:
+    synced with wage contracts, added by hand, an external user, a probable duplicate,
+    one whose latest sync failed, one with an e-mail change to review; and Olga at
+    Other BV, who Demo NV's admin must never reach."""
+    from datetime import date, datetime, timedelta
+    from decimal import Decimal
+
+    from portal.extensions import db
+    from portal.models import (
+        Budget, Discrepancy, Employee, Integration, IntegrationState, RunState, SyncRun, SyncRunEmployee, Tenant,
+        Trigger, WageContract,
+    )
+    from portal.providers.base import Provider, WageType, WorkerClass
+    from portal.sync.outcomes import Reason
+    from portal.sync.plan import Action
+
+    with app.app_context():
+        tenants = dict(db.session.execute(db.select(Tenant.name, Tenant.id)).all())
+        demo, other = tenants["Demo NV"], tenants["Other BV"]
+        yesterday = datetime.utcnow() - timedelta(days=1)
+
+        def integration(provider: Provider, tenant_id: int = demo) -> Integration:
+            row = Integration(tenant_id=tenant_id, provider=provider, available=True, state=IntegrationState.ACTIVE, settings={})
+            db.session.add(row)
+            db.session.flush()
+            return row
+
+        def employee(first: str, last: str, email: str, tenant_id: int = demo, **fields) -> Employee:
+            row = Employee(tenant_id=tenant_id, first_name=first, last_name=last, email=email, **fields)
+            db.session.add(row)
+            db.session.flush()
+            return row
+
+        def contract(person: Employee, provider_id: str, **fields) -> None:
+            values = dict(
+                wage_type=WageType.MONTHLY, worker_class=WorkerClass.WHITE_COLLAR, provider_gross_amount=Decimal("3500"),
+                gross_salary=Decimal("3500"), salary_period=WageType.MONTHLY, start_date=date(2020, 1, 1),
+                work_regime_pct=Decimal("100"), employer_social_security_pct=Decimal("25"),
+            )
+            values.update(fields)
+            db.session.add(WageContract(tenant_id=person.tenant_id, employee_id=person.id, provider_id=provider_id, **values))
+
+        securex, hris = integration(Provider.SECUREX), integration(Provider.HRIS)
+        synced = dict(integration_id=securex.id, last_synced_at=yesterday, language="nl", entity_ref="Gent")
+        an = employee("An", "Janssens", "an.janssens@demo.test", provider_id="SX-1", employee_number="1001", **synced)
+        contract(an, "C-1")
+        bram = employee("Bram", "Maes", "bram.maes@demo.test", provider_id="SX-2", **dict(synced, language="fr"))
+        contract(bram, "C-2", wage_type=WageType.HOURLY, provider_gross_amount=Decimal("20.0000"),
+                 gross_salary=Decimal("3293.33"), converted_with_weekly_hours=Decimal("38"))
+        chloe = employee("Chloé", "Dubois", "chloe.dubois@demo.test", provider_id="SX-3", **synced)
+        contract(chloe, "C-3")
+        dirk = employee("Dirk", "Hendrickx", "dirk.hendrickx@demo.test", language="en")
+        eva = employee("Eva", "Extern", "eva@consultancy.test", external=True)
+        frank = employee("Frank", "Peeters", "frank@demo.test", employee_number="1006")
+        frank_again = employee("Frank", "Peeters", "frank.peeters@demo.test", provider_id="SX-6",
+                               probable_duplicate_of_id=frank.id, **synced)
+        contract(frank_again, "C-6")
+        greet = employee("Greet", "Wouters", "greet@demo.test", integration_id=hris.id, provider_id="HR-7",
+                         last_synced_at=yesterday, phone="+32470000007")
+        olga = employee("Olga", "Other", "olga@other.test", tenant_id=other)
+
+        this_year = date.today().year
+        for person, amount in ((an, "1200.00"), (dirk, "900.00"), (frank, "1500.00")):
+            db.session.add(Budget(tenant_id=demo, employee_id=person.id, year=this_year, amount=Decimal(amount)))
+        db.session.add(Budget(tenant_id=other, employee_id=olga.id, year=this_year, amount=Decimal("700.00")))
+
+        # An older run failed for An, the latest one only for Chloé: only Chloé has a problem now.
+        for failed in ((an,), (chloe,)):
+            run = SyncRun(tenant_id=demo, integration_id=securex.id, trigger=Trigger.NIGHTLY, status=RunState.PARTIAL,
+                          failed=1, finished_at=yesterday)
+            db.session.add(run)
+            db.session.flush()
+            for person in failed:
+                db.session.add(SyncRunEmployee(tenant_id=demo, run_id=run.id, employee_id=person.id, provider_id=person.provider_id,
+                                               display_name=person.display_name, action=Action.FAIL, reason=Reason.ENTITY_MOVE))
+        db.session.add(Discrepancy(tenant_id=demo, employee_id=greet.id, field="email", local_value="greet@demo.test",
+                                   provider_value="greet.wouters@demo.test"))
+        db.session.commit()
+        people = {p.first_name: p.id for p in (an, bram, chloe, dirk, eva, frank, greet, olga)}
+        people["Frank (duplicate)"] = frank_again.id
+        return people

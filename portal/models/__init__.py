@@ -1,5 +1,7 @@
 """The database model, one module per thing an HR admin talks about."""
+from portal.models.budget import Budget, BudgetChange
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
+from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.integration import AvailabilityChange, Integration, IntegrationState
 from portal.models.notification import Notification
 from portal.models.sync_run import Phase, RunState, SyncRun, SyncRunEmployee, Trigger
@@ -8,11 +10,15 @@ from portal.models.user import Role, User
 
 __all__ = [
     "AvailabilityChange",
+    "Budget",
+    "BudgetChange",
     "Discrepancy",
     "DiscrepancyStatus",
     "Employee",
+    "EmployeeAccount",
     "Integration",
     "IntegrationState",
+    "Invitation",
     "Notification",
     "Phase",
     "Role",

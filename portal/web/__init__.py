@@ -5,12 +5,23 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.web import auth, company, cs, dashboard, errors, integrations, notifications, syncs
+    from portal.web import (
+        auth,
+        company,
+        cs,
+        dashboard,
+        employees,
+        errors,
+        integrations,
+        invitations,
+        notifications,
+        syncs,
+    )
     from portal.web.labels import field_label, label
     from portal.web.providers import PROVIDERS
     from portal.web.run_errors import run_error_text
 
-    for module in (auth, company, cs, dashboard, errors, integrations, notifications, syncs):
+    for module in (auth, company, cs, dashboard, employees, errors, integrations, invitations, notifications, syncs):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(providers=PROVIDERS, run_error_text=run_error_text, field_label=field_label)
     app.jinja_env.filters["label"] = label

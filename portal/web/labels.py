@@ -5,6 +5,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from portal.employees import EmployeeStatus
 from portal.integrations import CardState
 from portal.models import IntegrationState, RunState, Trigger
 from portal.sync.plan import Action
@@ -44,6 +45,13 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         Action.SKIP: _l("skipped"),
         Action.FAIL: _l("failed"),
         Action.DEACTIVATE: _l("deactivated"),
+    },
+    EmployeeStatus: {
+        EmployeeStatus.ACTIVE: _l("active"),
+        EmployeeStatus.INVITED: _l("invited"),
+        EmployeeStatus.NOT_INVITED: _l("not invited"),
+        EmployeeStatus.DEACTIVATED: _l("deactivated"),
+        EmployeeStatus.EXTERNAL: _l("external"),
     },
     Trigger: {
         Trigger.NIGHTLY: _l("nightly"),

@@ -1,0 +1,82 @@
+"""Yearly flex budgets: no provider sends them, the admin assigns them (every seed says so)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Budget, BudgetChange, Employee, User
+
+CURRENCIES = ("EUR",)
+# Far above any flex plan; a figure beyond it is a typing error (an extra zero or two).
+MAX_YEARLY_BUDGET = Decimal("100000")
+
+
+class BudgetFrozen(Exception):
+    """A deactivated employee's budget is kept as it was, for the payroll to settle."""
+
+
+def budget_for(employee: Employee, year: int) -> Budget | None:
+    return db.session.execute(
+        select(Budget).where(Budget.employee_id == employee.id, Budget.year == year)
+    ).scalar_one_or_none()
+
+
+def assign_budget(employee: Employee, year: int, amount: Decimal, currency: str, by: User) -> bool:
+    """Sets the budget and records the change; False when it already was this amount."""
+    if employee.budget_frozen:
+        raise BudgetFrozen(employee.id)
+    budget = budget_for(employee, year)
+    old_amount = budget.amount if budget is not None else None
+    if old_amount == amount:
+        return False
+    if budget is None:
+        budget = Budget(employee_id=employee.id, year=year, amount=amount, currency=currency)
+        db.session.add(budget)
+    budget.amount, budget.currency = amount, currency
+    db.session.add(
+        BudgetChange(
+            employee_id=employee.id,
+            year=year,
+            old_amount=old_amount,
+            new_amount=amount,
+            currency=currency,
+            changed_by_id=by.id,
+        )
+    )
+    return True
+
+
+@dataclass
+class BulkResult:
+    assigned: int = 0
+    unchanged: int = 0
+    frozen: list[Employee] = field(default_factory=list)
+
+
+def assign_budgets(employees: Iterable[Employee], year: int, amount: Decimal, currency: str, by: User) -> BulkResult:
+    result = BulkResult()
+    for employee in employees:
+        try:
+            changed = assign_budget(employee, year, amount, currency, by)
+        except BudgetFrozen:
+            result.frozen.append(employee)
+            continue
+        if changed:
+            result.assigned += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
+def history(employee: Employee) -> list[BudgetChange]:
+    return list(
+        db.session.execute(
+            select(BudgetChange)
+            .where(BudgetChange.employee_id == employee.id)
+            .order_by(BudgetChange.changed_at.desc(), BudgetChange.id.desc())
+        ).scalars()
+    )

@@ -1,4 +1,5 @@
 """The database model, one module per thing an HR admin talks about."""
+from portal.models.entity import Entity
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.integration import AvailabilityChange, Integration, IntegrationState
 from portal.models.notification import Notification
@@ -11,6 +12,7 @@ __all__ = [
     "Discrepancy",
     "DiscrepancyStatus",
     "Employee",
+    "Entity",
     "Integration",
     "IntegrationState",
     "Notification",

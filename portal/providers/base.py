@@ -202,3 +202,26 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def edit_url(self, provider_employee_id: str) -> str:
         """Where the admin edits this employee at the provider (locked-field link)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A place the provider books people in: a Connexie venue, an HR system's entity.
+
+    The activation wizard maps each one to a local entity (or Inactive).
+    """
+
+    id: str
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A wage or hour code the provider defines; only active codes can be booked."""
+
+    id: str
+    name: str
+    active: bool = True
+    # Hour codes only: worked_hours, meal or allowance.
+    kind: str | None = None

@@ -1,0 +1,108 @@
+"""Connexie: an API token the admin pastes, venues, wage and hour codes, team members
+with flex or fixed-hours contracts, and the import of worked hours back."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import quote
+
+from portal.providers import records
+from portal.providers.base import (
+    ActivationError,
+    ActivationProblem,
+    Code,
+    CompanyInfo,
+    Connector,
+    Credentials,
+    EmployeeRecord,
+    Entity,
+    FieldPolicy,
+    Page,
+    Provider,
+)
+from portal.providers.errors import account_name, activating, token_refused_means_reconnect
+from portal.providers.http import HttpClient, HttpSettings
+from portal.providers.paging import RawPage, field, read_pages
+
+MAX_PAGE_SIZE = 100
+ACTIVATION_PROBLEMS = {"invalid_token": ActivationProblem.INVALID_TOKEN}
+
+
+class ConnexieConnector(Connector):
+    provider = Provider.CONNEXIE
+    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({})
+
+    def __init__(self, base_url: str, credentials: Credentials, *,
+                 page_size: int = MAX_PAGE_SIZE, http: HttpSettings | None = None) -> None:
+        super().__init__(base_url, credentials)
+        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+        self.http = HttpClient("Connexie", self.base_url, http,
+                               {"Authorization": f"Bearer {credentials.api_token or ''}"})
+
+    def find_company(self) -> CompanyInfo:
+        """Checks the pasted token; Connexie names no account, only its venues."""
+        if not self.credentials.api_token:
+            raise ActivationError(ActivationProblem.INVALID_TOKEN, "no API token was given")
+        with activating(ACTIVATION_PROBLEMS):
+            venues = self.venues()
+        return CompanyInfo(self.credentials.provider_company_id or "",
+                           account_name(v.name for v in venues))
+
+    def venues(self) -> list[Entity]:
+        listed = self._get_list("/api/venues", "venues")
+        return [Entity(str(v["id"]), str(v["name"]), bool(v.get("active", True))) for v in listed]
+
+    def wage_codes(self) -> list[Code]:
+        return [code_of(c) for c in self._get_list("/api/wage-codes", "wage_codes")]
+
+    def hour_codes(self) -> list[Code]:
+        return [code_of(c) for c in self._get_list("/api/hour-codes", "hour_codes")]
+
+    def employees(self) -> Iterator[Page]:
+        def fetch(page: int) -> RawPage:
+            with token_refused_means_reconnect("Connexie"):
+                body = self.http.get("/api/team-members", {"page": page, "page_size": self.page_size})
+            meta = field("Connexie", body, "meta", dict)
+            pages = field("Connexie", meta, "total_pages", int)
+            return RawPage(field("Connexie", body, "team_members", list),
+                           page + 1 if page < pages else None,
+                           field("Connexie", meta, "total_count", int))
+
+        yield from read_pages("Connexie", 1, fetch, lambda raw: records.read_employee(raw, team_member))
+
+    def post_hours(self, export_key: str, period: Mapping[str, str],
+                   lines: list[Mapping[str, Any]]) -> dict[str, Any]:
+        """Connexie's answer (accepted, rejected lines). Re-posting an export key replaces
+        its lines, so the client's retries can never book hours twice."""
+        with token_refused_means_reconnect("Connexie"):
+            return self.http.post("/api/hours-imports", json={
+                "export_key": export_key, "period": dict(period), "lines": [dict(l) for l in lines]})
+
+    def edit_url(self, provider_employee_id: str) -> str:
+        return f"{self.base_url}/team/{quote(provider_employee_id, safe='')}/edit"
+
+    def _get_list(self, path: str, key: str) -> list[Mapping[str, Any]]:
+        with token_refused_means_reconnect("Connexie"):
+            body = self.http.get(path)
+        return [item for item in field("Connexie", body, key, list) if isinstance(item, Mapping)]
+
+
+def code_of(raw: Mapping[str, Any]) -> Code:
+    return Code(str(raw["code"]), str(raw.get("label") or raw["code"]),
+                bool(raw.get("active", True)), raw.get("kind"))
+
+
+def team_member(raw: records.Raw) -> EmployeeRecord:
+    return EmployeeRecord(
+        provider_id=records.required_text(raw, "id"),
+        first_name=records.text(raw.get("first_name")) or "",
+        last_name=records.text(raw.get("last_name")) or "",
+        email=records.text(raw.get("email")),
+        language=records.language(raw.get("language")),
+        employee_number=records.text(raw.get("employee_number")),
+        phone=records.text(raw.get("phone")),
+        entity_ref=records.text(raw.get("venue_id")),
+        contracts=tuple(records.wage_contract(c, entity_key="venue_id")
+                        for c in records.contract_list(raw, "contracts")),
+    )

@@ -1,0 +1,100 @@
+"""Generic HR system (Payhawk-style): an API key per company, entities, employees by
+offset with work e-mail, phone and an explicit exclusion flag.
+
+Its rules differ from the payroll providers': a changed e-mail is a login, so it is
+never overwritten (the admin is alerted), and a changed phone must be verified again.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from urllib.parse import quote
+
+from portal.providers import records
+from portal.providers.base import (
+    ActivationError,
+    ActivationProblem,
+    CompanyInfo,
+    Connector,
+    Credentials,
+    EmployeeRecord,
+    Entity,
+    FieldPolicy,
+    Page,
+    Provider,
+    RecordProblem,
+)
+from portal.providers.errors import account_name, activating, token_refused_means_reconnect
+from portal.providers.http import HttpClient, HttpSettings
+from portal.providers.paging import RawPage, field, read_pages
+
+MAX_PAGE_SIZE = 500
+ACTIVATION_PROBLEMS = {
+    "unauthorized": ActivationProblem.INVALID_TOKEN,
+    "invalid_token": ActivationProblem.INVALID_TOKEN,
+}
+
+
+class HrisConnector(Connector):
+    provider = Provider.HRIS
+    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({
+        "email": FieldPolicy.NEVER_OVERWRITE_AND_ALERT,
+        "phone": FieldPolicy.OVERWRITE_AND_REVERIFY,
+    })
+
+    def __init__(self, base_url: str, credentials: Credentials, *,
+                 page_size: int = MAX_PAGE_SIZE, http: HttpSettings | None = None) -> None:
+        super().__init__(base_url, credentials)
+        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+        self.http = HttpClient("HR system", self.base_url, http,
+                               {"Authorization": f"Bearer {credentials.api_token or ''}"})
+
+    def find_company(self) -> CompanyInfo:
+        """Checks the API key; the HR system names the company's entities, not the company."""
+        if not self.credentials.api_token:
+            raise ActivationError(ActivationProblem.INVALID_TOKEN, "no API key was given")
+        with activating(ACTIVATION_PROBLEMS):
+            entities = self.entities()
+        return CompanyInfo(self.credentials.provider_company_id or "",
+                           account_name(e.name for e in entities))
+
+    def entities(self) -> list[Entity]:
+        with token_refused_means_reconnect("HR system"):
+            body = self.http.get("/v1/entities")
+        return [Entity(str(e["id"]), str(e["name"]), bool(e.get("active", True)))
+                for e in field("HR system", body, "data", list) if isinstance(e, Mapping)]
+
+    def employees(self) -> Iterator[Page]:
+        def fetch(offset: int) -> RawPage:
+            with token_refused_means_reconnect("HR system"):
+                body = self.http.get("/v1/employees", {"offset": offset, "limit": self.page_size})
+            paging = field("HR system", body, "paging", dict)
+            next_offset = paging.get("next_offset")
+            if next_offset is not None:
+                next_offset = field("HR system", paging, "next_offset", int)
+            return RawPage(field("HR system", body, "data", list), next_offset,
+                           field("HR system", paging, "total", int))
+
+        yield from read_pages("HR system", 0, fetch, lambda raw: records.read_employee(raw, employee))
+
+    def edit_url(self, provider_employee_id: str) -> str:
+        return f"{self.base_url}/people/{quote(provider_employee_id, safe='')}"
+
+
+def employee(raw: records.Raw) -> EmployeeRecord:
+    excluded = raw.get("excluded", False)
+    if not isinstance(excluded, bool):
+        raise records.Unreadable(RecordProblem.MALFORMED, f"'excluded' is not true/false: {excluded!r}")
+    return EmployeeRecord(
+        provider_id=records.required_text(raw, "id"),
+        first_name=records.text(raw.get("first_name")) or "",
+        last_name=records.text(raw.get("last_name")) or "",
+        email=records.text(raw.get("work_email")),
+        language=records.language(raw.get("language")),
+        start_date=records.optional_date(raw.get("start_date"), "start date"),
+        employee_number=records.text(raw.get("employee_number")),
+        phone=records.text(raw.get("phone_number")),
+        entity_ref=records.text(raw.get("entity_id")),
+        contracts=tuple(records.wage_contract(c) for c in records.contract_list(raw, "employments")),
+        excluded=excluded,
+    )

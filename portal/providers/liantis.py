@@ -1,0 +1,175 @@
+"""Liantis: OAuth2 consent given once by a main user at MyLiantis, then a slow,
+bearer-protected API paged by cursor, without a total. Quirk: languages in upper case.
+
+Token handling is plain requests through the shared client rather than Authlib's
+OAuth2Session: Authlib refreshes only on local expiry (not on a 401), refuses http://
+token endpoints without an environment switch, and would bypass the client's timeouts
+and retries for the refresh itself.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import quote
+
+from portal.providers import records
+from portal.providers.base import (
+    ActivationError,
+    ActivationProblem,
+    Code,
+    CompanyInfo,
+    Connector,
+    Credentials,
+    EmployeeRecord,
+    FieldPolicy,
+    Page,
+    Provider,
+    ProviderUnavailable,
+    ReconnectNeeded,
+)
+from portal.providers.connexie import code_of
+from portal.providers.errors import activating
+from portal.providers.http import HttpClient, HttpSettings, ProviderRefused
+from portal.providers.paging import RawPage, field, read_pages
+
+MAX_PAGE_SIZE = 100
+# Refresh a little early, so a token does not expire between the check and the request.
+EXPIRY_LEEWAY_S = 30
+ACTIVATION_PROBLEMS = {
+    "missing_vat": ActivationProblem.MISSING_VAT,
+    "invalid_vat": ActivationProblem.INVALID_VAT,
+    "company_not_found": ActivationProblem.COMPANY_NOT_FOUND,
+    # The VAT belongs to another company than the one whose main user consented.
+    "no_consent": ActivationProblem.NOT_AVAILABLE,
+}
+
+
+class LiantisConnector(Connector):
+    provider = Provider.LIANTIS
+    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({
+        "language": FieldPolicy.FIRST_SYNC_ONLY,
+    })
+    # Liantis has known performance issues: few requests, few syncs at once.
+    rate_limit_per_second = 2.0
+    max_concurrent_syncs = 2
+
+    def __init__(self, base_url: str, credentials: Credentials, *, client_id: str,
+                 client_secret: str, page_size: int = MAX_PAGE_SIZE,
+                 http: HttpSettings | None = None, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(base_url, credentials)
+        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+        self.http = HttpClient("Liantis", self.base_url, http)
+        self.client_auth = (client_id, client_secret)
+        self.clock = clock
+
+    def find_company(self) -> CompanyInfo:
+        vat = (self.credentials.vat_number or "").strip()
+        if not vat:
+            raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
+        with activating(ACTIVATION_PROBLEMS):
+            body = self._get("/api/companies", {"vat": vat})
+            return CompanyInfo(str(field("Liantis", body, "company_id", str)),
+                               field("Liantis", body, "name", str))
+
+    def wage_codes(self) -> list[Code]:
+        body = self._get(f"{self._company_path()}/wage-codes")
+        return [code_of(c) for c in field("Liantis", body, "data", list) if isinstance(c, Mapping)]
+
+    def employees(self) -> Iterator[Page]:
+        path = f"{self._company_path()}/employees"
+
+        def fetch(cursor: str) -> RawPage:
+            params: dict[str, Any] = {"limit": self.page_size}
+            if cursor:
+                params["cursor"] = cursor
+            body = self._get(path, params)
+            next_cursor = body.get("next_cursor") if isinstance(body, Mapping) else None
+            if next_cursor is not None:
+                next_cursor = field("Liantis", body, "next_cursor", str)
+            return RawPage(field("Liantis", body, "data", list), next_cursor)
+
+        # The first page is asked for without a cursor.
+        yield from read_pages("Liantis", "", fetch, lambda raw: records.read_employee(raw, employee))
+
+    def edit_url(self, provider_employee_id: str) -> str:
+        return f"{self.base_url}/myliantis/personnel/{quote(provider_employee_id, safe='')}"
+
+    def _company_path(self) -> str:
+        company_id = self.credentials.provider_company_id or self.find_company().provider_company_id
+        return f"/api/companies/{quote(company_id, safe='')}"
+
+    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """A bearer request; an expired or refused access token is refreshed once."""
+        refreshed = self._token_expired()
+        if refreshed:
+            self._refresh()
+        try:
+            return self.http.get(path, params, headers=self._bearer())
+        except ProviderRefused as refusal:
+            if refusal.status != 401:
+                raise
+            if refreshed:
+                raise self._fresh_token_refused(refusal) from refusal
+        self._refresh()
+        try:
+            return self.http.get(path, params, headers=self._bearer())
+        except ProviderRefused as refusal:
+            if refusal.status == 401:
+                raise self._fresh_token_refused(refusal) from refusal
+            raise
+
+    def _token_expired(self) -> bool:
+        expires_at = self.credentials.expires_at
+        return expires_at is not None and self.clock() >= expires_at - EXPIRY_LEEWAY_S
+
+    def _bearer(self) -> dict[str, str]:
+        if not self.credentials.access_token:
+            raise ReconnectNeeded("no Liantis access token: the admin must connect Liantis")
+        return {"Authorization": f"Bearer {self.credentials.access_token}"}
+
+    def _refresh(self) -> None:
+        """New tokens from the refresh token; the caller persists them (`changed`).
+
+        Liantis rotates both tokens on every refresh, so the old refresh token is dead
+        the moment this succeeds: the new pair must reach the database.
+        """
+        credentials = self.credentials
+        if not credentials.refresh_token:
+            raise ReconnectNeeded("no Liantis refresh token: the admin must connect Liantis")
+        try:
+            body = self.http.post(
+                "/oauth/token", auth=self.client_auth,
+                data={"grant_type": "refresh_token", "refresh_token": credentials.refresh_token})
+        except ProviderRefused as refusal:
+            if refusal.code == "invalid_grant":
+                raise ReconnectNeeded(
+                    f"Liantis refused the refresh token (consent withdrawn or expired): {refusal}"
+                ) from refusal
+            raise
+        credentials.access_token = field("Liantis", body, "access_token", str)
+        credentials.refresh_token = body.get("refresh_token") or credentials.refresh_token
+        expires_in = body.get("expires_in")
+        credentials.expires_at = (self.clock() + expires_in
+                                  if isinstance(expires_in, (int, float)) else None)
+        credentials.changed = True
+
+    @staticmethod
+    def _fresh_token_refused(refusal: ProviderRefused) -> ProviderUnavailable:
+        # Reconnecting would give the same kind of token, so this is for an operator.
+        return ProviderUnavailable(f"Liantis refused an access token it had just issued: {refusal}")
+
+
+def employee(raw: records.Raw) -> EmployeeRecord:
+    return EmployeeRecord(
+        provider_id=records.required_text(raw, "id"),
+        first_name=records.text(raw.get("first_name")) or "",
+        last_name=records.text(raw.get("last_name")) or "",
+        email=records.text(raw.get("email")),
+        language=records.language(raw.get("language")),
+        start_date=records.optional_date(raw.get("start_date"), "start date"),
+        employee_number=records.text(raw.get("payroll_id")),
+        entity_ref=records.text(raw.get("entity_id")),
+        contracts=tuple(records.wage_contract(c) for c in records.contract_list(raw, "wage_contracts")),
+    )

@@ -1,0 +1,82 @@
+"""Following a provider's pages without ever losing one.
+
+The engine deactivates whoever a complete run did not list, so a page that is skipped,
+empty or cut short must end the run in Error rather than read as "fewer employees".
+Whatever the paging style (page numbers, cursors, offsets), a connector describes one
+answer as a `RawPage` and `read_pages` applies the same guards to all of them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from portal.providers.base import EmployeeRecord, Page, ProviderUnavailable, RecordError
+
+Position = TypeVar("Position", bound=Hashable)
+# A repeated page is a known provider glitch that a second request gets past; a page
+# that keeps repeating is a loop, and the run stops.
+MAX_REFETCHES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    items: list[Any]
+    # Where the next page starts (page number, cursor, offset); None on the last page.
+    next_position: Hashable | None
+    total: int | None = None
+
+
+def read_pages(provider: str, first: Position, fetch: Callable[[Position], RawPage],
+               read: Callable[[Any], EmployeeRecord | RecordError]) -> Iterator[Page]:
+    """Yield every page once, in order; raise `ProviderUnavailable` rather than skip one."""
+    position: Hashable | None = first
+    visited: set[Hashable] = set()
+    previous_ids: frozenset[str] = frozenset()
+    received = 0
+    refetches = 0
+    total: int | None = None
+    while position is not None:
+        raw = fetch(position)
+        ids = ids_of(raw.items)
+        if raw.next_position == position or (ids and ids == previous_ids):
+            refetches += 1
+            if refetches > MAX_REFETCHES:
+                raise ProviderUnavailable(f"{provider} kept sending the same page at {position!r}")
+            continue
+        refetches = 0
+        total = raw.total
+        check_not_short(provider, raw, position, received)
+        if raw.next_position in visited:
+            raise ProviderUnavailable(f"{provider} paging loops back to {raw.next_position!r}")
+        visited.add(position)
+        received += len(raw.items)
+        previous_ids = ids
+        yield Page([read(item) for item in raw.items], raw.total)
+        position = raw.next_position
+    if total is not None and received < total:
+        raise ProviderUnavailable(
+            f"{provider} announced {total} employees but listed only {received}; "
+            "the run stopped so nobody is deactivated by mistake")
+
+
+def check_not_short(provider: str, raw: RawPage, position: Hashable, received: int) -> None:
+    more_announced = raw.next_position is not None or (
+        raw.total is not None and received < raw.total)
+    if not raw.items and more_announced:
+        raise ProviderUnavailable(
+            f"{provider} sent an empty page at {position!r} before the end of the list; "
+            "the run stopped so nobody is deactivated by mistake")
+
+
+def ids_of(items: list[Any]) -> frozenset[str]:
+    return frozenset(str(item["id"]) for item in items if isinstance(item, Mapping) and "id" in item)
+
+
+def field(provider: str, body: Any, key: str, kind: type) -> Any:
+    """One field of a provider answer, or `ProviderUnavailable` if the answer is not what
+    the API documents (a page we cannot read is never "no employees")."""
+    value = body.get(key) if isinstance(body, Mapping) else None
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        raise ProviderUnavailable(f"{provider} answered without a valid '{key}': {str(body)[:200]}")
+    return value

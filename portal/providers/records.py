@@ -1,0 +1,173 @@
+"""Reading one provider record: typed values, or one `RecordError` for that person.
+
+A record the connector cannot read must fail that employee only, never the page. What
+only the typed record shows (a negative salary, a missing e-mail, a name too long) is
+left to the sync engine's validation, so each problem is reported in one place.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from portal.providers.base import (
+    ContractType,
+    EmployeeRecord,
+    RecordError,
+    RecordProblem,
+    WageContractRecord,
+    WageType,
+    WorkerClass,
+)
+
+# Enough of a name for the admin to recognise the person in the run report.
+DISPLAY_NAME_LENGTH = 120
+# A provider that leaves the work regime out means a full-time contract.
+FULL_TIME = Decimal("100")
+
+Raw = Mapping[str, Any]
+
+
+class Unreadable(Exception):
+    def __init__(self, problem: RecordProblem, detail: str) -> None:
+        super().__init__(detail)
+        self.problem = problem
+        self.detail = detail
+
+
+def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> EmployeeRecord | RecordError:
+    """`translate(raw)`, or the `RecordError` that explains why it cannot be read."""
+    if not isinstance(raw, Mapping):
+        return RecordError(RecordProblem.MALFORMED, None, f"not an object: {type(raw).__name__}")
+    provider_id = text(raw.get("id"))
+    name = display_name(raw)
+    if provider_id is None:
+        return RecordError(RecordProblem.MALFORMED, None, "the record has no ID", name)
+    try:
+        return translate(raw)
+    except Unreadable as error:
+        return RecordError(error.problem, provider_id, error.detail, name)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        return RecordError(RecordProblem.MALFORMED, provider_id,
+                           f"unexpected record shape: {error!r}"[:200], name)
+
+
+def display_name(raw: Raw) -> str | None:
+    parts = [raw.get("first_name"), raw.get("last_name")]
+    name = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+    return name[:DISPLAY_NAME_LENGTH] or None
+
+
+def text(value: Any) -> str | None:
+    """A string field; IDs some providers send as numbers are read as text."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, str)):
+        return str(value) if str(value) != "" else None
+    raise Unreadable(RecordProblem.MALFORMED, f"expected text, got {type(value).__name__}")
+
+
+def required_text(raw: Raw, key: str) -> str:
+    value = text(raw.get(key))
+    if value is None:
+        raise Unreadable(RecordProblem.MALFORMED, f"'{key}' is missing")
+    return value
+
+
+def optional_date(value: Any, label: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise Unreadable(RecordProblem.BAD_DATE, f"{label} is not a date: {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise Unreadable(RecordProblem.BAD_DATE, f"{label} is not a date: {value!r}") from error
+
+
+def required_date(value: Any, label: str) -> date:
+    day = optional_date(value, label)
+    if day is None:
+        raise Unreadable(RecordProblem.BAD_DATE, f"{label} is missing")
+    return day
+
+
+def optional_decimal(value: Any, label: str) -> Decimal | None:
+    """Strings are exact; JSON numbers go through `str` so 15.8 stays 15.8."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise Unreadable(RecordProblem.MALFORMED, f"{label} is not a number: {value!r}")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise Unreadable(RecordProblem.MALFORMED, f"{label} is not a number: {value!r}") from error
+    if not number.is_finite():
+        raise Unreadable(RecordProblem.MALFORMED, f"{label} is not a number: {value!r}")
+    return number
+
+
+def required_decimal(value: Any, label: str) -> Decimal:
+    number = optional_decimal(value, label)
+    if number is None:
+        raise Unreadable(RecordProblem.MALFORMED, f"{label} is missing")
+    return number
+
+
+def wage_type(value: Any) -> WageType:
+    try:
+        return WageType(value)
+    except ValueError as error:
+        raise Unreadable(RecordProblem.UNKNOWN_WAGE_TYPE, f"unknown wage type {value!r}") from error
+
+
+def worker_class(value: Any) -> WorkerClass:
+    if value is None:
+        return WorkerClass.WHITE_COLLAR
+    try:
+        return WorkerClass(value)
+    except ValueError as error:
+        raise Unreadable(RecordProblem.MALFORMED, f"unknown worker class {value!r}") from error
+
+
+def contract_type(value: Any) -> ContractType | None:
+    if value is None:
+        return None
+    try:
+        return ContractType(value)
+    except ValueError as error:
+        raise Unreadable(RecordProblem.MALFORMED, f"unknown contract type {value!r}") from error
+
+
+def contract_list(raw: Raw, key: str) -> list[Raw]:
+    contracts = raw.get(key) or []
+    if not isinstance(contracts, list) or not all(isinstance(c, Mapping) for c in contracts):
+        raise Unreadable(RecordProblem.MALFORMED, f"'{key}' is not a list of contracts")
+    return contracts
+
+
+def wage_contract(raw: Raw, entity_key: str = "entity_id") -> WageContractRecord:
+    """The contract fields every provider shares; only the entity key differs."""
+    regime = optional_decimal(raw.get("work_regime_pct"), "work regime")
+    return WageContractRecord(
+        provider_id=required_text(raw, "id"),
+        wage_type=wage_type(raw.get("wage_type")),
+        gross_amount=required_decimal(raw.get("gross_amount"), "gross amount"),
+        start_date=required_date(raw.get("start_date"), "contract start date"),
+        end_date=optional_date(raw.get("end_date"), "contract end date"),
+        worker_class=worker_class(raw.get("worker_class")),
+        work_regime_pct=FULL_TIME if regime is None else regime,
+        weekly_hours=optional_decimal(raw.get("weekly_hours"), "weekly hours"),
+        employer_social_security_pct=optional_decimal(
+            raw.get("employer_social_security_pct"), "employer social security"),
+        contract_type=contract_type(raw.get("contract_type")),
+        entity_ref=text(raw.get(entity_key)),
+        wage_code=text(raw.get("wage_code")),
+    )
+
+
+def language(value: Any) -> str | None:
+    """Language codes in lower case, as Flexsync stores them (Liantis sends "NL")."""
+    code = text(value)
+    return code.strip().lower() if code else None

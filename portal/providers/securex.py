@@ -1,0 +1,82 @@
+"""Securex: a static API key of Flexsync's, the company found by its VAT number,
+numbered pages with a total. Quirk: amounts and percentages are JSON numbers."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from urllib.parse import quote
+
+from portal.providers import records
+from portal.providers.base import (
+    ActivationError,
+    ActivationProblem,
+    CompanyInfo,
+    Connector,
+    Credentials,
+    EmployeeRecord,
+    FieldPolicy,
+    Page,
+    Provider,
+)
+from portal.providers.errors import activating
+from portal.providers.http import HttpClient, HttpSettings
+from portal.providers.paging import RawPage, field, read_pages
+
+MAX_PAGE_SIZE = 200
+ACTIVATION_PROBLEMS = {
+    "missing_vat": ActivationProblem.MISSING_VAT,
+    "invalid_vat": ActivationProblem.INVALID_VAT,
+    "company_not_found": ActivationProblem.COMPANY_NOT_FOUND,
+    "integration_not_available": ActivationProblem.NOT_AVAILABLE,
+}
+
+
+class SecurexConnector(Connector):
+    provider = Provider.SECUREX
+    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({})
+
+    def __init__(self, base_url: str, credentials: Credentials, *, api_key: str,
+                 page_size: int = MAX_PAGE_SIZE, http: HttpSettings | None = None) -> None:
+        super().__init__(base_url, credentials)
+        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+        self.http = HttpClient("Securex", self.base_url, http, {"X-Api-Key": api_key})
+
+    def find_company(self) -> CompanyInfo:
+        vat = (self.credentials.vat_number or "").strip()
+        if not vat:
+            raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
+        with activating(ACTIVATION_PROBLEMS):
+            body = self.http.get("/api/v1/companies", {"vat": vat})
+            return CompanyInfo(str(field("Securex", body, "id", str)),
+                               field("Securex", body, "name", str))
+
+    def employees(self) -> Iterator[Page]:
+        company_id = self.credentials.provider_company_id or self.find_company().provider_company_id
+        path = f"/api/v1/companies/{quote(company_id, safe='')}/employees"
+
+        def fetch(page: int) -> RawPage:
+            body = self.http.get(path, {"page": page, "per_page": self.page_size})
+            pages = field("Securex", body, "pages", int)
+            return RawPage(field("Securex", body, "items", list),
+                           page + 1 if page < pages else None,
+                           field("Securex", body, "total", int))
+
+        yield from read_pages("Securex", 1, fetch, lambda raw: records.read_employee(raw, employee))
+
+    def edit_url(self, provider_employee_id: str) -> str:
+        return f"{self.base_url}/employer/employees/{quote(provider_employee_id, safe='')}"
+
+
+def employee(raw: records.Raw) -> EmployeeRecord:
+    entity = raw.get("entity") or {}
+    return EmployeeRecord(
+        provider_id=records.required_text(raw, "id"),
+        first_name=records.text(raw.get("first_name")) or "",
+        last_name=records.text(raw.get("last_name")) or "",
+        email=records.text(raw.get("email")),
+        language=records.language(raw.get("language")),
+        start_date=records.optional_date(raw.get("start_date"), "start date"),
+        employee_number=records.text(raw.get("employee_number")),
+        entity_ref=records.text(entity.get("id")),
+        contracts=tuple(records.wage_contract(c) for c in records.contract_list(raw, "wage_contracts")),
+    )

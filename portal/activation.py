@@ -27,6 +27,8 @@ from portal.providers.base import (
     Provider,
     ProviderError,
 )
+from portal.providers.http import HttpSettings
+from portal.providers.registry import connector_for, options_from_config
 from portal.sync.state import SyncMode
 from portal.vat import InvalidVat, VatProblem, normalise_belgian_vat
 
@@ -64,6 +66,7 @@ class ActivationFailed(Exception):
 
 
 def current_step(integration: Integration) -> Step:
+    # `find_company` stores the company (an empty id for token providers) only on success.
     if integration.provider_company_id is None:
         consented = integration.provider is Provider.LIANTIS and integration.credentials
         return Step.FIND_COMPANY if consented else Step.CONNECT
@@ -92,22 +95,15 @@ def company_vat(tenant: Tenant) -> str:
         raise ActivationFailed(Problem(problem, tenant.vat_number, error.problem)) from None
 
 
-def connector_options(provider: Provider) -> dict[str, str]:
-    config = current_app.config
-    match provider:
-        case Provider.SECUREX:
-            return {"api_key": config["SECUREX_API_KEY"]}
-        case Provider.LIANTIS:
-            return {"client_id": config["LIANTIS_CLIENT_ID"], "client_secret": config["LIANTIS_CLIENT_SECRET"]}
-        case _:
-            return {}
+# The admin waits on the page: fewer and shorter retries than a nightly sync gets.
+WIZARD_HTTP = HttpSettings(read_timeout_s=10.0, attempts=2)
 
 
 def connector(integration: Integration, credentials: Credentials) -> Connector:
-    from portal.providers.registry import connector_for
-
-    base_url = current_app.config["PROVIDER_URLS"][integration.provider.value]
-    return connector_for(integration.provider, base_url, credentials, **connector_options(integration.provider))
+    provider = integration.provider
+    base_url = current_app.config["PROVIDER_URLS"][provider.value]
+    options = options_from_config(provider, current_app.config)
+    return connector_for(provider, base_url, credentials, http=WIZARD_HTTP, **options)
 
 
 def stored_credentials(integration: Integration, tenant: Tenant) -> Credentials:

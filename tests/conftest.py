@@ -113,6 +113,26 @@ def auth(client: FlaskClient) -> AuthActions:
 
 
 @pytest.fixture
+def make_available(app: Flask):
+    """Customer success makes a provider available for a company (Demo NV unless told)."""
+    from sqlalchemy import select
+
+    from portal import integrations
+    from portal.extensions import db
+    from portal.models import Tenant, User
+    from portal.providers.base import Provider
+
+    def make_available(provider: str, company: str = "Demo NV") -> None:
+        with app.app_context():
+            tenant = db.session.execute(select(Tenant).where(Tenant.name == company)).scalar_one()
+            cs = db.session.execute(select(User).where(User.email == "cs@flexsync.test")).scalar_one()
+            integrations.set_availability(tenant.id, Provider(provider), True, cs)
+            db.session.remove()
+
+    return make_available
+
+
+@pytest.fixture
 def other_client(app: Flask) -> FlaskClient:
     """A second browser session, e.g. another tenant's admin."""
     return app.test_client()
@@ -124,14 +144,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def live_server_port() -> int:
+    # Fixed for the session: MyLiantis only sends people back to a callback registered at start.
+    return _free_port()
+
+
 @pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
+def live_server(app: Flask, live_server_port: int) -> Iterator[str]:
     """The app served over real HTTP on loopback, for the browser."""
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", live_server_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{live_server_port}"
     server.shutdown()
     thread.join()
 
@@ -186,8 +211,9 @@ def sandbox_seed() -> int:
 
 
 @pytest.fixture(scope="session")
-def sandboxes_running(sandbox_size, sandbox_seed) -> Iterator[dict[str, str]]:
-    with running_sandboxes(size=sandbox_size, seed=sandbox_seed, redirect_uris=[FLEXSYNC_CALLBACK]) as urls:
+def sandboxes_running(sandbox_size, sandbox_seed, live_server_port) -> Iterator[dict[str, str]]:
+    live_callback = f"http://127.0.0.1:{live_server_port}/integrations/liantis/callback"
+    with running_sandboxes(size=sandbox_size, seed=sandbox_seed, redirect_uris=[FLEXSYNC_CALLBACK, live_callback]) as urls:
         yield urls
 
 
@@ -197,6 +223,15 @@ def sandboxes(sandboxes_running) -> Iterator[dict[str, str]]:
     yield sandboxes_running
     for base_url in sandboxes_running.values():
         reset_sandbox(base_url)
+
+
+@pytest.fixture
+def providers_at_sandboxes(app: Flask, sandboxes) -> Iterator[dict[str, str]]:
+    """Flexsync talks to the sandboxes for the duration of the test."""
+    configured = app.config["PROVIDER_URLS"]
+    app.config["PROVIDER_URLS"] = dict(sandboxes)
+    yield sandboxes
+    app.config["PROVIDER_URLS"] = configured
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.web import auth, company, cs, dashboard, errors, integrations, notifications
+    from portal.web import activation, auth, company, cs, dashboard, errors, integration_settings, integrations, notifications
     from portal.web.labels import label
     from portal.web.providers import PROVIDERS
 
-    for module in (auth, company, cs, dashboard, errors, integrations, notifications):
+    for module in (activation, auth, company, cs, dashboard, errors, integration_settings, integrations, notifications):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(providers=PROVIDERS)
     app.jinja_env.filters["label"] = label

@@ -182,6 +182,14 @@ def page(browser, request: pytest.FixtureRequest):
     context.close()
 
 
+def log_in(page, live_server: str, email: str = "hr@demo.test") -> None:
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Welcome").wait_for()
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -54,10 +54,10 @@ class ConnexieConnector(Connector):
         return [Entity(str(v["id"]), str(v["name"]), bool(v.get("active", True))) for v in listed]
 
     def wage_codes(self) -> list[Code]:
-        return [code_of(c) for c in self._get_list("/api/wage-codes", "wage_codes")]
+        return [records.code(c) for c in self._get_list("/api/wage-codes", "wage_codes")]
 
     def hour_codes(self) -> list[Code]:
-        return [code_of(c) for c in self._get_list("/api/hour-codes", "hour_codes")]
+        return [records.code(c) for c in self._get_list("/api/hour-codes", "hour_codes")]
 
     def employees(self) -> Iterator[Page]:
         def fetch(page: int) -> RawPage:
@@ -86,11 +86,6 @@ class ConnexieConnector(Connector):
         with token_refused_means_reconnect("Connexie"):
             body = self.http.get(path)
         return [item for item in field("Connexie", body, key, list) if isinstance(item, Mapping)]
-
-
-def code_of(raw: Mapping[str, Any]) -> Code:
-    return Code(str(raw["code"]), str(raw.get("label") or raw["code"]),
-                bool(raw.get("active", True)), raw.get("kind"))
 
 
 def team_member(raw: records.Raw) -> EmployeeRecord:

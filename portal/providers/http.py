@@ -80,20 +80,20 @@ class HttpClient:
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """The decoded JSON body of a 2xx answer; raises `ProviderError` otherwise."""
         settings = self.settings
-        waited = 0.0
-        for attempt in range(1, settings.attempts + 1):
+        attempt, waited = 1, 0.0
+        while True:
             try:
                 return self._attempt(method, path, **kwargs)
             except _Retryable as failure:
                 delay = self._delay(attempt, failure.retry_after_s)
-                if attempt == settings.attempts or waited + delay > settings.max_total_wait_s:
+                if attempt >= settings.attempts or waited + delay > settings.max_total_wait_s:
                     raise ProviderUnavailable(
                         f"{self.provider} did not answer {method} {path} after {attempt} "
                         f"attempt(s) ({failure}); the run stopped, try again later"
                     ) from failure
                 settings.sleep(delay)
                 waited += delay
-        raise AssertionError("unreachable: the loop returns or raises")
+                attempt += 1
 
     def _attempt(self, method: str, path: str, **kwargs: Any) -> Any:
         timeout = (self.settings.connect_timeout_s, self.settings.read_timeout_s)

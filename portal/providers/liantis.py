@@ -29,7 +29,6 @@ from portal.providers.base import (
     ProviderUnavailable,
     ReconnectNeeded,
 )
-from portal.providers.connexie import code_of
 from portal.providers.errors import activating
 from portal.providers.http import HttpClient, HttpSettings, ProviderRefused
 from portal.providers.paging import RawPage, field, read_pages
@@ -69,13 +68,11 @@ class LiantisConnector(Connector):
         if not vat:
             raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
         with activating(ACTIVATION_PROBLEMS):
-            body = self._get("/api/companies", {"vat": vat})
-            return CompanyInfo(str(field("Liantis", body, "company_id", str)),
-                               field("Liantis", body, "name", str))
+            return self._company_by_vat(vat)
 
     def wage_codes(self) -> list[Code]:
         body = self._get(f"{self._company_path()}/wage-codes")
-        return [code_of(c) for c in field("Liantis", body, "data", list) if isinstance(c, Mapping)]
+        return [records.code(c) for c in field("Liantis", body, "data", list) if isinstance(c, Mapping)]
 
     def employees(self) -> Iterator[Page]:
         path = f"{self._company_path()}/employees"
@@ -96,9 +93,18 @@ class LiantisConnector(Connector):
     def edit_url(self, provider_employee_id: str) -> str:
         return f"{self.base_url}/myliantis/personnel/{quote(provider_employee_id, safe='')}"
 
+    def _company_by_vat(self, vat: str) -> CompanyInfo:
+        body = self._get("/api/companies", {"vat": vat})
+        return CompanyInfo(field("Liantis", body, "company_id", str), field("Liantis", body, "name", str))
+
     def _company_path(self) -> str:
-        company_id = self.credentials.provider_company_id or self.find_company().provider_company_id
-        return f"/api/companies/{quote(company_id, safe='')}"
+        """The consented company, stored at activation; looked up again only when missing."""
+        credentials = self.credentials
+        if not credentials.provider_company_id:
+            company = self._company_by_vat(credentials.vat_number or "")
+            credentials.provider_company_id = company.provider_company_id
+            credentials.changed = True
+        return f"/api/companies/{quote(credentials.provider_company_id, safe='')}"
 
     def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """A bearer request; an expired or refused access token is refreshed once."""

@@ -77,6 +77,6 @@ def field(provider: str, body: Any, key: str, kind: type) -> Any:
     """One field of a provider answer, or `ProviderUnavailable` if the answer is not what
     the API documents (a page we cannot read is never "no employees")."""
     value = body.get(key) if isinstance(body, Mapping) else None
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise ProviderUnavailable(f"{provider} answered without a valid '{key}': {str(body)[:200]}")
     return value

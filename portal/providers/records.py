@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from portal.providers.base import (
+    Code,
     ContractType,
     EmployeeRecord,
     RecordError,
@@ -171,3 +172,9 @@ def language(value: Any) -> str | None:
     """Language codes in lower case, as Flexsync stores them (Liantis sends "NL")."""
     code = text(value)
     return code.strip().lower() if code else None
+
+
+def code(raw: Raw) -> Code:
+    """A wage or hour code as the activation wizard lists it."""
+    return Code(str(raw["code"]), str(raw.get("label") or raw["code"]),
+                bool(raw.get("active", True)), raw.get("kind"))

@@ -46,13 +46,10 @@ class SecurexConnector(Connector):
         if not vat:
             raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
         with activating(ACTIVATION_PROBLEMS):
-            body = self.http.get("/api/v1/companies", {"vat": vat})
-            return CompanyInfo(str(field("Securex", body, "id", str)),
-                               field("Securex", body, "name", str))
+            return self._company_by_vat(vat)
 
     def employees(self) -> Iterator[Page]:
-        company_id = self.credentials.provider_company_id or self.find_company().provider_company_id
-        path = f"/api/v1/companies/{quote(company_id, safe='')}/employees"
+        path = f"/api/v1/companies/{quote(self._company_id(), safe='')}/employees"
 
         def fetch(page: int) -> RawPage:
             body = self.http.get(path, {"page": page, "per_page": self.page_size})
@@ -62,6 +59,18 @@ class SecurexConnector(Connector):
                            field("Securex", body, "total", int))
 
         yield from read_pages("Securex", 1, fetch, lambda raw: records.read_employee(raw, employee))
+
+    def _company_by_vat(self, vat: str) -> CompanyInfo:
+        body = self.http.get("/api/v1/companies", {"vat": vat})
+        return CompanyInfo(field("Securex", body, "id", str), field("Securex", body, "name", str))
+
+    def _company_id(self) -> str:
+        """Stored at activation; looked up again only for credentials saved without it."""
+        if not self.credentials.provider_company_id:
+            company = self._company_by_vat(self.credentials.vat_number or "")
+            self.credentials.provider_company_id = company.provider_company_id
+            self.credentials.changed = True
+        return self.credentials.provider_company_id
 
     def edit_url(self, provider_employee_id: str) -> str:
         return f"{self.base_url}/employer/employees/{quote(provider_employee_id, safe='')}"

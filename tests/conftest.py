@@ -10,7 +10,6 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,10 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 from werkzeug.serving import make_server
 
+from browsing import ARTIFACTS, csrf_token_from, screenshot  # noqa: F401 - older tests import them from here
 from sandbox.dataset import DEMO_COMPANY_VAT
 from sandbox.testing import FLEXSYNC_CALLBACK, MyLiantisBrowser, dataset_summary, pkce_pair, reset_sandbox, running_sandboxes
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -95,16 +94,6 @@ class AuthActions:
     def logout(self):
         token = csrf_token_from(self.client.get("/").get_data(as_text=True))
         return self.client.post("/logout", data={"csrf_token": token})
-
-
-def csrf_token_from(html: str) -> str:
-    import re
-
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'"X-CSRFToken": "([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -180,19 +169,6 @@ def page(browser, request: pytest.FixtureRequest):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
     context.close()
-
-
-def log_in(page, live_server: str, email: str = "hr@demo.test") -> None:
-    page.goto(live_server + "/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Welcome").wait_for()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,5 +1,5 @@
 """Connexie (token, venue mapping, codes) and the generic HR system (key, entities, exclusions)."""
-from conftest import log_in, screenshot
+from browsing import log_in, screenshot
 from activation_story import open_wizard, stored_integration
 from portal.models import IntegrationState
 from sandbox.dataset import DEMO_COMPANY_VAT

@@ -7,7 +7,7 @@ import pytest
 import requests
 from sqlalchemy import select, text
 
-from conftest import csrf_token_from
+from browsing import csrf_token_from
 from portal.extensions import db
 from portal.models import Employee, Integration, IntegrationState, SelectionEntry, Tenant
 from portal.providers.base import Provider

@@ -1,5 +1,5 @@
 """Liantis: VAT check, the MyLiantis consent round trip, and every way consent can fail."""
-from conftest import log_in, screenshot
+from browsing import log_in, screenshot
 from activation_story import open_wizard, stored_integration
 from portal.models import IntegrationState
 from portal.sync.state import SyncMode

@@ -1,7 +1,7 @@
 """An HR admin activates Securex and meets every activation error on the way, in Chromium."""
 import re
 
-from conftest import log_in, screenshot
+from browsing import log_in, screenshot
 from activation_story import open_wizard, set_demo_vat, stored_integration
 from portal.models import IntegrationState
 from portal.sync.state import SyncMode

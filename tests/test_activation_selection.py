@@ -1,7 +1,7 @@
 """Selective sync: the card asks for a review, the window searches, pages, counts and saves."""
 from sqlalchemy import select
 
-from conftest import log_in, screenshot
+from browsing import log_in, screenshot
 from activation_story import stored_integration
 from portal.extensions import db
 from portal.models import IntegrationState, SelectionEntry

@@ -1,6 +1,7 @@
 """Activation, settings and selection at the HTTP level: guards and what is stored."""
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import pytest
@@ -12,7 +13,7 @@ from portal.extensions import db
 from portal.models import Employee, Integration, IntegrationState, SelectionEntry, Tenant
 from portal.providers.base import Provider
 from portal.sync.state import Selection, SyncMode
-from sandbox.testing import FLEXSYNC_CALLBACK, query_of
+from sandbox.testing import FLEXSYNC_CALLBACK, query_of, set_faults
 
 
 def demo_tenant_id() -> int:
@@ -180,3 +181,42 @@ def test_liantis_tokens_are_stored_encrypted(app, make_available, providers_at_s
         for secret in (stored["access_token"], stored["refresh_token"]):
             assert secret.encode() not in raw
             assert secret[:12].encode() not in raw
+
+
+def test_an_internal_error_names_a_reference_that_support_finds_in_the_log(
+    app, client, auth, make_available, providers_at_sandboxes, caplog
+):
+    make_available("securex")
+    set_faults(providers_at_sandboxes["securex"], error_5xx={"every": 1, "status": 500})
+    auth.login()
+    page = post(client, "/integrations/securex/activate/connect").get_data(as_text=True)
+    reference = re.search(r"this reference: ([0-9A-F]{8})", page)[1]
+    logged = [r.getMessage() for r in caplog.records if reference in r.getMessage()]
+    assert logged and "500" in logged[0] and "provider=securex" in logged[0]
+
+
+def test_liantis_checks_the_vat_number_before_sending_the_admin_to_myliantis(app, client, auth, make_available):
+    make_available("liantis")
+    with app.app_context():
+        db.session.get(Tenant, demo_tenant_id()).vat_number = None
+        db.session.commit()
+    auth.login()
+    response = post(client, "/integrations/liantis/activate/connect")
+    assert response.status_code == 200 and "Missing VAT number" in response.get_data(as_text=True)
+
+
+def test_reconnect_keeps_the_mode_and_makes_the_integration_active_again(
+    app, client, auth, make_available, providers_at_sandboxes
+):
+    make_available("securex")
+    activated_securex(app, mode=SyncMode.FULL)
+    with app.app_context():
+        integration_of("securex").state = IntegrationState.RECONNECT_NEEDED
+        db.session.commit()
+    auth.login()
+    assert "/integrations/securex/activate" in client.get("/integrations").get_data(as_text=True)
+    assert "Reconnect Securex" in client.get("/integrations/securex/activate").get_data(as_text=True)
+    assert post(client, "/integrations/securex/activate/connect").status_code == 302
+    with app.app_context():
+        integration = integration_of("securex")
+        assert integration.state is IntegrationState.ACTIVE and integration.sync_mode is SyncMode.FULL

@@ -6,6 +6,7 @@ stored (see `portal.activation.current_step`), so "retry after fixing" never sta
 """
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
@@ -15,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import activation
-from portal.activation import ActivationFailed, Problem, Step
+from portal.activation import ActivationFailed, Step
 from portal.extensions import db, htmx, oauth
 from portal.models import Entity, Integration, IntegrationState
 from portal.providers.base import Provider
@@ -38,7 +39,7 @@ bp = Blueprint("activation", __name__, url_prefix="/integrations")
 LIANTIS_SCOPE = "payroll.read"
 
 
-class ConsentProblem:
+class ConsentProblem(enum.StrEnum):
     """Why MyLiantis sent the admin back without a usable consent."""
 
     DENIED = "denied"

@@ -8,9 +8,11 @@ from portal.sync.state import SyncMode
 from sandbox.testing import set_faults
 
 
-def try_again(page, problem_heading: str):
+def try_again(page, problem_heading: str, detail: str) -> None:
+    # Wait for the detail: the heading of the previous problem may still be on screen.
     page.get_by_role("button", name="Try again").click()
-    page.get_by_role("heading", name=problem_heading).wait_for()
+    page.locator("#activation-problem", has_text=detail).wait_for()
+    assert page.get_by_role("heading", name=problem_heading).is_visible()
 
 
 def test_every_activation_error_then_retry_after_fixing(
@@ -28,23 +30,20 @@ def test_every_activation_error_then_retry_after_fixing(
     screenshot(page, "securex-2-missing-vat")
 
     set_demo_vat(app, "BE012345")
-    try_again(page, "Invalid VAT number")
-    assert page.get_by_text("it needs 10 digits after BE").is_visible()
+    try_again(page, "Invalid VAT number", "it needs 10 digits after BE")
     screenshot(page, "securex-3-invalid-vat-format")
 
     set_demo_vat(app, "BE0123456748")
-    try_again(page, "Invalid VAT number")
-    assert page.get_by_text("check digits do not match").is_visible()
+    try_again(page, "Invalid VAT number", "check digits do not match")
     screenshot(page, "securex-4-invalid-vat-check-digits")
 
     set_demo_vat(app, "BE0403170701")
-    try_again(page, "Company not found")
-    assert page.get_by_text("does not know a company with VAT number BE0403170701").is_visible()
+    try_again(page, "Company not found", "does not know a company with VAT number BE0403170701")
     screenshot(page, "securex-5-company-not-found")
 
     closed = next(c for c in sandbox_companies.values() if not c["integration_available"])
     set_demo_vat(app, closed["vat"])
-    try_again(page, "Not available at Securex")
+    try_again(page, "Not available at Securex", "has not opened the integration with Flexsync")
     screenshot(page, "securex-6-not-available")
 
     # The admin fixes the number in Company details and comes back to the same step.

@@ -9,7 +9,7 @@ from flask import Flask
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     from portal import cli, i18n, security
     from portal.config import INSTANCE_DIR, PROJECT_ROOT, config_for
-    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate, oauth
     from portal.web import register_blueprints
 
     app = Flask(
@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
+    oauth.init_app(app)
 
     security.init_app(app)
     i18n.init_app(app)

@@ -24,6 +24,9 @@ class Config:
     LANGUAGES = ("nl", "fr", "en")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    # Cookies are not kept apart by port: on loopback the provider sandboxes' own
+    # "session" cookie would overwrite ours in the middle of the Liantis consent.
+    SESSION_COOKIE_NAME = "flexsync_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -39,10 +42,6 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")
-    # Flexsync's own client credentials at the providers (the sandbox defaults in the demo).
-    SECUREX_API_KEY = os.environ.get("SECUREX_API_KEY", "securex-sandbox-key")
-    LIANTIS_CLIENT_ID = os.environ.get("LIANTIS_CLIENT_ID", "flexsync")
-    LIANTIS_CLIENT_SECRET = os.environ.get("LIANTIS_CLIENT_SECRET", "flexsync-sandbox-secret")
     # How Flexsync talks to providers: page size (None: the provider's maximum), time-outs and
     # retries. The defaults suit production; tests and slow networks tune them here.
     SYNC_PAGE_SIZE = int(os.environ.get("FLEXSYNC_PAGE_SIZE", "0")) or None
@@ -57,6 +56,10 @@ class Config:
         "connexie": os.environ.get("CONNEXIE_URL", "http://127.0.0.1:5103"),
         "hris": os.environ.get("HRIS_URL", "http://127.0.0.1:5104"),
     }
+    # Flexsync's own credentials at the providers (per platform, not per company).
+    SECUREX_API_KEY = os.environ.get("SECUREX_API_KEY", "")
+    LIANTIS_CLIENT_ID = os.environ.get("LIANTIS_CLIENT_ID", "")
+    LIANTIS_CLIENT_SECRET = os.environ.get("LIANTIS_CLIENT_SECRET", "")
 
 
 def demo_encryption_key() -> str:
@@ -79,6 +82,10 @@ class DemoConfig(Config):
     DEMO = True
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEMO_SECRET_KEY
     FLEXSYNC_ENCRYPTION_KEY = os.environ.get("FLEXSYNC_ENCRYPTION_KEY") or None  # filled in by create_app
+    # The demo talks to the provider sandboxes, which know these.
+    SECUREX_API_KEY = os.environ.get("SECUREX_API_KEY") or "securex-sandbox-key"
+    LIANTIS_CLIENT_ID = os.environ.get("LIANTIS_CLIENT_ID") or "flexsync"
+    LIANTIS_CLIENT_SECRET = os.environ.get("LIANTIS_CLIENT_SECRET") or "flexsync-sandbox-secret"
     # The demo is served over plain http on loopback.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

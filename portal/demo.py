@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
-from portal.models import Role, Tenant, User
+from portal.models import Entity, Role, Tenant, User
 
 DEMO_PASSWORD = "demo"
 
@@ -15,6 +15,9 @@ TENANTS = (
     {"name": "Demo NV", "vat_number": "BE0123456749", "default_language": "nl"},
     {"name": "Other BV", "vat_number": "BE0403170701", "default_language": "fr"},
 )
+
+# Local entities of Demo NV, so the Connexie venue mapping has somewhere to point.
+ENTITIES = {"Demo NV": ("Demo NV – Gent", "Demo NV – Antwerpen")}
 
 LOGINS = (
     {"email": "hr@demo.test", "name": "Hanne Peeters", "role": Role.HR_ADMIN, "tenant": "Demo NV", "language": None},
@@ -38,8 +41,15 @@ def _tenant(spec: dict) -> Tenant:
     return tenant
 
 
+def _entities(tenant: Tenant, names: tuple[str, ...]) -> None:
+    existing = set(db.session.execute(select(Entity.name).where(Entity.tenant_id == tenant.id)).scalars())
+    db.session.add_all(Entity(tenant_id=tenant.id, name=name) for name in names if name not in existing)
+
+
 def seed() -> None:
     tenants = {spec["name"]: _tenant(spec) for spec in TENANTS}
+    for tenant_name, names in ENTITIES.items():
+        _entities(tenants[tenant_name], names)
     for spec in LOGINS:
         if db.session.execute(select(User).where(User.email == spec["email"])).scalar_one_or_none():
             continue

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and attached in `create_app`."""
 import sqlite3
 
+from authlib.integrations.flask_client import OAuth
+
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
@@ -22,6 +24,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
+# Flexsync as an OAuth2 client of Liantis (MyLiantis consent); see portal/web/activation.py.
+oauth = OAuth()
 
 
 @event.listens_for(Engine, "connect")

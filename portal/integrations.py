@@ -11,10 +11,11 @@ from datetime import datetime
 from croniter import croniter
 from sqlalchemy import select
 
-from portal import tenancy
+from portal import selection, tenancy
 from portal.extensions import db
 from portal.models import AvailabilityChange, Integration, IntegrationState, RunState, SyncRun, User
 from portal.providers.base import Provider
+from portal.sync.state import SyncMode
 
 
 class CardState(enum.StrEnum):
@@ -35,6 +36,8 @@ class Card:
     last_run: SyncRun | None
     open_run: SyncRun | None
     next_nightly_run: datetime | None
+    # Selective sync: people offered since the admin last saved the selection window.
+    to_review: int = 0
 
 
 def integrations_by_provider() -> dict[Provider, Integration]:
@@ -81,7 +84,8 @@ def card_for(provider: Provider, integration: Integration | None, nightly_cron: 
         case _:
             state = CardState.ERROR if finished is not None and finished.status is RunState.ERROR else CardState.ACTIVE
     nightly = next_nightly_run(nightly_cron, now) if state in (CardState.ACTIVE, CardState.ERROR) else None
-    return Card(provider, state, integration, finished, running, nightly)
+    to_review = selection.to_review_count(integration) if integration.sync_mode is SyncMode.SELECTIVE else 0
+    return Card(provider, state, integration, finished, running, nightly, to_review)
 
 
 def set_availability(tenant_id: int, provider: Provider, available: bool, changed_by: User) -> Integration:

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 from werkzeug.serving import make_server
 
+from browsing import ARTIFACTS, csrf_token_from, screenshot  # noqa: F401 - tests import them from here
 from portal.providers.base import Connector, Credentials, Provider
 from portal.providers.http import HttpSettings
 from portal.providers.registry import connector_for
@@ -27,7 +28,6 @@ from sandbox.dataset import DEMO_COMPANY_VAT
 from sandbox.securex import DEFAULT_API_KEY
 from sandbox.testing import FLEXSYNC_CALLBACK, LIANTIS_CLIENT_AUTH, MyLiantisBrowser, dataset_summary, pkce_pair, reset_sandbox, running_sandboxes
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -102,19 +102,29 @@ class AuthActions:
         return self.client.post("/logout", data={"csrf_token": token})
 
 
-def csrf_token_from(html: str) -> str:
-    import re
-
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'"X-CSRFToken": "([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def make_available(app: Flask):
+    """Customer success makes a provider available for a company (Demo NV unless told)."""
+    from sqlalchemy import select
+
+    from portal import integrations
+    from portal.extensions import db
+    from portal.models import Tenant, User
+    from portal.providers.base import Provider
+
+    def make_available(provider: str, company: str = "Demo NV") -> None:
+        with app.app_context():
+            tenant = db.session.execute(select(Tenant).where(Tenant.name == company)).scalar_one()
+            cs = db.session.execute(select(User).where(User.email == "cs@flexsync.test")).scalar_one()
+            integrations.set_availability(tenant.id, Provider(provider), True, cs)
+            db.session.remove()
+
+    return make_available
 
 
 @pytest.fixture
@@ -129,14 +139,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def live_server_port() -> int:
+    # Fixed for the session: MyLiantis only sends people back to a callback registered at start.
+    return _free_port()
+
+
 @pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
+def live_server(app: Flask, live_server_port: int) -> Iterator[str]:
     """The app served over real HTTP on loopback, for the browser."""
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", live_server_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{live_server_port}"
     server.shutdown()
     thread.join()
 
@@ -160,11 +175,6 @@ def page(browser, request: pytest.FixtureRequest):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
     context.close()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -191,8 +201,9 @@ def sandbox_seed() -> int:
 
 
 @pytest.fixture(scope="session")
-def sandboxes_running(sandbox_size, sandbox_seed) -> Iterator[dict[str, str]]:
-    with running_sandboxes(size=sandbox_size, seed=sandbox_seed, redirect_uris=[FLEXSYNC_CALLBACK]) as urls:
+def sandboxes_running(sandbox_size, sandbox_seed, live_server_port) -> Iterator[dict[str, str]]:
+    live_callback = f"http://127.0.0.1:{live_server_port}/integrations/liantis/callback"
+    with running_sandboxes(size=sandbox_size, seed=sandbox_seed, redirect_uris=[FLEXSYNC_CALLBACK, live_callback]) as urls:
         yield urls
 
 
@@ -202,6 +213,12 @@ def sandboxes(sandboxes_running) -> Iterator[dict[str, str]]:
     yield sandboxes_running
     for base_url in sandboxes_running.values():
         reset_sandbox(base_url)
+
+
+@pytest.fixture
+def providers_at_sandboxes(sync_setup: Flask, sandboxes) -> dict[str, str]:
+    """Flexsync talks to the sandboxes, and queues syncs on the test Redis, for the test."""
+    return sandboxes
 
 
 @pytest.fixture

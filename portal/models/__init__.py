@@ -1,5 +1,6 @@
 """The database model, one module per thing an HR admin talks about."""
 from portal.models.budget import Budget, BudgetChange
+from portal.models.entity import Entity
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.integration import AvailabilityChange, Integration, IntegrationState
@@ -16,6 +17,7 @@ __all__ = [
     "DiscrepancyStatus",
     "Employee",
     "EmployeeAccount",
+    "Entity",
     "Integration",
     "IntegrationState",
     "Invitation",

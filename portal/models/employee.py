@@ -101,6 +101,9 @@ class SelectionEntry(TenantScoped, db.Model):
     display_name: Mapped[str] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(254))
     offered_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # None until the admin saves the selection window with this person in it: the card
+    # counts these as "new employees to review" (seed: a later sync offers newcomers again).
+    reviewed_at: Mapped[datetime | None]
 
 
 class DiscrepancyStatus(enum.StrEnum):

@@ -6,12 +6,14 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from portal.web import (
+        activation,
         auth,
         company,
         cs,
         dashboard,
         employees,
         errors,
+        integration_settings,
         integrations,
         invitations,
         notifications,
@@ -21,7 +23,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.web.providers import PROVIDERS
     from portal.web.run_errors import run_error_text
 
-    for module in (auth, company, cs, dashboard, employees, errors, integrations, invitations, notifications, syncs):
+    for module in (
+        activation, auth, company, cs, dashboard, employees, errors, integration_settings, integrations,
+        invitations, notifications, syncs,
+    ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(providers=PROVIDERS, run_error_text=run_error_text, field_label=field_label)
     app.jinja_env.filters["label"] = label

@@ -1,0 +1,238 @@
+"""Activating an integration: where the wizard stands, the checks, and what each step stores.
+
+Plain functions over the models; the wizard pages (portal/web/activation.py) and the
+settings tab call them. The wizard keeps no state of its own: its step is read from
+what is stored, so an admin who leaves to fix the VAT number comes back to the same step.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete
+
+from portal import sync_runs
+from portal.extensions import db
+from portal.models import Integration, IntegrationState, SelectionEntry, Tenant, Trigger, User
+from portal.providers.base import (
+    ActivationError,
+    ActivationProblem,
+    CompanyInfo,
+    Connector,
+    Credentials,
+    Provider,
+    ProviderError,
+)
+from portal.providers.http import HttpSettings
+from portal.providers.registry import connector_for, options_from_config
+from portal.sync.state import SyncMode
+from portal.vat import InvalidVat, VatProblem, normalise_belgian_vat
+
+log = logging.getLogger(__name__)
+
+# Securex and Liantis find the company by its VAT number (seeds: "op basis van het BTW nummer").
+VAT_PROVIDERS = frozenset({Provider.SECUREX, Provider.LIANTIS})
+# Connexie and the generic HR system need a choice of venues or entities before they can sync.
+CONFIGURED_PROVIDERS = frozenset({Provider.CONNEXIE, Provider.HRIS})
+
+
+class Step(enum.StrEnum):
+    CONNECT = "connect"
+    # Liantis only: consent was given, the company lookup has not succeeded yet.
+    FIND_COMPANY = "find_company"
+    CONFIGURE = "configure"
+    MODE = "mode"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a step failed, in terms the page can turn into a message and a fix."""
+
+    problem: ActivationProblem
+    vat_number: str | None = None
+    vat_problem: VatProblem | None = None
+    # For internal errors: what the admin quotes to support, and what support finds in the log.
+    reference: str | None = None
+
+
+class ActivationFailed(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.problem)
+        self.problem = problem
+
+
+def current_step(integration: Integration) -> Step:
+    # `find_company` stores the company (an empty id for token providers) only on success.
+    if integration.provider_company_id is None:
+        consented = integration.provider is Provider.LIANTIS and integration.credentials
+        return Step.FIND_COMPANY if consented else Step.CONNECT
+    if integration.state is IntegrationState.RECONNECT_NEEDED:
+        return Step.CONNECT
+    if integration.provider in CONFIGURED_PROVIDERS and not integration.settings:
+        return Step.CONFIGURE
+    return Step.MODE
+
+
+def connected(integration: Integration) -> bool:
+    """After a successful connect: True when that was a reconnect and nothing else is asked."""
+    if integration.state is IntegrationState.RECONNECT_NEEDED and integration.sync_mode is not None:
+        integration.state = IntegrationState.ACTIVE
+        db.session.commit()
+        return True
+    return False
+
+
+def company_vat(tenant: Tenant) -> str:
+    """The VAT number from Company details, normalised, or `ActivationFailed` saying what is wrong."""
+    try:
+        return normalise_belgian_vat(tenant.vat_number)
+    except InvalidVat as error:
+        problem = ActivationProblem.MISSING_VAT if error.problem is VatProblem.MISSING else ActivationProblem.INVALID_VAT
+        raise ActivationFailed(Problem(problem, tenant.vat_number, error.problem)) from None
+
+
+# The admin waits on the page: fewer and shorter retries than a nightly sync gets.
+WIZARD_HTTP = HttpSettings(read_timeout_s=10.0, attempts=2)
+
+
+def connector(integration: Integration, credentials: Credentials) -> Connector:
+    provider = integration.provider
+    base_url = current_app.config["PROVIDER_URLS"][provider.value]
+    options = options_from_config(provider, current_app.config)
+    return connector_for(provider, base_url, credentials, http=WIZARD_HTTP, **options)
+
+
+def stored_credentials(integration: Integration, tenant: Tenant) -> Credentials:
+    return Credentials(
+        provider_company_id=integration.provider_company_id,
+        vat_number=tenant.vat_number,
+        **(integration.credentials or {}),
+    )
+
+
+def internal_error(integration: Integration, detail: str) -> ActivationFailed:
+    reference = secrets.token_hex(4).upper()
+    log.error(
+        "activation failed: reference=%s provider=%s tenant=%s detail=%s",
+        reference, integration.provider.value, integration.tenant_id, detail,
+    )
+    return ActivationFailed(Problem(ActivationProblem.INTERNAL_ERROR, reference=reference))
+
+
+def ask_provider(integration: Integration, credentials: Credentials, call: str) -> Any:
+    """Call one connector method; every failure becomes an `ActivationFailed` the page can explain."""
+    try:
+        return getattr(connector(integration, credentials), call)()
+    except ActivationError as error:
+        if error.problem is ActivationProblem.INTERNAL_ERROR:
+            raise internal_error(integration, error.detail) from error
+        raise ActivationFailed(Problem(error.problem, credentials.vat_number)) from error
+    except ProviderError as error:
+        raise internal_error(integration, f"{type(error).__name__}: {error}") from error
+    except Exception as error:  # an unexpected answer must still end in a page with a reference
+        log.exception("activation call %s failed", call)
+        raise internal_error(integration, f"{type(error).__name__}: {error}") from error
+
+
+def persist_refreshed_tokens(integration: Integration, credentials: Credentials) -> None:
+    if credentials.changed and credentials.access_token:
+        integration.credentials = token_credentials(credentials.access_token, credentials.refresh_token, credentials.expires_at)
+
+
+def find_company(integration: Integration, tenant: Tenant, secret: dict[str, Any] | None = None) -> CompanyInfo:
+    """Ask the provider which company this is; store it, and the secret that worked, only on success."""
+    credentials = stored_credentials(integration, tenant)
+    if integration.provider in VAT_PROVIDERS:
+        credentials.vat_number = company_vat(tenant)
+    for key, value in (secret or {}).items():
+        setattr(credentials, key, value)
+    company = ask_provider(integration, credentials, "find_company")
+    if secret is not None:
+        integration.credentials = secret
+    persist_refreshed_tokens(integration, credentials)
+    integration.provider_company_id = company.provider_company_id
+    integration.provider_company_name = company.name
+    db.session.commit()
+    return company
+
+
+def token_credentials(access_token: str, refresh_token: str | None, expires_at: float | None) -> dict[str, Any]:
+    return {"access_token": access_token, "refresh_token": refresh_token, "expires_at": expires_at}
+
+
+def store_consent(integration: Integration, token: dict[str, Any]) -> None:
+    """Liantis consent given: keep the tokens (encrypted), and forget any earlier company."""
+    integration.credentials = token_credentials(token["access_token"], token.get("refresh_token"), token.get("expires_at"))
+    integration.provider_company_id = None
+    integration.provider_company_name = None
+    db.session.commit()
+
+
+def provider_choices(integration: Integration, tenant: Tenant, call: str) -> list[Any]:
+    """Venues, codes or entities straight from the provider, for the configure step."""
+    return list(ask_provider(integration, stored_credentials(integration, tenant), call))
+
+
+def save_settings(integration: Integration, settings: dict[str, Any]) -> None:
+    integration.settings = settings
+    db.session.commit()
+
+
+def allowed_modes(tenant: Tenant) -> tuple[SyncMode, ...]:
+    # Migrating customers must use selective sync, or people excluded in their old
+    # flex plan would suddenly be synced (Liantis seed, "Important for migration customers").
+    return (SyncMode.SELECTIVE,) if tenant.migrating else (SyncMode.FULL, SyncMode.SELECTIVE)
+
+
+def finish(integration: Integration, mode: SyncMode, user: User) -> bool:
+    """The admin confirmed the sync mode: the integration is active and the first sync
+    starts. False when the sync service could not take it (the nightly run will)."""
+    integration.sync_mode = mode
+    integration.state = IntegrationState.ACTIVE
+    integration.activated_at = datetime.now()
+    integration.activated_by_id = user.id
+    db.session.commit()
+    try:
+        sync_runs.request_sync(integration, Trigger.MANUAL, user)
+    except sync_runs.SyncServiceUnavailable:
+        return False
+    return True
+
+
+def change_mode(integration: Integration, mode: SyncMode) -> None:
+    # Applies to people the provider shows from now on; redoing the selection of existing
+    # employees means uninstalling and re-installing (seed: "alleen voor toekomstige medewerkers").
+    integration.sync_mode = mode
+    db.session.commit()
+
+
+def disable(integration: Integration) -> None:
+    integration.state = IntegrationState.DISABLED
+    db.session.commit()
+
+
+def enable(integration: Integration) -> None:
+    integration.state = IntegrationState.ACTIVE
+    db.session.commit()
+
+
+def uninstall(integration: Integration) -> None:
+    """Back to "available": the next activation starts the wizard and offers a new selection.
+
+    Synced employees stay; only the connection and its choices go.
+    """
+    db.session.execute(delete(SelectionEntry).where(SelectionEntry.integration_id == integration.id))
+    integration.state = IntegrationState.AVAILABLE
+    integration.credentials = None
+    integration.settings = {}
+    integration.sync_mode = None
+    integration.provider_company_id = None
+    integration.provider_company_name = None
+    integration.activated_at = None
+    integration.activated_by_id = None
+    db.session.commit()

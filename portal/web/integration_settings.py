@@ -1,0 +1,144 @@
+"""An activated integration's settings tab, and the selection window of selective sync."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from portal import activation, selection
+from portal.extensions import db, htmx
+from portal.models import Integration, IntegrationState
+from portal.sync.state import SyncMode
+from portal.web.access import current_tenant, hr_admin_required
+from portal.web.activation import chosen_settings, configure_context
+from portal.web.integration_forms import mode_form
+from portal.web.navigation import available_integration_or_404, go_to
+from portal.web.providers import PROVIDERS
+
+bp = Blueprint("integration_settings", __name__, url_prefix="/integrations")
+
+SELECTION_PAGE_SIZE = 25
+
+
+def set_up_integration_or_404(provider: str) -> Integration:
+    integration = available_integration_or_404(provider)
+    if integration.state is IntegrationState.AVAILABLE:
+        # Nothing to set yet: the wizard comes first.
+        abort(redirect(url_for("activation.wizard", provider=provider)))
+    return integration
+
+
+def settings_context(integration: Integration, **context: Any) -> dict[str, Any]:
+    context.setdefault("mode_form", mode_form(activation.allowed_modes(current_tenant()), integration.sync_mode))
+    if integration.provider in activation.CONFIGURED_PROVIDERS and "form" not in context:
+        context |= configure_context(integration)
+    return {"integration": integration, "tenant": current_tenant(), **context}
+
+
+def render_settings(integration: Integration, **context: Any):
+    return render_template("integration_settings/show.html", **settings_context(integration, **context))
+
+
+@bp.get("/<provider>/settings")
+@hr_admin_required
+def show(provider: str):
+    return render_settings(set_up_integration_or_404(provider))
+
+
+@bp.post("/<provider>/settings/mode")
+@hr_admin_required
+def change_mode(provider: str):
+    integration = set_up_integration_or_404(provider)
+    form = mode_form(activation.allowed_modes(current_tenant()))
+    if not form.validate_on_submit():
+        return render_settings(integration, mode_form=form)
+    activation.change_mode(integration, SyncMode(form.mode.data))
+    flash(_l("Sync mode saved. It applies to employees the provider shows from now on; those already synced stay as they are."), "success")
+    return go_to(url_for("integration_settings.show", provider=provider))
+
+
+@bp.post("/<provider>/settings/configure")
+@hr_admin_required
+def configure(provider: str):
+    integration = set_up_integration_or_404(provider)
+    if integration.provider not in activation.CONFIGURED_PROVIDERS:
+        abort(404)
+    context = configure_context(integration)
+    form = context.get("form")
+    if form is None or not form.validate_on_submit():
+        return render_settings(integration, **context)
+    activation.save_settings(integration, chosen_settings(integration, form, context))
+    flash(_l("Configuration saved. The next sync uses it."), "success")
+    return go_to(url_for("integration_settings.show", provider=provider))
+
+
+@bp.post("/<provider>/disable")
+@hr_admin_required
+def disable(provider: str):
+    integration = set_up_integration_or_404(provider)
+    activation.disable(integration)
+    flash(_l("%(provider)s is disabled. Nothing is synced any more; employees synced earlier stay.",
+             provider=PROVIDERS[integration.provider].name), "success")
+    return go_to(url_for("integration_settings.show", provider=provider))
+
+
+@bp.post("/<provider>/enable")
+@hr_admin_required
+def enable(provider: str):
+    integration = set_up_integration_or_404(provider)
+    if integration.state is not IntegrationState.DISABLED:
+        abort(404)
+    activation.enable(integration)
+    flash(_l("%(provider)s is enabled again. The nightly sync resumes.", provider=PROVIDERS[integration.provider].name), "success")
+    return go_to(url_for("integration_settings.show", provider=provider))
+
+
+@bp.post("/<provider>/uninstall")
+@hr_admin_required
+def uninstall(provider: str):
+    integration = set_up_integration_or_404(provider)
+    activation.uninstall(integration)
+    flash(_l("%(provider)s is uninstalled. Synced employees stay; activate it again to make a new selection.",
+             provider=PROVIDERS[integration.provider].name), "success")
+    return go_to(url_for("integrations.index"))
+
+
+def selective_integration_or_404(provider: str) -> Integration:
+    integration = set_up_integration_or_404(provider)
+    if integration.sync_mode is not SyncMode.SELECTIVE:
+        abort(404)
+    return integration
+
+
+@bp.get("/<provider>/selection")
+@hr_admin_required
+def selection_window(provider: str):
+    integration = selective_integration_or_404(provider)
+    search = request.args.get("q", "").strip()
+    page = db.paginate(selection.entries(integration, search), page=request.args.get("page", 1, type=int),
+                       per_page=SELECTION_PAGE_SIZE, error_out=False)
+    context = {
+        "integration": integration, "page": page, "search": search,
+        "selected": selection.selected_count(integration), "offered": selection.offered_count(integration),
+        "to_review": selection.to_review_count(integration),
+    }
+    # The search box asks for the list only; everything else gets the whole page.
+    template = "integration_settings/_selection_list.html" if htmx else "integration_settings/selection.html"
+    return render_template(template, **context)
+
+
+@bp.post("/<provider>/selection")
+@hr_admin_required
+def save_selection(provider: str):
+    integration = selective_integration_or_404(provider)
+    search = request.form.get("q", "").strip()
+    if request.form.get("select_all"):
+        selection.select_all(integration, search)
+    else:
+        shown = request.form.getlist("shown", type=int)
+        selection.save_choice(integration, shown, request.form.getlist("selected", type=int))
+    flash(_l("Selection saved: %(selected)s of %(offered)s employees are synced.",
+             selected=selection.selected_count(integration), offered=selection.offered_count(integration)), "success")
+    return go_to(url_for("integration_settings.selection_window", provider=provider,
+                         q=search or None, page=request.form.get("page", type=int)))

@@ -1,0 +1,35 @@
+"""Steps the activation browser stories share: set the company up, read what is stored."""
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Integration, Tenant
+from portal.providers.base import Provider
+
+
+def set_demo_vat(app: Flask, vat: str | None) -> None:
+    with app.app_context():
+        db.session.execute(select(Tenant).where(Tenant.name == "Demo NV")).scalar_one().vat_number = vat
+        db.session.commit()
+        db.session.remove()
+
+
+def stored_integration(app: Flask, provider: str) -> Integration:
+    with app.app_context():
+        tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
+        integration = db.session.execute(
+            select(Integration).where(Integration.tenant_id == tenant_id, Integration.provider == Provider(provider))
+        ).scalar_one()
+        db.session.expunge(integration)
+        db.session.remove()
+        return integration
+
+
+def open_wizard(page, live_server: str, provider_name: str) -> None:
+    page.goto(live_server + "/integrations")
+    page.locator(".integration-card", has=page.get_by_role("heading", name=provider_name)).get_by_role(
+        "link", name="Activate"
+    ).click()
+    page.get_by_role("heading", name=f"Activate {provider_name}").wait_for()

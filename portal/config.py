@@ -42,6 +42,8 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")
+    # Where admins open Flexsync: links in e-mails point here.
+    PUBLIC_URL = os.environ.get("FLEXSYNC_URL", "http://127.0.0.1:5000")
     # How Flexsync talks to providers: page size (None: the provider's maximum), time-outs and
     # retries. The defaults suit production; tests and slow networks tune them here.
     SYNC_PAGE_SIZE = int(os.environ.get("FLEXSYNC_PAGE_SIZE", "0")) or None

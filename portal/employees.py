@@ -30,6 +30,7 @@ from portal.models import (
     WageContract,
 )
 from portal.providers.base import PERSONAL_FIELDS, FieldPolicy, Provider
+from portal.providers.registry import connector_class
 from portal.sync import state
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
@@ -69,15 +70,10 @@ SORT_COLUMNS: dict[SortBy, tuple[ColumnElement, ...]] = {
     SortBy.LAST_SYNCED: (Employee.last_synced_at,),
 }
 
-# Liantis sends the language on the first sync only; afterwards the employee's own
-# choice wins, so it is not locked. Every other synced field is mastered by the provider.
-FIRST_SYNC_ONLY: dict[Provider, frozenset[str]] = {Provider.LIANTIS: frozenset({"language"})}
-
-
 def field_policy(provider: Provider, field: str) -> FieldPolicy:
-    if field in FIRST_SYNC_ONLY.get(provider, frozenset()):
-        return FieldPolicy.FIRST_SYNC_ONLY
-    return FieldPolicy.OVERWRITE
+    """The connector's own policy: e.g. Liantis sends the language on the first sync only,
+    after which the employee's choice wins, so that field is not locked."""
+    return connector_class(provider).field_policies.get(field, FieldPolicy.OVERWRITE)
 
 
 def locked_fields(employee: Employee, provider: Provider | None) -> frozenset[str]:

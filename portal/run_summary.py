@@ -2,6 +2,7 @@
 summary when something changed (who was added, who was deactivated, what to look at)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -9,11 +10,14 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Discrepancy, Notification, SyncRun, SyncRunEmployee
+from portal.mail import MailUnavailable, send_mail
+from portal.models import Discrepancy, Notification, Role, SyncRun, SyncRunEmployee, User
 from portal.sync.outcomes import REASON_TEXT
 from portal.sync.plan import Action
 from portal.web.labels import label
 from portal.web.providers import PROVIDERS
+
+log = logging.getLogger(__name__)
 
 # Enough names to recognise people; the run page lists everyone.
 NAMES_SHOWN = 25
@@ -96,8 +100,11 @@ def path_for(endpoint: str, **values: object) -> str:
 
 
 def notify_admins(run: SyncRun, language: str) -> RunSummary:
-    """One notification per run, written in the company's default language."""
+    """One notification per run, in the company's default language, and an e-mail to each
+    HR admin in their own language when there is something to tell."""
     summary = summarise(run)
+    if summary.anything_to_tell:
+        email_admins(summary, language)
     with force_locale(language):
         db.session.add(
             Notification(
@@ -108,3 +115,18 @@ def notify_admins(run: SyncRun, language: str) -> RunSummary:
             )
         )
     return summary
+
+
+def email_admins(summary: RunSummary, company_language: str) -> None:
+    admins = db.session.execute(
+        select(User).where(User.tenant_id == summary.run.tenant_id, User.role == Role.HR_ADMIN)
+    ).scalars()
+    link = current_app.config["PUBLIC_URL"].rstrip("/") + path_for("syncs.run", run_id=summary.run.id)
+    for admin in admins:
+        with force_locale(admin.language or company_language):
+            text = body(summary) + "\n\n" + _("See every employee of this sync: %(link)s", link=link)
+            try:
+                send_mail(admin.email, title(summary), text)
+            except MailUnavailable as error:
+                # The in-app notification still tells the story; the e-mail is a copy.
+                log.warning("Sync summary e-mail to %s not sent: %s", admin.email, error)

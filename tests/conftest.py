@@ -317,6 +317,8 @@ class Worker:
             DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
             FLEXSYNC_ENCRYPTION_KEY=app.config["FLEXSYNC_ENCRYPTION_KEY"],
             REDIS_URL=redis_url,
+            SMTP_HOST=app.config["SMTP_HOST"],
+            SMTP_PORT=str(app.config["SMTP_PORT"]),
             # Small pages so page-level faults hit; quick give-ups so failures show fast.
             FLEXSYNC_PAGE_SIZE="25",
             PROVIDER_READ_TIMEOUT_S="2",

@@ -195,3 +195,29 @@ def test_after_a_run_the_admins_get_a_notification_in_the_company_language(sync_
         notification = db.session.execute(select(Notification)).scalar_one()
     assert notification.link == f"/syncs/{run.id}"
     assert "Nieuwe werknemers" in notification.body
+
+
+def test_the_admins_get_an_email_summary_and_none_when_nothing_changed(smtp_server, sync_setup, activate, start_worker):
+    app = sync_setup
+    start_worker()
+    integration_id = activate("securex")
+    first = finished_run(app, start_sync(app, integration_id))
+    wait_for(lambda: smtp_server.to("hr@demo.test"), timeout=10, message="the summary e-mail")
+    (mail,) = smtp_server.to("hr@demo.test")
+    assert mail["Subject"] == f"Securex-sync: Geslaagd — {first.created} nieuw, 0 gedeactiveerd, 0 mislukt"
+    text = mail.get_content()
+    assert "Nieuwe werknemers" in text and f"/syncs/{first.id}" in text
+    assert smtp_server.to("hr@other.test") == []
+
+    second = finished_run(app, start_sync(app, integration_id))
+    wait_for(lambda: job_done(app, second.id), timeout=10, message="the job to return")
+    assert len(smtp_server.messages) == 1
+
+
+def job_done(app, run_id: int) -> bool:
+    """The worker has returned from the job: everything it sends is sent."""
+    from redis import Redis
+    from rq.job import Job, JobStatus
+
+    job = Job.fetch(f"sync-run-{run_id}", connection=Redis.from_url(app.config["REDIS_URL"]))
+    return job.get_status() == JobStatus.FINISHED

@@ -5,12 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
 from portal.models.types import enum_column
 from portal.providers.base import ContractType, WageType, WorkerClass
-from portal.sync.state import Selection
+from portal.sync.state import Selection, normalize_email
 from portal.sync.validation import FIELD_MAX_LENGTH
 from portal.tenancy import TenantScoped
 
@@ -57,6 +57,11 @@ class Employee(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     wage_contract: Mapped[WageContract | None] = relationship(back_populates="employee", uselist=False)
+
+    @validates("email")
+    def _normalise_email(self, _key: str, email: str) -> str:
+        # Matching is case-insensitive: store the form the sync engine compares.
+        return normalize_email(email)
 
     @property
     def display_name(self) -> str:

@@ -17,7 +17,8 @@ from portal import budgets, employees, invitations, mail, tenancy
 from portal.employees import ListFilter, SortBy
 from portal.extensions import db, htmx
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
-from portal.providers.base import Provider
+from portal.providers.base import Credentials, Provider
+from portal.providers.registry import connector_for, options_from_config
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
@@ -69,13 +70,14 @@ def this_year() -> int:
 
 
 def provider_edit_url(provider: Provider, provider_employee_id: str) -> str:
-    """Where the admin edits this employee at the provider.
-
-    Until the connectors land, the provider's configured address; then this asks the
-    provider's connector for its `edit_url`.
-    """
-    base_url = current_app.config["PROVIDER_URLS"][provider.value].rstrip("/")
-    return f"{base_url}/employees/{provider_employee_id}"
+    """Where the admin edits this employee at the provider: the connector knows its pages."""
+    connector = connector_for(
+        provider,
+        current_app.config["PROVIDER_URLS"][provider.value],
+        Credentials(),
+        **options_from_config(provider, current_app.config),
+    )
+    return connector.edit_url(provider_employee_id)
 
 
 def _enum_arg(cls, name: str):

@@ -19,7 +19,13 @@ from pathlib import Path
 from portal.config import INSTANCE_DIR, PROJECT_ROOT, demo_encryption_key
 
 BIN = Path(sys.executable).parent
-SANDBOX_PORTS = {"securex": 5101, "liantis": 5102, "connexie": 5103, "hris": 5104}
+SANDBOXES = {"securex": "Securex", "liantis": "Liantis", "connexie": "Connexie", "hris": "Generic HR"}
+
+
+def sandbox_ports() -> dict[str, int]:
+    # SANDBOX_PORT_BASE moves all four, e.g. to run a second copy beside the first.
+    base = int(os.environ.get("SANDBOX_PORT_BASE", "5101"))
+    return {provider: base + offset for offset, provider in enumerate(SANDBOXES)}
 STOP_GRACE_SECONDS = 10
 
 
@@ -87,7 +93,8 @@ def main() -> int:
     env.setdefault("FLEXSYNC_ENV", "demo")
     env["FLEXSYNC_ENCRYPTION_KEY"] = os.environ.get("FLEXSYNC_ENCRYPTION_KEY") or demo_encryption_key()
     env["FLEXSYNC_URL"] = web_url
-    for provider, port in SANDBOX_PORTS.items():
+    ports = sandbox_ports()
+    for provider, port in ports.items():
         env.setdefault(f"{provider.upper()}_URL", f"http://127.0.0.1:{port}")
 
     supervisor = Supervisor()
@@ -115,14 +122,13 @@ def main() -> int:
         run_once(flask + ["db", "upgrade"], env)
         run_once(flask + ["seed-demo"], env)
 
-        if (PROJECT_ROOT / "sandbox" / "__main__.py").exists():
-            supervisor.start(
-                "sandboxes",
-                [sys.executable, "-m", "sandbox", "--host", "127.0.0.1",
-                 *[arg for provider, port in SANDBOX_PORTS.items() for arg in (f"--{provider}-port", str(port))],
-                 "--flexsync-url", web_url, "--size", os.environ.get("SANDBOX_SIZE", "60")],
-                env,
-            )
+        supervisor.start(
+            "sandboxes",
+            [sys.executable, "-m", "sandbox", "--host", "127.0.0.1",
+             *[arg for provider, port in ports.items() for arg in (f"--{provider}-port", str(port))],
+             "--flexsync-url", web_url, "--size", os.environ.get("SANDBOX_SIZE", "60")],
+            env,
+        )
         supervisor.start(
             "web",
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "--threads", "4",
@@ -131,7 +137,8 @@ def main() -> int:
         )
         supervisor.start("worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "sync", "default"], env)
         supervisor.start("cron", [str(BIN / "rq"), "cron", "--url", env["REDIS_URL"], "jobs/cron.py"], env)
-        wait_for_port(web_port, timeout=60)
+        for port in [web_port, *ports.values()]:
+            wait_for_port(port, timeout=60)
         print_welcome(web_url, env)
 
         while (exited := supervisor.first_exited()) is None:
@@ -152,7 +159,7 @@ def print_welcome(web_url: str, env: dict[str, str]) -> None:
         "",
         "Flexsync is running.",
         f"  Open            {web_url}",
-        *[f"  {provider.capitalize():<15} {env[f'{provider.upper()}_URL']} (sandbox)" for provider in SANDBOX_PORTS],
+        *[f"  {name:<15} {env[f'{provider.upper()}_URL']} (sandbox)" for provider, name in SANDBOXES.items()],
         f"  Redis           {env['REDIS_URL']}",
         "  Demo logins (password: " + DEMO_PASSWORD + "):",
         *[f"    {login['email']:<20} {login['role'].value.replace('_', ' ')}"

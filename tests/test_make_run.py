@@ -1,5 +1,6 @@
 """`make run` on one machine: everything comes up, and one Ctrl-C leaves no process behind."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,12 +29,33 @@ def processes_with_marker(marker: str) -> list[int]:
     return found
 
 
+def _free_port_block(size: int) -> int:
+    """A base port with `size` free ports after it, for the four sandboxes."""
+    import socket
+
+    for _ in range(50):
+        base = _free_port()
+        sockets = []
+        try:
+            for offset in range(size):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", base + offset))
+                sockets.append(sock)
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no block of free ports on loopback")
+
+
 @pytest.mark.slow
 def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
     marker = f"FLEXSYNC_RUN_MARKER={uuid.uuid4()}"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"PORT": str(port), "FLEXSYNC_INSTANCE_DIR": str(tmp_path), marker.split("=")[0]: marker.split("=")[1]})
+    env.update({"PORT": str(port), "SANDBOX_PORT_BASE": str(_free_port_block(4)), "FLEXSYNC_INSTANCE_DIR": str(tmp_path), marker.split("=")[0]: marker.split("=")[1]})
     launcher = subprocess.Popen(
         [sys.executable, "-m", "portal.launcher"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -53,6 +75,10 @@ def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
         response = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert response.status_code == 200
         assert "Log in to Flexsync" in response.text
+        sandbox_urls = re.findall(r"(http://127\.0\.0\.1:\d+) \(sandbox\)", printed)
+        assert len(sandbox_urls) == 4
+        for url in sandbox_urls:
+            assert requests.get(f"{url}/_admin/faults", timeout=5).status_code == 200
         children = processes_with_marker(marker)
         assert len(children) >= 5, "launcher, redis, web, worker and cron should all run"
     finally:

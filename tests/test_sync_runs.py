@@ -221,3 +221,25 @@ def job_done(app, run_id: int) -> bool:
 
     job = Job.fetch(f"sync-run-{run_id}", connection=Redis.from_url(app.config["REDIS_URL"]))
     return job.get_status() == JobStatus.FINISHED
+
+
+def test_a_run_nobody_carries_out_any_more_is_closed_as_error_not_left_running(sync_setup, activate):
+    """Defends against a dead worker leaving a run 'running' forever, blocking every later sync."""
+    from datetime import datetime, timedelta
+
+    app = sync_setup
+    integration_id = activate("securex")
+    silent_since = datetime.utcnow() - sync_runs.STALE_AFTER - timedelta(minutes=1)
+    with app.app_context():
+        integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
+        with tenancy.acting_for(integration.tenant_id):
+            run = SyncRun(integration_id=integration_id, trigger=Trigger.NIGHTLY, status=RunState.RUNNING,
+                          started_at=silent_since, heartbeat_at=silent_since, queued_at=silent_since)
+            db.session.add(run)
+            db.session.commit()
+            run_id = run.id
+        assert sync_runs.close_stale_runs() == 1
+        closed = db.session.execute(select(SyncRun).where(SyncRun.id == run_id)).scalar_one()
+        assert closed.status is RunState.ERROR and closed.error_code == sync_runs.ErrorCode.WORKER_LOST
+        # The next Sync now starts a fresh run instead of joining the dead one.
+        assert sync_runs.request_sync(integration, Trigger.MANUAL).id != run_id

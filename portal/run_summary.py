@@ -62,8 +62,7 @@ def _names(names: list[str]) -> str:
     return shown + (" " + _("and %(count)s more", count=more) if more > 0 else "")
 
 
-def title(summary: RunSummary) -> str:
-    run = summary.run
+def title(run: SyncRun) -> str:
     return _(
         "%(provider)s sync: %(status)s — %(created)s new, %(deactivated)s deactivated, %(failed)s failed",
         provider=PROVIDERS[run.integration.provider].name,
@@ -109,7 +108,8 @@ def notify_admins(run: SyncRun, language: str) -> RunSummary:
         db.session.add(
             Notification(
                 tenant_id=run.tenant_id,
-                title=title(summary)[:300],
+                sync_run_id=run.id,
+                title=title(run)[:300],
                 body=body(summary),
                 link=path_for("syncs.run", run_id=run.id),
             )
@@ -126,7 +126,7 @@ def email_admins(summary: RunSummary, company_language: str) -> None:
         with force_locale(admin.language or company_language):
             text = body(summary) + "\n\n" + _("See every employee of this sync: %(link)s", link=link)
             try:
-                send_mail(admin.email, title(summary), text)
+                send_mail(admin.email, title(summary.run), text)
             except MailUnavailable as error:
                 # The in-app notification still tells the story; the e-mail is a copy.
                 log.warning("Sync summary e-mail to %s not sent: %s", admin.email, error)

@@ -182,18 +182,19 @@ def test_a_killed_work_horse_leaves_no_half_applied_employee_and_the_retry_compl
         assert run.trigger is Trigger.RETRY
 
 
-def test_after_a_run_the_admins_get_a_notification_in_the_company_language(sync_setup, activate, worker, client, auth):
+def test_after_a_run_the_admins_get_a_notification(sync_setup, activate, worker, client, auth):
     app = sync_setup
     run = finished_run(app, start_sync(app, activate("securex")))
     auth.login()
     page = client.get("/notifications").get_data(as_text=True)
-    # Demo NV's default language is Dutch.
-    assert f"Securex-sync: Geslaagd — {run.created} nieuw, 0 gedeactiveerd, 0 mislukt" in page
+    assert f"Securex sync: Success — {run.created} new, 0 deactivated, 0 failed" in page
     with app.app_context():
         from portal.models import Notification
 
         notification = db.session.execute(select(Notification)).scalar_one()
     assert notification.link == f"/syncs/{run.id}"
+    # Written in the company's default language (Dutch for Demo NV), kept as a fallback.
+    assert notification.title.startswith("Securex-sync: Geslaagd")
     assert "Nieuwe werknemers" in notification.body
 
 
@@ -243,3 +244,20 @@ def test_a_run_nobody_carries_out_any_more_is_closed_as_error_not_left_running(s
         assert closed.status is RunState.ERROR and closed.error_code == sync_runs.ErrorCode.WORKER_LOST
         # The next Sync now starts a fresh run instead of joining the dead one.
         assert sync_runs.request_sync(integration, Trigger.MANUAL).id != run_id
+
+
+def test_a_sync_notification_reads_in_the_language_of_whoever_opens_it(sync_setup, activate, worker, client, auth):
+    """Defends against a Dutch summary shown to an admin who reads Flexsync in French."""
+    app = sync_setup
+    run = finished_run(app, start_sync(app, activate("securex")))
+    auth.login()
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    client.post("/language", data={"language": "fr", "csrf_token": token})
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert f"Synchronisation Securex : Réussie — {run.created} nouveaux" in listing
+    with app.app_context():
+        from portal.models import Notification
+
+        notification_id = db.session.execute(select(Notification.id)).scalar_one()
+    detail = client.get(f"/notifications/{notification_id}").get_data(as_text=True)
+    assert "Nouveaux employés" in detail

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.models.sync_run import SyncRun
 from portal.tenancy import TenantScoped
 
 
@@ -19,5 +20,10 @@ class Notification(TenantScoped, db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     # Where the notification leads, e.g. the sync run it summarises.
     link: Mapped[str | None] = mapped_column(String(500))
+    # A sync summary is rendered from its run, in the reader's language; title and body
+    # keep the text as it was written, for anything else and as a fallback.
+    sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
     read_at: Mapped[datetime | None]
+
+    sync_run: Mapped[SyncRun | None] = relationship()

@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from portal import tenancy
+from portal import run_summary, tenancy
 from portal.extensions import db
-from portal.models import Notification
+from portal.models import Notification, SyncRun
 from portal.web.access import hr_admin_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -19,23 +20,43 @@ def unread_count() -> int:
     return db.session.execute(select(func.count(Notification.id)).where(Notification.read_at.is_(None))).scalar_one()
 
 
+def shown_title(notification: Notification) -> str:
+    """In the reader's language: sync summaries are rendered from their run."""
+    if notification.sync_run is not None:
+        return run_summary.title(notification.sync_run)
+    return notification.title
+
+
+def shown_body(notification: Notification) -> str:
+    if notification.sync_run is not None:
+        return run_summary.body(run_summary.summarise(notification.sync_run))
+    return notification.body
+
+
 @bp.get("")
 @hr_admin_required
 def index():
     page = db.paginate(
-        select(Notification).order_by(Notification.created_at.desc(), Notification.id.desc()),
+        select(Notification)
+        .options(selectinload(Notification.sync_run).selectinload(SyncRun.integration))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
         page=request.args.get("page", 1, type=int),
         per_page=PAGE_SIZE,
         error_out=False,
     )
-    return render_template("notifications/index.html", page=page)
+    return render_template("notifications/index.html", page=page, shown_title=shown_title)
 
 
 @bp.get("/<int:notification_id>")
 @hr_admin_required
 def show(notification_id: int):
     notification = tenancy.get_or_404(Notification, notification_id)
-    return render_template("notifications/show.html", notification=notification)
+    return render_template(
+        "notifications/show.html",
+        notification=notification,
+        title=shown_title(notification),
+        body=shown_body(notification),
+    )
 
 
 @bp.post("/<int:notification_id>/read")

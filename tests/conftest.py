@@ -82,6 +82,17 @@ def demo_data(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
 
 
+def database_dump(app: Flask) -> str:
+    """Everything the database holds, as SQL text (SQLite's .dump; the browser tests run on SQLite)."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    path = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    with sqlite3.connect(path) as connection:
+        return "\n".join(connection.iterdump())
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

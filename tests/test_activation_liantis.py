@@ -1,6 +1,8 @@
 """Liantis: VAT check, the MyLiantis consent round trip, and every way consent can fail."""
-from browsing import log_in, screenshot
 from activation_story import open_wizard, stored_integration
+from browsing import log_in, screenshot
+from conftest import database_dump
+
 from portal.models import IntegrationState
 from portal.sync.state import SyncMode
 
@@ -28,6 +30,10 @@ def test_consent_by_a_main_user_then_mode_and_a_replayed_answer_is_refused(
     assert page.get_by_text("Connected to Flexsync Demo BV.").is_visible()
     screenshot(page, "liantis-2-mode")
     first_tokens = stored_integration(app, "liantis").credentials
+    # Stored, and encrypted at rest: a dump of the whole database shows neither token.
+    assert first_tokens["access_token"] and first_tokens["refresh_token"]
+    dump = database_dump(app)
+    assert first_tokens["access_token"] not in dump and first_tokens["refresh_token"] not in dump
 
     # The same answer again, and an answer to a consent never started here.
     page.goto(callbacks[0])

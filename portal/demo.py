@@ -80,8 +80,13 @@ DEMO_STAFF = (
 )
 
 
+DEMO_SHIFT_PEOPLE = 12
+
+
 def _demo_staff(tenant: Tenant) -> list[Employee]:
-    employees = list(db.session.execute(select(Employee).where(Employee.tenant_id == tenant.id)).scalars())
+    # A few people are enough to show every rule; a big synced demo must not get 50,000 months.
+    employees = list(db.session.execute(
+        select(Employee).where(Employee.tenant_id == tenant.id).order_by(Employee.id).limit(DEMO_SHIFT_PEOPLE)).scalars())
     if employees:
         return employees
     start = date.today().replace(day=1) - timedelta(days=365)

@@ -145,11 +145,28 @@ def test_a_shift_no_longer_approved_loses_its_exported_mark_at_the_next_export(
     assert [l[0] for l in booked(readback(sandboxes, sandbox_demo_company))] == [story.team_member_ids[story.people["flex"]]]
 
 
-def test_another_companys_export_and_shifts_answer_404(hours_story, client, auth, other_client, worker):
+def test_another_companys_export_and_shifts_answer_404_and_its_marks_are_untouched(
+        hours_story, client, auth, other_client, worker, app):
+    from datetime import datetime, time
+
+    from portal.models import Employee, Tenant
+
     story = hours_story
     shift = story.add_shift("flex", 8)
+    with app.app_context():
+        other = db.session.execute(select(Tenant.id).where(Tenant.name == "Other BV")).scalar_one()
+        olga = Employee(tenant_id=other, first_name="Olga", last_name="Other", email="olga@other.test")
+        db.session.add(olga)
+        db.session.flush()
+        theirs = WorkedShift(tenant_id=other, employee_id=olga.id, day=story.period.start, starts_at=time(9),
+                             ends_at=time(12), approved=True, exported_at=datetime(2025, 1, 1))
+        db.session.add(theirs)
+        db.session.commit()
+        theirs_id = theirs.id
     auth.login()
     export = export_month(client, story)
+    # The export clears the marks of the month's shifts it no longer sends, but only its own company's.
+    assert exported_shifts(story)[theirs_id] == datetime(2025, 1, 1)
     from conftest import AuthActions
 
     AuthActions(other_client).login("hr@other.test")

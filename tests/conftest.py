@@ -631,7 +631,7 @@ class HoursStory:
             return db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
 
 
-def _flex_all_month(person: dict, contract_type: str, first: str, last: str) -> bool:
+def _contract_covers_month(person: dict, contract_type: str, first: str, last: str) -> bool:
     contract = person["contracts"][-1]
     return (contract["contract_type"] == contract_type and contract["start_date"] <= first
             and (contract["end_date"] is None or contract["end_date"] >= last))
@@ -658,8 +658,8 @@ def hours_story(app: Flask, sandboxes, sandbox_demo_company, activate) -> HoursS
                key=lambda p: p["contracts"][-1]["start_date"])
     period = Period.of(date.fromisoformat(late["contracts"][-1]["start_date"]) - timedelta(days=1))
     first, last = period.start.isoformat(), period.end.isoformat()
-    flex = [p for p in people if _flex_all_month(p, "flex", first, last)][:2]
-    fixed = next(p for p in people if _flex_all_month(p, "fixed_hours", first, last))
+    flex = [p for p in people if _contract_covers_month(p, "flex", first, last)][:2]
+    fixed = next(p for p in people if _contract_covers_month(p, "fixed_hours", first, last))
     chosen = {"flex": flex[0], "flex_2": flex[1], "fixed": fixed, "starts_next_month": late}
 
     ids: dict[str, int] = {}

@@ -58,7 +58,7 @@ def test_the_admin_can_choose_to_import_only_the_valid_lines(app, client, auth, 
     with app.app_context():
         (shift,) = db.session.execute(select(WorkedShift)).scalars()
         assert (shift.employee_id, str(shift.allowance_amount), shift.meals, shift.approved) == (staff["An"], "4.50", 1, True)
-    assert "1 lines with errors were not imported." in client.get("/hours?month=2025-05").get_data(as_text=True)
+    assert "1 line with errors was not imported." in client.get("/hours").get_data(as_text=True)
 
 
 def test_importing_the_same_file_twice_updates_instead_of_doubling(app, client, auth, staff):

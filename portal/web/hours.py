@@ -5,9 +5,10 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 from wtforms import BooleanField, DecimalField, IntegerField, TimeField
 from wtforms.validators import InputRequired, NumberRange
@@ -100,8 +101,14 @@ def last_month() -> Period:
 
 # --- The table ------------------------------------------------------------------------
 
+def latest_month() -> Period:
+    """Where the table opens: the month of the latest shift, usually the one payroll waits for."""
+    latest = db.session.execute(select(func.max(WorkedShift.day))).scalar_one_or_none()
+    return Period.of(latest or date.today())
+
+
 def table_context() -> dict:
-    period = chosen_period(Period.of(date.today()))
+    period = chosen_period() or latest_month()
     employee_id = request.args.get("employee", type=int)
     statement = (
         select(WorkedShift).join(Employee, WorkedShift.employee_id == Employee.id)
@@ -226,7 +233,8 @@ def import_csv():
     added, updated, exported = save_rows(result.rows)
     flash(_("%(added)s shifts added, %(updated)s updated.", added=added, updated=updated), "success")
     if result.errors:
-        flash(_("%(count)s lines with errors were not imported.", count=result.lines_with_errors), "warning")
+        flash(ngettext("%(num)s line with errors was not imported.", "%(num)s lines with errors were not imported.",
+                       result.lines_with_errors), "warning")
     if exported:
         flash(_("%(count)s of the updated shifts were already exported to Connexie: export their month again.",
                 count=exported), "warning")

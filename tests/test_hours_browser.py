@@ -38,3 +38,25 @@ def test_after_an_export_the_hours_table_shows_when_each_shift_was_exported(
     assert sum(text.startswith("Exported") for text in exported) == 2
     assert exported.count("—") == 2
     screenshot(page, "hours-4-table-exported-column")
+
+
+def test_a_csv_with_errors_lists_each_problem_and_offers_to_import_the_correct_lines(
+        app, staff, live_server, page, tmp_path):
+    csv_file = tmp_path / "hours.csv"
+    csv_file.write_text("email;date;start;end;break_minutes;meals;allowance;approved\n"
+                        "an.janssens@demo.test;2025-05-12;09:00;15:30;30;1;4,50;ja\n"
+                        "nobody@demo.test;2025-05-12;09:00;15:30;30;0;0;yes\n"
+                        "bram.maes@demo.test;31/02/2025;9h;15:30;30;0;0;maybe\n")
+    log_in(page, live_server)
+    page.goto(live_server + "/hours/import")
+    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Import", exact=True).click()
+    errors = page.locator("table.import-errors tbody tr")
+    errors.first.wait_for()
+    assert errors.count() == 4
+    screenshot(page, "hours-5-import-errors")
+
+    page.get_by_role("button", name="Import the 1 correct line").click()
+    page.get_by_text("2 lines with errors were not imported.").wait_for()
+    assert page.locator("#hour-rows tbody tr").count() == 1
+    screenshot(page, "hours-6-import-valid-lines")

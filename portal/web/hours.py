@@ -40,12 +40,6 @@ LINE_TYPE_TEXT = {
     LineType.ALLOWANCE: _l("Allowance"),
 }
 
-COLUMN_TEXT = {
-    "email": _l("email"), "date": _l("date"), "start": _l("start"), "end": _l("end"),
-    "break_minutes": _l("break_minutes"), "meals": _l("meals"), "allowance": _l("allowance"),
-    "approved": _l("approved"),
-}
-
 PROBLEM_TEXT = {
     Problem.FILE_TOO_BIG: _l("The file is larger than %(limit)s kB. Split it into smaller files, for example one per month."),
     Problem.TOO_MANY_ROWS: _l("The file has more than %(limit)s lines. Split it into smaller files, for example one per month."),
@@ -228,10 +222,10 @@ def import_csv():
     if result.file_refused or (result.errors and not import_valid_lines) or not result.rows:
         # Nothing is imported from a file with errors unless the admin says so.
         return render_template("hours/import.html", form=form, result=result, problem_text=problem_text,
-                               column_text=COLUMN_TEXT, **limits,
+                               **limits,
                                content="" if result.file_refused else hours_import.decode(content)), 400
     added, updated, exported = save_rows(result.rows)
-    flash(_("%(added)s shifts added, %(updated)s updated.", added=added, updated=updated), "success")
+    flash(_("Shifts added: %(added)s, updated: %(updated)s.", added=added, updated=updated), "success")
     if result.errors:
         flash(ngettext("%(num)s line with errors was not imported.", "%(num)s lines with errors were not imported.",
                        result.lines_with_errors), "warning")

@@ -1,13 +1,16 @@
 """The demo tenant a newcomer meets in `make run`; running it twice changes nothing."""
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+from decimal import Decimal
 from functools import cache
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
-from portal.models import Entity, Role, Tenant, User
+from portal.models import Employee, Entity, Role, Tenant, User, WageContract, WorkedShift
+from portal.providers.base import ContractType, WageType, WorkerClass
 
 DEMO_PASSWORD = "demo"
 
@@ -64,4 +67,59 @@ def seed() -> None:
             password_hash=_demo_password_hash(),
         )
         db.session.add(user)
+    db.session.commit()
+
+
+# Demo NV's people when no sync brought any: flex workers and one on fixed hours, so
+# the hours page and the export preview show every rule in `make run`.
+DEMO_STAFF = (
+    ("Lotte", "Vermeulen", "lotte.vermeulen@demo.test", ContractType.FLEX),
+    ("Mehdi", "El Amrani", "mehdi.elamrani@demo.test", ContractType.FLEX),
+    ("Sofie", "Claes", "sofie.claes@demo.test", ContractType.FLEX),
+    ("Jonas", "De Smet", "jonas.desmet@demo.test", ContractType.FIXED_HOURS),
+)
+
+
+DEMO_SHIFT_PEOPLE = 12
+
+
+def _demo_staff(tenant: Tenant) -> list[Employee]:
+    # A few people are enough to show every rule; a big synced demo must not get 50,000 months.
+    employees = list(db.session.execute(
+        select(Employee).where(Employee.tenant_id == tenant.id).order_by(Employee.id).limit(DEMO_SHIFT_PEOPLE)).scalars())
+    if employees:
+        return employees
+    start = date.today().replace(day=1) - timedelta(days=365)
+    for first, last, email, contract_type in DEMO_STAFF:
+        employee = Employee(tenant_id=tenant.id, first_name=first, last_name=last, email=email, language="nl")
+        db.session.add(employee)
+        db.session.flush()
+        db.session.add(WageContract(
+            tenant_id=tenant.id, employee_id=employee.id, provider_id=f"demo-{employee.id}",
+            wage_type=WageType.HOURLY, worker_class=WorkerClass.BLUE_COLLAR,
+            provider_gross_amount=Decimal("14.50"), gross_salary=Decimal("14.50"), salary_period=WageType.HOURLY,
+            start_date=start, work_regime_pct=Decimal("100"), contract_type=contract_type))
+        employees.append(employee)
+    return employees
+
+
+def seed_hours() -> None:
+    """A month of shifts for Demo NV (last month), once: `make run` opens on a full hours page."""
+    tenant = db.session.execute(select(Tenant).where(Tenant.name == "Demo NV")).scalar_one()
+    if db.session.execute(select(WorkedShift.id).where(WorkedShift.tenant_id == tenant.id).limit(1)).first():
+        return
+    employees = _demo_staff(tenant)
+    month_end = date.today().replace(day=1) - timedelta(days=1)
+    for index, employee in enumerate(employees):
+        for day_number in range(1, month_end.day + 1):
+            day = month_end.replace(day=day_number)
+            # Every other weekday per person, so the table is varied but not endless.
+            if day.weekday() >= 5 or (day_number + index) % 2:
+                continue
+            db.session.add(WorkedShift(
+                tenant_id=tenant.id, employee_id=employee.id, day=day,
+                starts_at=time(9 + index % 3), ends_at=time(15 + index % 3, 30), break_minutes=30,
+                meals=1 if index % 2 == 0 else 0, allowance_amount=Decimal("4.50") if index == 1 else Decimal(0),
+                # The last days are not approved yet: the preview shows them left out.
+                approved=day_number < 25))
     db.session.commit()

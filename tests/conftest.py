@@ -597,3 +597,103 @@ def staff(app: Flask) -> dict[str, int]:
         people = {p.first_name: p.id for p in (an, bram, chloe, dirk, eva, frank, greet, olga)}
         people["Frank (duplicate)"] = frank_again.id
         return people
+
+
+# --- Hours register and the Connexie export (issue 7) ----------------------------------
+
+class HoursStory:
+    """Demo NV's Connexie people as a sync leaves them, and a month to export:
+    `flex` (two people on a flex contract all month), `fixed` (fixed hours all month),
+    `starts_next_month` (flex, but the contract starts the day after the month) and
+    `by_hand` (added in Flexsync, unknown at Connexie)."""
+
+    def __init__(self, app: Flask, integration_id: int, period, people: dict[str, int], team_member_ids: dict[int, str]) -> None:
+        self.app = app
+        self.integration_id = integration_id
+        self.period = period
+        self.people = people
+        self.team_member_ids = team_member_ids
+
+    def add_shift(self, who: str, day_of_month: int = 10, *, approved: bool = True, meals: int = 0,
+                  allowance: str = "0", starts: int = 9, ends: int = 15, break_minutes: int = 30) -> int:
+        from datetime import time
+        from decimal import Decimal
+
+        from portal import tenancy
+        from portal.extensions import db
+        from portal.models import WorkedShift
+
+        with self.app.app_context(), tenancy.acting_for(self.tenant_id):
+            shift = WorkedShift(employee_id=self.people[who], day=self.period.start.replace(day=day_of_month),
+                                starts_at=time(starts), ends_at=time(ends), break_minutes=break_minutes,
+                                meals=meals, allowance_amount=Decimal(allowance), approved=approved)
+            db.session.add(shift)
+            db.session.commit()
+            return shift.id
+
+    @property
+    def tenant_id(self) -> int:
+        from sqlalchemy import select
+
+        from portal.extensions import db
+        from portal.models import Tenant
+
+        with self.app.app_context():
+            return db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
+
+
+def _contract_covers_month(person: dict, contract_type: str, first: str, last: str) -> bool:
+    contract = person["contracts"][-1]
+    return (contract["contract_type"] == contract_type and contract["start_date"] <= first
+            and (contract["end_date"] is None or contract["end_date"] >= last))
+
+
+@pytest.fixture
+def hours_story(app: Flask, sandboxes, sandbox_demo_company, activate) -> HoursStory:
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from portal import tenancy
+    from portal.extensions import db
+    from portal.hours_export import Period
+    from portal.models import Employee, WageContract
+    from portal.providers.base import ContractType, WageType, WorkerClass
+    from sandbox.testing import true_employees
+
+    company = sandbox_demo_company
+    integration_id = activate("connexie", credentials={"api_token": company["api_token"]},
+                              settings={"venues": {}, "meal_code": "M200", "allowance_code": None})
+    people = true_employees(sandboxes["connexie"], company["id"])
+    # The month before the latest flex contract starts: that person has none yet.
+    late = max((p for p in people if p["contracts"][-1]["contract_type"] == "flex"),
+               key=lambda p: p["contracts"][-1]["start_date"])
+    period = Period.of(date.fromisoformat(late["contracts"][-1]["start_date"]) - timedelta(days=1))
+    first, last = period.start.isoformat(), period.end.isoformat()
+    flex = [p for p in people if _contract_covers_month(p, "flex", first, last)][:2]
+    fixed = next(p for p in people if _contract_covers_month(p, "fixed_hours", first, last))
+    chosen = {"flex": flex[0], "flex_2": flex[1], "fixed": fixed, "starts_next_month": late}
+
+    ids: dict[str, int] = {}
+    with app.app_context():
+        tenant_id = HoursStory(app, integration_id, period, {}, {}).tenant_id
+        with tenancy.acting_for(tenant_id):
+            for name, person in chosen.items():
+                contract = person["contracts"][-1]
+                employee = Employee(integration_id=integration_id, provider_id=person["id"], email=person["email"],
+                                    first_name=person["first_name"], last_name=person["last_name"])
+                db.session.add(employee)
+                db.session.flush()
+                db.session.add(WageContract(
+                    employee_id=employee.id, provider_id=contract["id"], wage_type=WageType.HOURLY,
+                    worker_class=WorkerClass.BLUE_COLLAR, provider_gross_amount=Decimal(contract["gross_amount"]),
+                    gross_salary=Decimal(contract["gross_amount"]), salary_period=WageType.HOURLY,
+                    start_date=date.fromisoformat(contract["start_date"]),
+                    end_date=date.fromisoformat(contract["end_date"]) if contract["end_date"] else None,
+                    work_regime_pct=Decimal("100"), contract_type=ContractType(contract["contract_type"])))
+                ids[name] = employee.id
+            by_hand = Employee(first_name="Dirk", last_name="Hendrickx", email="dirk.hendrickx@demo.test")
+            db.session.add(by_hand)
+            db.session.commit()
+            ids["by_hand"] = by_hand.id
+    team_member_ids = {ids[name]: person["id"] for name, person in chosen.items()}
+    return HoursStory(app, integration_id, period, ids, team_member_ids)

@@ -1,6 +1,7 @@
 """The database model, one module per thing an HR admin talks about."""
 from portal.models.budget import Budget, BudgetChange
 from portal.models.entity import Entity
+from portal.models.hours import ExportState, HoursExport, WorkedShift
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.integration import AvailabilityChange, Integration, IntegrationState
@@ -18,6 +19,8 @@ __all__ = [
     "Employee",
     "EmployeeAccount",
     "Entity",
+    "ExportState",
+    "HoursExport",
     "Integration",
     "IntegrationState",
     "Invitation",
@@ -32,4 +35,5 @@ __all__ = [
     "Trigger",
     "User",
     "WageContract",
+    "WorkedShift",
 ]

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         employees,
         errors,
+        hours,
         integration_settings,
         integrations,
         invitations,
@@ -24,7 +25,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.web.run_errors import run_error_text
 
     for module in (
-        activation, auth, company, cs, dashboard, employees, errors, integration_settings, integrations,
+        activation, auth, company, cs, dashboard, employees, errors, hours, integration_settings, integrations,
         invitations, notifications, syncs,
     ):
         app.register_blueprint(module.bp)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.employees import EmployeeStatus
 from portal.integrations import CardState
-from portal.models import IntegrationState, RunState, Trigger
+from portal.models import ExportState, IntegrationState, RunState, Trigger
 from portal.sync.plan import Action
 from portal.sync.state import SyncMode
 
@@ -52,6 +52,13 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         EmployeeStatus.NOT_INVITED: _l("not invited"),
         EmployeeStatus.DEACTIVATED: _l("deactivated"),
         EmployeeStatus.EXTERNAL: _l("external"),
+    },
+    ExportState: {
+        ExportState.QUEUED: _l("queued"),
+        ExportState.RUNNING: _l("running"),
+        ExportState.SUCCESS: _l("Exported"),
+        ExportState.PARTIAL: _l("Partly exported"),
+        ExportState.ERROR: _l("Error"),
     },
     Trigger: {
         Trigger.NIGHTLY: _l("nightly"),

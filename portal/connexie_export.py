@@ -1,0 +1,197 @@
+"""Exports of worked hours to Connexie: start or join one, carry it out, close it.
+
+`request_export` is what the Export button calls; `execute_export` is what the
+worker runs. The rules (what goes, what is left out) live in `portal.hours_export`.
+Every attempt of a month posts *all* of that month under the month's one export
+key, so a retry after a failure, a second export, or a crash between posting and
+marking never books hours twice: Connexie replaces the lines stored under a key.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from redis.exceptions import RedisError
+from rq import Retry
+from sqlalchemy import select, update
+
+from portal import sync_runs, tenancy
+from portal.extensions import db
+from portal.hours_export import CodeMapping, Contract, ExportPlan, Line, Period, Shift, export_key, plan_export
+from portal.models import Employee, ExportState, HoursExport, Integration, IntegrationState, User, WageContract, WorkedShift
+from portal.providers.base import Provider, ProviderUnavailable, ReconnectNeeded
+from portal.providers.connexie import ConnexieConnector
+from portal.queue import SYNC_QUEUE, queue
+
+JOB_TIMEOUT_SECONDS = 600
+JOB_RETRIES = 2
+# Marking shifts as exported is committed in batches, so the progress bar moves.
+MARK_BATCH = 200
+
+
+class ErrorCode:
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    RECONNECT_NEEDED = "reconnect_needed"
+    WORKER_LOST = "worker_lost"
+    INTERNAL = "internal"
+
+
+class ExportServiceUnavailable(Exception):
+    """Redis cannot take the job: nothing was started, the admin tries again."""
+
+
+def utcnow() -> datetime:
+    return datetime.utcnow()
+
+
+def job_id(export: HoursExport) -> str:
+    return f"hours-export-{export.id}"
+
+
+def shifts_of(period: Period, integration: Integration) -> list[Shift]:
+    """The month's shifts with what the rules need, in one query (no query per shift)."""
+    rows = db.session.execute(
+        select(WorkedShift, Employee, WageContract)
+        .join(Employee, WorkedShift.employee_id == Employee.id)
+        .outerjoin(WageContract, WageContract.employee_id == Employee.id)
+        .where(WorkedShift.day.between(period.start, period.end))
+        .order_by(WorkedShift.day, Employee.last_name, Employee.first_name, WorkedShift.starts_at)
+    ).all()
+    return [as_shift(shift, employee, contract, integration) for shift, employee, contract in rows]
+
+
+def as_shift(shift: WorkedShift, employee: Employee, contract: WageContract | None, integration: Integration) -> Shift:
+    from_connexie = employee.integration_id == integration.id and employee.provider_id
+    return Shift(
+        shift_id=shift.id, employee_name=employee.display_name,
+        team_member_id=employee.provider_id if from_connexie else None,
+        day=shift.day, starts_at=shift.starts_at, ends_at=shift.ends_at, break_minutes=shift.break_minutes,
+        meals=shift.meals, allowance_amount=shift.allowance_amount, approved=shift.approved,
+        contract=Contract(contract.contract_type, contract.start_date, contract.end_date) if contract else None,
+    )
+
+
+def preview(period: Period, integration: Integration) -> ExportPlan:
+    return plan_export(shifts_of(period, integration), CodeMapping.from_settings(integration.settings or {}))
+
+
+def connexie_integration() -> Integration | None:
+    """The tenant's active Connexie integration; exports need one."""
+    return db.session.execute(
+        select(Integration).where(Integration.provider == Provider.CONNEXIE, Integration.state == IntegrationState.ACTIVE,
+                                  Integration.available.is_(True))
+    ).scalar_one_or_none()
+
+
+def open_export(key: str) -> HoursExport | None:
+    return db.session.execute(
+        select(HoursExport).where(HoursExport.export_key == key,
+                                  HoursExport.status.in_([ExportState.QUEUED, ExportState.RUNNING]))
+    ).scalars().first()
+
+
+def request_export(integration: Integration, period: Period, user: User | None) -> HoursExport:
+    """Start an export of the month, or join the one already under way for it."""
+    key = export_key(integration.tenant_id, integration.id, period)
+    running = open_export(key)
+    if running is not None:
+        if utcnow() - running.created_at < timedelta(seconds=JOB_TIMEOUT_SECONDS * (JOB_RETRIES + 1)):
+            return running
+        finish(running, ExportState.ERROR, ErrorCode.WORKER_LOST, "The export stopped without reporting back.")
+    export = HoursExport(integration_id=integration.id, period_start=period.start, period_end=period.end,
+                         export_key=key, created_by_id=user.id if user else None, status=ExportState.QUEUED)
+    db.session.add(export)
+    db.session.commit()
+    try:
+        queue(SYNC_QUEUE).enqueue(
+            "jobs.export.run_export", export.id, job_id=job_id(export), job_timeout=JOB_TIMEOUT_SECONDS,
+            retry=Retry(max=JOB_RETRIES), result_ttl=3600, failure_ttl=7 * 24 * 3600,
+            description=f"Export hours {period} of tenant {integration.tenant_id} to Connexie (export {export.id})",
+        )
+    except RedisError as error:
+        db.session.delete(export)
+        db.session.commit()
+        raise ExportServiceUnavailable(str(error)) from error
+    return export
+
+
+def execute_export(export_id: int, config: dict) -> None:
+    """Carry out one export; safe to run again for the same export after any crash."""
+    export = db.session.execute(select(HoursExport).where(HoursExport.id == export_id)).scalar_one_or_none()
+    if export is None or not export.status.is_open:
+        return
+    with tenancy.acting_for(export.tenant_id):
+        integration = db.session.get(Integration, export.integration_id)
+        export.status, export.started_at = ExportState.RUNNING, utcnow()
+        db.session.commit()
+        plan = preview(Period.of(export.period_start), integration)
+        try:
+            answer = connector_of(integration, config).post_hours(
+                export.export_key, {"start": export.period_start.isoformat(), "end": export.period_end.isoformat()},
+                [line.as_json() for line in plan.lines])
+        except ReconnectNeeded as error:
+            integration.state = IntegrationState.RECONNECT_NEEDED
+            finish(export, ExportState.ERROR, ErrorCode.RECONNECT_NEEDED, str(error))
+            return
+        except ProviderUnavailable as error:
+            finish(export, ExportState.ERROR, ErrorCode.PROVIDER_UNAVAILABLE, str(error))
+            return
+        refused = record_answer(export, plan.lines, answer)
+        mark_exported(export, plan.exported_shift_ids - refused)
+        finish(export, ExportState.PARTIAL if refused else ExportState.SUCCESS)
+
+
+def connector_of(integration: Integration, config: dict) -> ConnexieConnector:
+    connector = sync_runs.connector_of(integration, config)
+    assert isinstance(connector, ConnexieConnector)
+    return connector
+
+
+def record_answer(export: HoursExport, lines: tuple[Line, ...], answer: dict) -> set[int]:
+    """Store Connexie's counts and refusals; the shifts with a refused line."""
+    refusals = [(lines[item["index"]], str(item.get("reason"))) for item in answer.get("rejected") or []
+                if isinstance(item.get("index"), int) and 0 <= item["index"] < len(lines)]
+    export.lines_sent = len(lines)
+    export.lines_accepted = int(answer.get("lines_accepted", len(lines) - len(refusals)))
+    export.lines_rejected = len(refusals)
+    export.rejected = [{"employee": line.employee_name, "day": line.day.isoformat(), "type": line.line_type.value,
+                        "reason": reason} for line, reason in refusals]
+    db.session.commit()
+    return {line.shift_id for line, _ in refusals}
+
+
+def mark_exported(export: HoursExport, shift_ids: Iterable[int]) -> None:
+    """Exported shifts get the time; shifts of the month no longer sent lose the mark,
+    because the re-export replaced what Connexie had for them."""
+    period_shifts = select(WorkedShift.id).where(WorkedShift.day.between(export.period_start, export.period_end))
+    chosen = sorted(shift_ids)
+    db.session.execute(
+        update(WorkedShift).where(WorkedShift.id.in_(period_shifts), WorkedShift.id.not_in(chosen))
+        .values(exported_at=None, export_id=None).execution_options(synchronize_session=False))
+    export.shifts_total, export.shifts_marked = len(chosen), 0
+    db.session.commit()
+    now = utcnow()
+    for start in range(0, len(chosen), MARK_BATCH):
+        batch = chosen[start:start + MARK_BATCH]
+        db.session.execute(
+            update(WorkedShift).where(WorkedShift.id.in_(batch))
+            # updated_at moves with it: "changed since export" compares the two.
+            .values(exported_at=now, export_id=export.id, updated_at=now).execution_options(synchronize_session=False))
+        export.shifts_marked += len(batch)
+        db.session.commit()
+
+
+def finish(export: HoursExport, status: ExportState, error_code: str | None = None, detail: str | None = None) -> None:
+    export.status = status
+    export.finished_at = utcnow()
+    export.error_code = error_code
+    export.error_detail = detail
+    db.session.commit()
+
+
+def close_after_crash(export_id: int, detail: str) -> None:
+    """The last attempt crashed: close the export now so the page stops waiting."""
+    export = db.session.execute(select(HoursExport).where(HoursExport.id == export_id)).scalar_one_or_none()
+    if export is not None and export.status.is_open:
+        with tenancy.acting_for(export.tenant_id):
+            finish(export, ExportState.ERROR, ErrorCode.INTERNAL, detail)

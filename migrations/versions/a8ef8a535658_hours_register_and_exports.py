@@ -1,7 +1,7 @@
 """hours register and exports
 
 Revision ID: a8ef8a535658
-Revises: d32c760b7836
+Revises: bed7d48ea146
 Create Date: 2026-11-25 21:18:18.293894
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a8ef8a535658'
-down_revision = 'd32c760b7836'
+down_revision = 'bed7d48ea146'
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from portal.config import INSTANCE_DIR, PROJECT_ROOT, demo_encryption_key
@@ -43,6 +44,20 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
                 return
         time.sleep(0.1)
     raise RuntimeError(f"nothing answered on 127.0.0.1:{port} within {timeout:.0f} s")
+
+
+def wait_until_serving(url: str, timeout: float) -> None:
+    """The port opens before gunicorn's workers can answer: wait for a real page."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
 class Supervisor:
@@ -139,6 +154,7 @@ def main() -> int:
         supervisor.start("cron", [str(BIN / "rq"), "cron", "--url", env["REDIS_URL"], "jobs/cron.py"], env)
         for port in [web_port, *ports.values()]:
             wait_for_port(port, timeout=60)
+        wait_until_serving(web_url + "/healthz", timeout=60)
         print_welcome(web_url, env)
 
         while (exited := supervisor.first_exited()) is None:

@@ -9,4 +9,4 @@ echo "== pytest on SQLite"
 "$BIN/python" -m pytest "$@"
 
 echo "== pytest on PostgreSQL"
-bash scripts/with-postgres.sh "$BIN/python" -m pytest -m "not browser" "$@"
+bash scripts/with-postgres.sh "$BIN/python" -m pytest -m "not browser and not launcher" "$@"

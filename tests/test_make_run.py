@@ -50,7 +50,7 @@ def _free_port_block(size: int) -> int:
     raise RuntimeError("no block of free ports on loopback")
 
 
-@pytest.mark.slow
+@pytest.mark.launcher
 def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
     marker = f"FLEXSYNC_RUN_MARKER={uuid.uuid4()}"
     port = _free_port()
@@ -62,7 +62,7 @@ def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
     )
     output: list[str] = []
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             line = launcher.stdout.readline()
             output.append(line)
@@ -72,13 +72,13 @@ def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
         printed = "".join(output)
         assert f"http://127.0.0.1:{port}" in printed
         assert "hr@demo.test" in printed and "cs@flexsync.test" in printed
-        response = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
+        response = requests.get(f"http://127.0.0.1:{port}/login", timeout=30)
         assert response.status_code == 200
         assert "Log in to Flexsync" in response.text
         sandbox_urls = re.findall(r"(http://127\.0\.0\.1:\d+) \(sandbox\)", printed)
         assert len(sandbox_urls) == 4
         for url in sandbox_urls:
-            assert requests.get(f"{url}/_admin/faults", timeout=5).status_code == 200
+            assert requests.get(f"{url}/_admin/faults", timeout=30).status_code == 200
         children = processes_with_marker(marker)
         assert len(children) >= 5, "launcher, redis, web, worker and cron should all run"
     finally:

@@ -4,6 +4,7 @@ from portal.models.entity import Entity
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.integration import AvailabilityChange, Integration, IntegrationState
+from portal.models.login_failure import LoginFailure
 from portal.models.notification import Notification
 from portal.models.sync_run import Phase, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.models.tenant import Tenant
@@ -21,6 +22,7 @@ __all__ = [
     "Integration",
     "IntegrationState",
     "Invitation",
+    "LoginFailure",
     "Notification",
     "Phase",
     "Role",

@@ -22,7 +22,8 @@ def database_dump() -> str:
         connection.close()
     rows = []
     for table in db.metadata.sorted_tables:
-        rows += [repr(tuple(r)) for r in db.session.execute(text(f'SELECT * FROM "{table.name}"'))]
+        for row in db.session.execute(text(f'SELECT * FROM "{table.name}"')):
+            rows.append(repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)))
     return "\n".join(rows)
 
 

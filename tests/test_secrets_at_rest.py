@@ -38,7 +38,7 @@ def test_a_database_dump_holds_no_provider_token(app, stored_credentials):
     """Defends against a leaked backup or a read-only SQL injection giving provider access."""
     with app.app_context():
         dump = database_dump()
-    assert "INSERT INTO" in dump or db.engine.dialect.name != "sqlite"
+        assert "INSERT INTO" in dump or db.engine.dialect.name != "sqlite"
     for secret in stored_credentials.values():
         assert secret not in dump and secret[:10] not in dump
         assert secret.encode().hex() not in dump

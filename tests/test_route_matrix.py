@@ -129,3 +129,15 @@ def test_no_get_route_changes_the_database(app, client, demo_ids, email):
 def test_not_tenant_ids_say_why():
     """Defends against an argument waved through without a reason."""
     assert all(len(reason) > 10 for reason in NOT_TENANT_IDS.values())
+
+
+def test_a_route_the_matrix_cannot_fill_fails_by_name():
+    """Defends against a new route slipping past the matrix: it fails, naming the route."""
+    from werkzeug.routing import Map, Rule
+
+    from route_matrix import UnfilledRoute
+
+    rule = Rule("/widgets/<int:widget_id>", endpoint="widgets.show")
+    Map([rule])
+    with pytest.raises(UnfilledRoute, match=r"/widgets/<int:widget_id> \(widgets.show\) takes <widget_id>"):
+        fill(rule, {"employee_id": 1}, EXTRA)

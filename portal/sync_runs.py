@@ -24,11 +24,11 @@ from portal.providers.base import Connector, Credentials, ProviderUnavailable, R
 from portal.providers.http import HttpSettings
 from portal.providers.registry import connector_class, connector_for, options_from_config
 from portal.queue import SYNC_QUEUE, queue, redis_connection
-from portal.token_guard import IntegrationTokenGuard
 from portal.sync.outcomes import RunCounts, run_status
 from portal.sync.plan import Action, plan_batch
 from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
 from portal.sync.state import LocalState, SyncMode
+from portal.token_guard import IntegrationTokenGuard
 
 log = logging.getLogger(__name__)
 

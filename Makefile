@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HTMX_VERSION ?= 2.0.11
 
-.PHONY: run test bench messages translations vendor-htmx clean
+.PHONY: run test bench soak messages translations vendor-htmx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-test translations
 	bash scripts/install-system-packages.sh
 	bash scripts/test.sh
+
+# 50 admins for 60 s while the nightly fleet sync runs; figures in docs/reliability.md. Not in `make test`.
+soak: $(VENV)/.installed-test translations
+	$(BIN)/python scripts/soak.py --admins 50 --seconds 60
 
 # Refresh the vendored htmx from the npm registry (pinned by HTMX_VERSION).
 vendor-htmx:

@@ -23,11 +23,12 @@ from portal.models import Integration, IntegrationState, Phase, RunState, SyncRu
 from portal.providers.base import Connector, Credentials, ProviderUnavailable, ReconnectNeeded
 from portal.providers.http import HttpSettings
 from portal.providers.registry import connector_class, connector_for, options_from_config
-from portal.queue import SYNC_QUEUE, queue
+from portal.queue import SYNC_QUEUE, queue, redis_connection
 from portal.sync.outcomes import RunCounts, run_status
 from portal.sync.plan import Action, plan_batch
 from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
 from portal.sync.state import LocalState, SyncMode
+from portal.token_guard import IntegrationTokenGuard
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +182,8 @@ def connector_of(integration: Integration, config: dict) -> Connector:
     options = options_from_config(integration.provider, config)
     if config["SYNC_PAGE_SIZE"]:
         options["page_size"] = config["SYNC_PAGE_SIZE"]
+    if connector_class(integration.provider).rotates_tokens:
+        options["token_guard"] = IntegrationTokenGuard(integration.id, redis_connection())
     return connector_for(
         integration.provider,
         config["PROVIDER_URLS"][integration.provider.value],

@@ -18,7 +18,6 @@ from authlib.oauth2.rfc6749 import AccessDeniedError
 from flask import (
     Blueprint, Flask, jsonify, redirect, render_template_string, request, session,
 )
-from markupsafe import Markup
 from stdnum.be import vat as be_vat
 
 from sandbox.common import (
@@ -160,9 +159,9 @@ def company_name(company_id: str) -> str:
 
 
 def render_page(title: str, body_template: str, **context) -> str:
-    # Already escaped by its own rendering; the layout must not escape it twice.
-    body = Markup(render_template_string(body_template, **context))
-    return render_template_string(PAGE, title=title, body=body)
+    # One template for layout and body: everything is escaped once, by autoescaping,
+    # with no Markup() around already-rendered HTML.
+    return render_template_string(PAGE.replace("{{ body }}", body_template), title=title, **context)
 
 
 def login_page(next_url: str, problem: str | None = None) -> str:

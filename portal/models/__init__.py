@@ -5,6 +5,7 @@ from portal.models.hours import ExportState, HoursExport, WorkedShift
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.integration import AvailabilityChange, Integration, IntegrationState
+from portal.models.login_failure import LoginFailure
 from portal.models.notification import Notification
 from portal.models.sync_run import Phase, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.models.tenant import Tenant
@@ -24,6 +25,7 @@ __all__ = [
     "Integration",
     "IntegrationState",
     "Invitation",
+    "LoginFailure",
     "Notification",
     "Phase",
     "Role",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import abc
 import enum
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 
 class Provider(enum.StrEnum):
@@ -180,6 +181,21 @@ class Credentials:
     changed: bool = field(default=False, compare=False)
 
 
+class TokenGuard(Protocol):
+    """Makes one integration's token refresh exclusive across processes.
+
+    Providers that rotate refresh tokens (Liantis) revoke the old one on every refresh:
+    two jobs refreshing the same stale pair at once would leave one of them with a dead
+    token and the integration wrongly marked "reconnect needed".
+    """
+
+    def refreshing(self) -> AbstractContextManager[Credentials]:
+        """Hold the lock; yields the newest stored credentials."""
+
+    def save(self, credentials: Credentials) -> None:
+        """Store refreshed tokens at once, before the lock is let go."""
+
+
 class Connector(abc.ABC):
     provider: ClassVar[Provider]
     field_policies: ClassVar[Mapping[str, FieldPolicy]]
@@ -187,6 +203,8 @@ class Connector(abc.ABC):
     rate_limit_per_second: ClassVar[float] = 10.0
     # How many syncs of this provider may run at once across the fleet.
     max_concurrent_syncs: ClassVar[int] = 4
+    # Refreshes OAuth tokens that the provider rotates: takes a `token_guard` option.
+    rotates_tokens: ClassVar[bool] = False
 
     def __init__(self, base_url: str, credentials: Credentials) -> None:
         self.base_url = base_url.rstrip("/")

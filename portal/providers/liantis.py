@@ -28,6 +28,7 @@ from portal.providers.base import (
     Provider,
     ProviderUnavailable,
     ReconnectNeeded,
+    TokenGuard,
 )
 from portal.providers.errors import activating
 from portal.providers.http import HttpClient, HttpSettings, ProviderRefused
@@ -53,15 +54,18 @@ class LiantisConnector(Connector):
     # Liantis has known performance issues: few requests, few syncs at once.
     rate_limit_per_second = 2.0
     max_concurrent_syncs = 2
+    rotates_tokens = True
 
     def __init__(self, base_url: str, credentials: Credentials, *, client_id: str,
                  client_secret: str, page_size: int = MAX_PAGE_SIZE,
-                 http: HttpSettings | None = None, clock: Callable[[], float] = time.time) -> None:
+                 http: HttpSettings | None = None, clock: Callable[[], float] = time.time,
+                 token_guard: TokenGuard | None = None) -> None:
         super().__init__(base_url, credentials)
         self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         self.http = HttpClient("Liantis", self.base_url, http)
         self.client_auth = (client_id, client_secret)
         self.clock = clock
+        self.token_guard = token_guard
 
     def find_company(self) -> CompanyInfo:
         vat = (self.credentials.vat_number or "").strip()
@@ -126,8 +130,8 @@ class LiantisConnector(Connector):
                 raise self._fresh_token_refused(refusal) from refusal
             raise
 
-    def _token_expired(self) -> bool:
-        expires_at = self.credentials.expires_at
+    def _token_expired(self, credentials: Credentials | None = None) -> bool:
+        expires_at = (credentials or self.credentials).expires_at
         return expires_at is not None and self.clock() >= expires_at - EXPIRY_LEEWAY_S
 
     def _bearer(self) -> dict[str, str]:
@@ -136,6 +140,27 @@ class LiantisConnector(Connector):
         return {"Authorization": f"Bearer {self.credentials.access_token}"}
 
     def _refresh(self) -> None:
+        """New tokens, refreshed by one process at a time when a token guard is given."""
+        if self.token_guard is None:
+            self._refresh_tokens()
+            return
+        used = self.credentials.access_token
+        with self.token_guard.refreshing() as stored:
+            if stored.access_token and stored.access_token != used and not self._token_expired(stored):
+                # Another job refreshed while this one waited: our refresh token is dead, theirs is new.
+                self._adopt(stored)
+                return
+            self._refresh_tokens()
+            self.token_guard.save(self.credentials)
+            # Saved by the guard: the caller must not write these tokens again later.
+            self.credentials.changed = False
+
+    def _adopt(self, stored: Credentials) -> None:
+        self.credentials.access_token = stored.access_token
+        self.credentials.refresh_token = stored.refresh_token
+        self.credentials.expires_at = stored.expires_at
+
+    def _refresh_tokens(self) -> None:
         """New tokens from the refresh token; the caller persists them (`changed`).
 
         Liantis rotates both tokens on every refresh, so the old refresh token is dead

@@ -24,6 +24,8 @@ from portal.providers.base import (
 
 # Enough of a name for the admin to recognise the person in the run report.
 DISPLAY_NAME_LENGTH = 120
+# A problem's explanation quotes the provider's value; a huge value must not make a huge report.
+DETAIL_LENGTH = 200
 # A provider that leaves the work regime out means a full-time contract.
 FULL_TIME = Decimal("100")
 
@@ -48,10 +50,10 @@ def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> Emplo
     try:
         return translate(raw)
     except Unreadable as error:
-        return RecordError(error.problem, provider_id, error.detail, name)
+        return RecordError(error.problem, provider_id, error.detail[:DETAIL_LENGTH], name)
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         return RecordError(RecordProblem.MALFORMED, provider_id,
-                           f"unexpected record shape: {error!r}"[:200], name)
+                           f"unexpected record shape: {error!r}"[:DETAIL_LENGTH], name)
 
 
 def display_name(raw: Raw) -> str | None:

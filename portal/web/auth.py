@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -7,6 +9,7 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
+from portal import login_limit
 from portal.extensions import db
 from portal.web.forms import Form
 from portal.i18n import SESSION_KEY
@@ -33,14 +36,27 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        now = datetime.utcnow()
+        key = login_limit.attempt_key(form.email.data, request.remote_addr)
+        # Checked before the password, so even the right one is refused while blocked.
+        if login_limit.is_blocked(key, now):
+            return _too_many_attempts()
         user = db.session.execute(
             select(User).where(func.lower(User.email) == form.email.data.strip().lower())
         ).scalar_one_or_none()
         if user is not None and user.check_password(form.password.data):
+            login_limit.clear_failures(key)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
+        login_limit.record_failure(key, now)
         flash(_l("That e-mail and password do not match. Check both and try again."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _too_many_attempts():
+    title = _l("Too many attempts")
+    hint = _l("Too many failed log-ins for this e-mail address. Wait 15 minutes, then try again.")
+    return render_template("errors/error.html", status=429, title=title, hint=hint), 429
 
 
 @bp.post("/logout")

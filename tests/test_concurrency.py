@@ -1,0 +1,95 @@
+"""Concurrency: two schedulers starting the nightly run at once, and admins writing while a
+worker upserts employees into the same (SQLite) database."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from conftest import csrf_token_from
+from portal import sync_runs
+from portal.extensions import db
+from portal.models import RunState, SyncRun
+from portal.sync.outcomes import Reason
+from sandbox.testing import advance, set_faults
+from test_sync_faults import failure_reasons
+from test_sync_runs import employees_of, finished_run, start_sync
+from test_token_refresh import at_once
+
+pytestmark = pytest.mark.slow
+MAX_ROUNDS = 200
+
+
+def run_closed(app, run_id: int) -> bool:
+    with app.app_context():
+        closed = not db.session.execute(select(SyncRun.status).where(SyncRun.id == run_id)).scalar_one().is_open
+        db.session.remove()
+        return closed
+
+
+def test_two_schedulers_starting_the_nightly_run_at_once_sync_each_integration_once(
+    sync_setup, sandbox_companies, activate, worker
+):
+    """Defends against two `rq cron` processes (a deploy overlap, a second host) each starting
+    every nightly sync: every integration still gets exactly one run, and it completes."""
+    app = sync_setup
+    other_company = next(c for c in sandbox_companies if c != "C001")
+    integrations = {activate("securex"), activate("securex", company_id=other_company, tenant="Other BV")}
+
+    def nightly(_i: int) -> list[int]:
+        with app.app_context():
+            started = [run.id for run in sync_runs.request_nightly_syncs()]
+            db.session.remove()
+            return started
+
+    first, second = at_once(nightly, count=2)
+    assert sorted(first) == sorted(second), (first, second)
+    with app.app_context():
+        runs = db.session.execute(select(SyncRun)).scalars().all()
+    assert Counter(r.integration_id for r in runs) == {i: 1 for i in integrations}
+    for run in runs:
+        assert finished_run(app, run.id).status is RunState.SUCCESS
+
+
+def test_admins_writing_while_a_worker_upserts_never_meet_a_locked_database(
+    sync_setup, sandboxes, activate, worker
+):
+    """Defends against "database is locked" on SQLite when web requests and a sync write at once
+    (WAL + busy timeout): every admin write succeeds and the run completes."""
+    app = sync_setup
+    integration_id = activate("securex")
+    finished_run(app, start_sync(app, integration_id))
+    people = [e.id for e in employees_of(app, integration_id) if e.active][:20]
+    advance(sandboxes["securex"])
+    set_faults(sandboxes["securex"], latency_ms=150)
+    run_id = start_sync(app, integration_id)
+
+    def admin(i: int) -> Counter:
+        client = app.test_client()
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        client.post("/login", data={"email": "hr@demo.test", "password": "demo", "csrf_token": token})
+        token = csrf_token_from(client.get("/employees").get_data(as_text=True))
+        statuses: Counter = Counter()
+        for round_ in range(MAX_ROUNDS):
+            # Writes for as long as the sync runs, so every page commit meets admin writes.
+            if round_ % 5 == 4 and run_closed(app, run_id):
+                break
+            employee = people[(i * 5 + round_) % len(people)]
+            response = client.post(f"/employees/{employee}/budget", headers={"HX-Request": "true", "X-CSRFToken": token},
+                                   data={"amount": f"{1000 + round_}.00", "currency": "EUR", "year": date.today().year})
+            statuses[response.status_code] += 1
+            statuses[client.get("/employees").status_code] += 1
+        return statuses
+
+    results = at_once(admin)
+    run = finished_run(app, run_id)
+    assert all(isinstance(r, Counter) for r in results), results
+    total = sum(results, Counter())
+    # 409 is the documented answer for a budget frozen by the sync's deactivations.
+    assert set(total) <= {200, 409} and total[200] > 40, total
+    assert "database is locked" not in worker.log()
+    # `advance` moves one person to another entity: Partial for that person is the product rule.
+    assert run.status in (RunState.SUCCESS, RunState.PARTIAL), (run.error_code, run.error_detail)
+    assert set(failure_reasons(app, run.id)) <= {Reason.ENTITY_MOVE}

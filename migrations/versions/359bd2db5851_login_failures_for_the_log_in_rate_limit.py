@@ -1,7 +1,7 @@
 """login failures for the log-in rate limit
 
 Revision ID: 359bd2db5851
-Revises: d32c760b7836
+Revises: a8ef8a535658
 Create Date: 2026-11-25 21:13:24.493321
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '359bd2db5851'
-down_revision = 'd32c760b7836'
+down_revision = 'a8ef8a535658'
 branch_labels = None
 depends_on = None
 

@@ -14,8 +14,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+import requests
 
 from portal.config import INSTANCE_DIR, PROJECT_ROOT, demo_encryption_key
 
@@ -51,10 +52,9 @@ def wait_until_serving(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")

@@ -2,12 +2,14 @@
 A route added tomorrow is called by these tests without anyone listing it."""
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 from sqlalchemy import select
 
 from conftest import csrf_token_from
 from portal.extensions import db
-from portal.models import Discrepancy, Notification, SyncRun, Tenant
+from portal.models import Discrepancy, HoursExport, Integration, Notification, SyncRun, Tenant, WorkedShift
 from route_matrix import BODY_IDS, NOT_TENANT_IDS, STATE_CHANGING, Call, calls, fill, id_arguments, rules, snapshot
 
 # Demo NV's data that must never show in a response to someone else.
@@ -21,7 +23,12 @@ def demo_ids(app, staff) -> dict[str, int]:
     with app.app_context():
         demo = db.session.execute(select(Tenant).where(Tenant.name == "Demo NV")).scalar_one()
         notification = Notification(tenant_id=demo.id, title="Sync finished", body="Secret salary data")
-        db.session.add(notification)
+        integration_id = db.session.execute(select(Integration.id).where(Integration.tenant_id == demo.id)).scalars().first()
+        export = HoursExport(tenant_id=demo.id, integration_id=integration_id, period_start=date(2026, 10, 1),
+                             period_end=date(2026, 10, 31), export_key="flexsync-demo-2026-10")
+        shift = WorkedShift(tenant_id=demo.id, employee_id=staff["An"], day=date(2026, 10, 5), starts_at=time(9),
+                            ends_at=time(17), approved=True)
+        db.session.add_all([notification, export, shift])
         db.session.commit()
         return {
             "employee_id": staff["An"],
@@ -29,6 +36,8 @@ def demo_ids(app, staff) -> dict[str, int]:
             "notification_id": notification.id,
             "run_id": db.session.execute(select(SyncRun.id).where(SyncRun.tenant_id == demo.id)).scalars().first(),
             "tenant_id": demo.id,
+            "shift_id": shift.id,
+            "export_id": export.id,
         }
 
 

@@ -46,14 +46,14 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
     by name for the probable-duplicate check; plus the selection of those provider IDs."""
     keys = lookup_keys(r for r in records if isinstance(r, EmployeeRecord))
     provider_ids = {r.provider_id for r in records if r.provider_id}
-    last_names = {last for _first, last in keys.person_keys}
+    namesakes = _namesakes(_newcomer_keys(integration, records, provider_ids))
     conditions = []
     if provider_ids:
         conditions.append((Employee.integration_id == integration.id) & Employee.provider_id.in_(provider_ids))
     if keys.emails:
         conditions.append(Employee.email.in_(keys.emails))
-    if last_names:
-        conditions.append(func.lower(Employee.last_name).in_(last_names))
+    if namesakes:
+        conditions.append(Employee.id.in_(namesakes))
     if not conditions:
         return LocalState()
     rows = db.session.execute(
@@ -62,10 +62,9 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
     employees = tuple(
         local_employee(row, contract, integration.id)
         for row, contract in rows
-        # Name candidates only matter when the whole name matches (casefold, not SQL lower).
         if row.provider_id in provider_ids and row.integration_id == integration.id
         or row.email in keys.emails
-        or person_key(row.first_name, row.last_name) in keys.person_keys
+        or row.id in namesakes
     )
     selections = {}
     if provider_ids:
@@ -77,6 +76,37 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
             ).all()
         )
     return LocalState(employees, selections)
+
+
+def _newcomer_keys(
+    integration: Integration, records: Sequence[EmployeeRecord | RecordError], provider_ids: set[str]
+) -> set[tuple[str, str]]:
+    """Names of the records this integration has not synced yet: only a newcomer is
+    checked for a probable duplicate, so a resync needs no name candidates at all."""
+    known = set()
+    if provider_ids:
+        known = set(
+            db.session.execute(
+                select(Employee.provider_id).where(Employee.integration_id == integration.id, Employee.provider_id.in_(provider_ids))
+            ).scalars()
+        )
+    return {person_key(r.first_name, r.last_name) for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in known}
+
+
+def _namesakes(person_keys: set[tuple[str, str]]) -> set[int]:
+    """Ids of the local employees whose whole name matches one of `person_keys`.
+
+    SQL narrows by last name; the exact test is `person_key` (casefold, not SQL lower)
+    on the names alone, so the full rows of thousands of mere same-surname people
+    are never loaded.
+    """
+    last_names = {last for _first, last in person_keys}
+    if not last_names:
+        return set()
+    rows = db.session.execute(
+        select(Employee.id, Employee.first_name, Employee.last_name).where(func.lower(Employee.last_name).in_(last_names))
+    ).all()
+    return {employee_id for employee_id, first, last in rows if person_key(first, last) in person_keys}
 
 
 def write_decisions(

@@ -104,12 +104,13 @@ def start_sandboxes(children: Children, name: str, size: int, companies: int) ->
 
 
 def start_worker(children: Children, name: str, env: dict[str, str]) -> subprocess.Popen:
-    return children.start(name, [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "sync", "default"], env)
+    return children.start(name, [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "-w", "jobs.worker.PreloadedWorker",
+                                 "sync", "default"], env)
 
 
 def start_gunicorn(children: Children, env: dict[str, str], workers: int) -> str:
     port = free_port()
-    children.start("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+    children.start("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
                                 "wsgi:app"], env)
     wait_for_port(port)
     return f"http://127.0.0.1:{port}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -443,6 +444,11 @@ def rounded(figures: dict) -> dict:
 
 
 def main() -> int:
+    def stop(_signum: int, _frame: object) -> None:
+        # Unwind through every `finally`, so no child process outlives the benchmark.
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     # Logs of every process land in the work directory; BENCH_WORKDIR keeps them for reading.
     kept = os.environ.get("BENCH_WORKDIR")
     with tempfile.TemporaryDirectory(prefix="flexsync-bench-") as scratch:

@@ -129,7 +129,8 @@ def main() -> int:
              "--access-logfile", "-", "wsgi:app"],
             env,
         )
-        supervisor.start("worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "sync", "default"], env)
+        supervisor.start("worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "-w", "jobs.worker.PreloadedWorker",
+                                     "sync", "default"], env)
         supervisor.start("cron", [str(BIN / "rq"), "cron", "--url", env["REDIS_URL"], "jobs/cron.py"], env)
         wait_for_port(web_port, timeout=60)
         print_welcome(web_url, env)

@@ -13,12 +13,13 @@ from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, tuple_, update
 
 from portal.extensions import db
 from portal.models import Discrepancy, DiscrepancyStatus, Employee, Integration, SelectionEntry, SyncRunEmployee, WageContract
 from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision
+from portal.sync.diff import provider_value
 from portal.sync.plan import Action, EmployeeDecision
 from portal.sync.state import LocalEmployee, LocalState, Selection, lookup_keys, person_key
 from portal.sync.state import WageContract as SyncedWageContract
@@ -46,7 +47,7 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
     by name for the probable-duplicate check; plus the selection of those provider IDs."""
     keys = lookup_keys(r for r in records if isinstance(r, EmployeeRecord))
     provider_ids = {r.provider_id for r in records if r.provider_id}
-    namesakes = _namesakes(_newcomer_keys(integration, records, provider_ids))
+    namesakes = _namesakes(_newcomers(integration, records, provider_ids))
     conditions = []
     if provider_ids:
         conditions.append((Employee.integration_id == integration.id) & Employee.provider_id.in_(provider_ids))
@@ -78,11 +79,11 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
     return LocalState(employees, selections)
 
 
-def _newcomer_keys(
+def _newcomers(
     integration: Integration, records: Sequence[EmployeeRecord | RecordError], provider_ids: set[str]
-) -> set[tuple[str, str]]:
-    """Names of the records this integration has not synced yet: only a newcomer is
-    checked for a probable duplicate, so a resync needs no name candidates at all."""
+) -> list[EmployeeRecord]:
+    """The records this integration has not synced yet: only a newcomer is checked for a
+    probable duplicate, so a resync needs no name candidates at all."""
     known = set()
     if provider_ids:
         known = set(
@@ -90,23 +91,42 @@ def _newcomer_keys(
                 select(Employee.provider_id).where(Employee.integration_id == integration.id, Employee.provider_id.in_(provider_ids))
             ).scalars()
         )
-    return {person_key(r.first_name, r.last_name) for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in known}
+    return [r for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in known]
 
 
-def _namesakes(person_keys: set[tuple[str, str]]) -> set[int]:
-    """Ids of the local employees whose whole name matches one of `person_keys`.
+def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
+    """Ids of the local employees the probable-duplicate check can pick for these
+    newcomers: the same whole name (`person_key`: casefold, not SQL lower) and the same
+    start date or employee number.
 
-    SQL narrows by last name; the exact test is `person_key` (casefold, not SQL lower)
-    on the names alone, so the full rows of thousands of mere same-surname people
-    are never loaded.
+    Done in three narrow queries so that a tenant of thousands of same-surname people
+    never loads their rows: the distinct spellings of the surnames, the few people
+    spelled like a newcomer, then their dates and numbers checked here.
     """
-    last_names = {last for _first, last in person_keys}
-    if not last_names:
+    wanted: dict[tuple[str, str], list[tuple[object, object]]] = defaultdict(list)
+    for record in newcomers:
+        key = person_key(record.first_name, record.last_name)
+        wanted[key].append((record.start_date, provider_value(record, "employee_number")))
+    if not wanted:
+        return set()
+    last_names = {last for _first, last in wanted}
+    spellings = db.session.execute(
+        select(Employee.first_name, Employee.last_name).where(func.lower(Employee.last_name).in_(last_names)).distinct()
+    ).all()
+    matching = [(first, last) for first, last in spellings if person_key(first, last) in wanted]
+    if not matching:
         return set()
     rows = db.session.execute(
-        select(Employee.id, Employee.first_name, Employee.last_name).where(func.lower(Employee.last_name).in_(last_names))
+        select(Employee.id, Employee.first_name, Employee.last_name, Employee.start_date, Employee.employee_number).where(
+            tuple_(Employee.first_name, Employee.last_name).in_(matching)
+        )
     ).all()
-    return {employee_id for employee_id, first, last in rows if person_key(first, last) in person_keys}
+    return {
+        employee_id
+        for employee_id, first, last, start_date, number in rows
+        if any((wanted_start is not None and start_date == wanted_start) or (wanted_number and number == wanted_number)
+               for wanted_start, wanted_number in wanted[person_key(first, last)])
+    }
 
 
 def write_decisions(

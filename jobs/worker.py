@@ -11,10 +11,14 @@ class PreloadedWorker(Worker):
 
     A plain `rq worker` imports and configures Flexsync again in each work horse: about a
     second per job, which made the nightly run of a thousand small tenants mostly start-up.
-    Building the app opens no database or Redis connection, so nothing is shared
-    across the fork.
+    Building the app checks the encryption key against the database; that connection is
+    closed again here, because a connection inherited by forked horses is one socket
+    shared by all of them (PostgreSQL answers "prepared statement already exists").
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        flask_app()
+        from portal.extensions import db
+
+        with flask_app().app_context():
+            db.engine.dispose()

@@ -219,6 +219,7 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
     fetch_s = min(fetch_floor(securex, DEMO_COMPANY) for _ in range(3))
     write_s = database.bulk_write_floor(integration_id)
     floor_s = fetch_s + write_s
+    database.analyze_if_postgresql()
 
     before = database.row_digests()
     nochange_s, nochange = timed_sync(integration_id)
@@ -249,6 +250,7 @@ def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, int
     database.seed_history(tenant_id, integration_id, sizes.history_runs)
     listed = fresh(select(func.count()).select_from(Employee).where(Employee.tenant_id == tenant_id))[0][0]
     database.seed_hand_added(tenant_id, max(0, sizes.listed_employees - listed))
+    database.analyze_if_postgresql()
     web = start_gunicorn(ph.children, ph.env, sizes.web_workers)
     sessions = [logged_in(web) for _ in range(sizes.admins)]
     syncs = SyncKeeper(ph.app, ph.urls["securex"], integration_id)

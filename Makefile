@@ -18,6 +18,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o portal/translations/messages.pot .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-location --omit-header
@@ -35,6 +39,17 @@ test: $(VENV)/.installed-test translations
 # 50 admins for 60 s while the nightly fleet sync runs; figures in docs/reliability.md. Not in `make test`.
 soak: $(VENV)/.installed-test translations
 	$(BIN)/python scripts/soak.py --admins 50 --seconds 60
+
+# The performance benchmark (docs/performance.md): SQLite unless DB=postgresql, which
+# runs it on a throwaway PostgreSQL cluster. The last line printed is one JSON object.
+DB ?= sqlite
+bench: $(VENV)/.installed-bench translations
+ifeq ($(DB),postgresql)
+	bash scripts/install-system-packages.sh
+	bash scripts/with-postgres.sh $(BIN)/python -m bench.run
+else
+	env -u DATABASE_URL $(BIN)/python -m bench.run
+endif
 
 # Refresh the vendored htmx from the npm registry (pinned by HTMX_VERSION).
 vendor-htmx:

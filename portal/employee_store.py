@@ -13,12 +13,13 @@ from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, tuple_, update
 
 from portal.extensions import db
 from portal.models import Discrepancy, DiscrepancyStatus, Employee, Integration, SelectionEntry, SyncRunEmployee, WageContract
 from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision
+from portal.sync.diff import provider_value
 from portal.sync.plan import Action, EmployeeDecision
 from portal.sync.state import LocalEmployee, LocalState, Selection, lookup_keys, person_key
 from portal.sync.state import WageContract as SyncedWageContract
@@ -46,14 +47,14 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
     by name for the probable-duplicate check; plus the selection of those provider IDs."""
     keys = lookup_keys(r for r in records if isinstance(r, EmployeeRecord))
     provider_ids = {r.provider_id for r in records if r.provider_id}
-    last_names = {last for _first, last in keys.person_keys}
+    namesakes = _namesakes(_newcomers(integration, records, provider_ids))
     conditions = []
     if provider_ids:
         conditions.append((Employee.integration_id == integration.id) & Employee.provider_id.in_(provider_ids))
     if keys.emails:
         conditions.append(Employee.email.in_(keys.emails))
-    if last_names:
-        conditions.append(func.lower(Employee.last_name).in_(last_names))
+    if namesakes:
+        conditions.append(Employee.id.in_(namesakes))
     if not conditions:
         return LocalState()
     rows = db.session.execute(
@@ -62,10 +63,9 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
     employees = tuple(
         local_employee(row, contract, integration.id)
         for row, contract in rows
-        # Name candidates only matter when the whole name matches (casefold, not SQL lower).
         if row.provider_id in provider_ids and row.integration_id == integration.id
         or row.email in keys.emails
-        or person_key(row.first_name, row.last_name) in keys.person_keys
+        or row.id in namesakes
     )
     selections = {}
     if provider_ids:
@@ -77,6 +77,56 @@ def load_state(integration: Integration, records: Sequence[EmployeeRecord | Reco
             ).all()
         )
     return LocalState(employees, selections)
+
+
+def _newcomers(
+    integration: Integration, records: Sequence[EmployeeRecord | RecordError], provider_ids: set[str]
+) -> list[EmployeeRecord]:
+    """The records this integration has not synced yet: only a newcomer is checked for a
+    probable duplicate, so a resync needs no name candidates at all."""
+    known = set()
+    if provider_ids:
+        known = set(
+            db.session.execute(
+                select(Employee.provider_id).where(Employee.integration_id == integration.id, Employee.provider_id.in_(provider_ids))
+            ).scalars()
+        )
+    return [r for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in known]
+
+
+def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
+    """Ids of the local employees the probable-duplicate check can pick for these
+    newcomers: the same whole name (`person_key`: casefold, not SQL lower) and the same
+    start date or employee number.
+
+    Done in three narrow queries so that a tenant of thousands of same-surname people
+    never loads their rows: the distinct spellings of the surnames, the few people
+    spelled like a newcomer, then their dates and numbers checked here.
+    """
+    wanted: dict[tuple[str, str], list[tuple[object, object]]] = defaultdict(list)
+    for record in newcomers:
+        key = person_key(record.first_name, record.last_name)
+        wanted[key].append((record.start_date, provider_value(record, "employee_number")))
+    if not wanted:
+        return set()
+    last_names = {last for _first, last in wanted}
+    spellings = db.session.execute(
+        select(Employee.first_name, Employee.last_name).where(func.lower(Employee.last_name).in_(last_names)).distinct()
+    ).all()
+    matching = [(first, last) for first, last in spellings if person_key(first, last) in wanted]
+    if not matching:
+        return set()
+    rows = db.session.execute(
+        select(Employee.id, Employee.first_name, Employee.last_name, Employee.start_date, Employee.employee_number).where(
+            tuple_(Employee.first_name, Employee.last_name).in_(matching)
+        )
+    ).all()
+    return {
+        employee_id
+        for employee_id, first, last, start_date, number in rows
+        if any((wanted_start is not None and start_date == wanted_start) or (wanted_number and number == wanted_number)
+               for wanted_start, wanted_number in wanted[person_key(first, last)])
+    }
 
 
 def write_decisions(

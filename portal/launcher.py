@@ -150,7 +150,8 @@ def main() -> int:
              "--access-logfile", "-", "wsgi:app"],
             env,
         )
-        supervisor.start("worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "sync", "default"], env)
+        supervisor.start("worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "-w", "jobs.worker.PreloadedWorker",
+                                     "sync", "default"], env)
         supervisor.start("cron", [str(BIN / "rq"), "cron", "--url", env["REDIS_URL"], "jobs/cron.py"], env)
         for port in [web_port, *ports.values()]:
             wait_for_port(port, timeout=60)

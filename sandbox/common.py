@@ -188,6 +188,19 @@ def admin_blueprint() -> Blueprint:
             applied = state.dataset.advance()
             return jsonify({"run": state.dataset.run, "applied": applied})
 
+    @admin.post("/companies/<company_id>/raise-salaries")
+    def raise_salaries(company_id: str):
+        # A load generator's "N % of the payroll changed", without scheduling each change.
+        state = sandbox_state()
+        percent = (request.get_json(force=True) or {}).get("percent")
+        if not isinstance(percent, (int, float)) or isinstance(percent, bool) or not 0 < percent <= 100:
+            return json_error(400, "invalid_percent", "'percent' must be a number in (0, 100].")
+        with state.lock:
+            try:
+                return jsonify({"raised": state.dataset.raise_salaries(company_id, percent)})
+            except KeyError:
+                return json_error(404, "company_not_found", f"No company {company_id}.")
+
     @admin.get("/dataset")
     def dataset_summary():
         state = sandbox_state()

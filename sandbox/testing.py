@@ -66,6 +66,11 @@ def advance(base_url: str) -> dict:
     return _admin("POST", base_url, "advance")
 
 
+def raise_salaries(base_url: str, company_id: str, percent: float) -> int:
+    """Raise the salary of `percent` % of a company's people under contract; returns how many."""
+    return _admin("POST", base_url, f"companies/{company_id}/raise-salaries", {"percent": percent})["raised"]
+
+
 def dataset_summary(base_url: str) -> dict:
     """Companies with their VAT, Connexie token, HR API key, users and entities."""
     return _admin("GET", base_url, "dataset")

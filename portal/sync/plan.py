@@ -319,10 +319,8 @@ def _probable_duplicate(record: EmployeeRecord, state: LocalState) -> int | None
     key = person_key(record.first_name, record.last_name)
     start_date = record.start_date
     number = provider_value(record, "employee_number")
-    for employee in state.employees:
+    for employee in state.by_person_key.get(key, ()):
         if employee.provider_id == record.provider_id:
-            continue
-        if person_key(employee.first_name, employee.last_name) != key:
             continue
         if (start_date is not None and employee.start_date == start_date) or (
             number and employee.employee_number == number

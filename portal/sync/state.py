@@ -120,8 +120,15 @@ class LocalState:
     selections: Mapping[str, Selection] = field(default_factory=dict)
     by_provider_id: Mapping[str, LocalEmployee] = field(init=False, repr=False)
     by_email: Mapping[str, LocalEmployee] = field(init=False, repr=False)
+    # Namesakes in `employees` order: the duplicate check of a page's newcomers looks
+    # up their own name instead of folding every candidate's name for each of them.
+    by_person_key: Mapping[tuple[str, str], tuple[LocalEmployee, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        namesakes: dict[tuple[str, str], list[LocalEmployee]] = {}
+        for employee in self.employees:
+            namesakes.setdefault(person_key(employee.first_name, employee.last_name), []).append(employee)
+        object.__setattr__(self, "by_person_key", {key: tuple(group) for key, group in namesakes.items()})
         object.__setattr__(
             self,
             "by_provider_id",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from stdnum.be import vat as be_vat
 
-from sandbox.dataset import DEMO_COMPANY_VAT, generate_dataset, load_dataset
+from sandbox.dataset import DEMO_COMPANY_VAT, current_contract, generate_dataset, load_dataset
 
 EXAMPLE = Path(__file__).parents[2] / "sandbox" / "datasets" / "example.json"
 
@@ -76,3 +76,16 @@ def test_advancing_applies_changes_without_touching_other_copies():
     original = next(e for e in before.companies[0]["employees"] if e["id"] == email["employee_id"])
     assert changed["email"] == email["email"] != original["email"]
     assert after.advance() == []
+
+
+def test_raising_ten_percent_of_salaries_changes_only_that_share_of_people_under_contract():
+    dataset = generate_dataset(seed=4, size=1000, companies=1)
+    before = list(dataset.companies[0]["employees"])
+    working = sum(1 for e in before if current_contract(e)["end_date"] is None)
+    raised = dataset.raise_salaries("C001", 10)
+    after = dataset.companies[0]["employees"]
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert raised == len(changed) == round(working / 10)
+    for old, new in changed:
+        assert float(current_contract(new)["gross_amount"]) > float(current_contract(old)["gross_amount"])
+        assert {**new, "contracts": None} == {**old, "contracts": None}

@@ -7,7 +7,7 @@ from sandbox import securex
 from sandbox.common import dataset_factory
 from sandbox.dataset import DEMO_COMPANY_VAT as DEMO_VAT
 from sandbox.serving import RunningSandbox
-from sandbox.testing import true_employees
+from sandbox.testing import raise_salaries, reset_sandbox, true_employees
 
 SECUREX_KEY = {"X-Api-Key": securex.DEFAULT_API_KEY}
 
@@ -70,3 +70,15 @@ def test_the_same_seed_serves_the_same_pages(sandboxes, sandbox_demo_company, sa
 
 def test_bad_paging_parameters_are_a_400(sandboxes, sandbox_demo_company):
     assert get(sandboxes, f"/companies/{sandbox_demo_company['id']}/employees", page="zero").status_code == 400
+
+
+def test_the_raise_salaries_knob_changes_served_amounts_and_reset_undoes_it(sandboxes, sandbox_demo_company):
+    company_id = sandbox_demo_company["id"]
+    before = {e["id"]: e for e in true_employees(sandboxes["securex"], company_id)}
+    raised = raise_salaries(sandboxes["securex"], company_id, 10)
+    after = {e["id"]: e for e in true_employees(sandboxes["securex"], company_id)}
+    assert raised > 0 and sum(before[i] != after[i] for i in before) == raised
+    assert requests.post(f"{sandboxes['securex']}/_admin/companies/{company_id}/raise-salaries",
+                         json={"percent": 0}, timeout=10).status_code == 400
+    reset_sandbox(sandboxes["securex"])
+    assert {e["id"]: e for e in true_employees(sandboxes["securex"], company_id)} == before

@@ -1,0 +1,466 @@
+"""`make bench`: how fast Flexsync syncs, against its physical floor (issue 8).
+
+Everything runs on loopback in processes this module starts and stops: one Redis,
+the provider sandboxes (`python -m sandbox`), real `rq worker` processes and, for the
+page latencies, gunicorn. Three phases, each on a fresh database:
+
+- single: one 10,000-employee tenant — first sync, the floor, a resync with nothing
+  changed, a resync after 10 % of salaries changed, then page latencies under 50
+  simulated admins while a sync runs;
+- fleet: the nightly run of 1,000 tenants of 100 employees on 2 workers;
+- big: the worker's peak memory during a 50,000-employee sync.
+
+`python -m bench.run` prints a table, then one JSON line. `tests/test_bench_tiny.py`
+runs the same code at `TINY` sizes and checks correctness, never time.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import requests
+from flask import Flask
+from redis import Redis
+from sqlalchemy import func, select
+
+from bench import database
+from bench.processes import Children, child_pids, free_port, rss_mb, start_gunicorn, start_redis, start_sandboxes, start_worker
+from portal.extensions import db
+from portal.models import Employee, Integration, RunState, SyncRun, Tenant, Trigger
+from portal.providers.securex import MAX_PAGE_SIZE
+from sandbox.securex import DEFAULT_API_KEY
+from sandbox.testing import dataset_summary, raise_salaries, true_employees
+
+DEMO_TENANT = "Demo NV"
+DEMO_COMPANY = "C001"
+# The run page polls its progress partial every second (templates/syncs/_progress.html).
+POLL_S = 1.0
+# Each simulated admin also opens the history and employees pages every this many polls.
+PAGES_EVERY = 5
+WAIT_TIMEOUT_S = 400.0
+OPEN_STATES = (RunState.QUEUED, RunState.RUNNING)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    employees: int = 10_000
+    changed_percent: float = 10.0
+    fleet_tenants: int = 1000
+    fleet_employees: int = 100
+    fleet_workers: int = 2
+    big_employees: int = 50_000
+    admins: int = 50
+    admin_rounds: int = 15
+    history_runs: int = 100_000
+    listed_employees: int = 50_000
+    web_workers: int = 4
+
+
+TINY = Sizes(employees=100, fleet_tenants=5, fleet_employees=20, big_employees=200, admins=3, admin_rounds=3,
+             history_runs=300, listed_employees=400, web_workers=2)
+
+
+@dataclass
+class Results:
+    """`figures` is the issue's JSON; `checks` are the counts that prove it measured a real sync."""
+
+    figures: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)
+
+
+@dataclass
+class Phase:
+    app: Flask
+    urls: dict[str, str]
+    env: dict[str, str]
+    children: Children
+    workers: list
+
+
+# --- Phases --------------------------------------------------------------------------
+
+@contextmanager
+def phase(name: str, workdir: Path, redis_url: str, key: str, *, size: int, companies: int, workers: int) -> Iterator[Phase]:
+    """Fresh database, sandboxes of the given size, and `workers` RQ workers; all stopped after."""
+    Redis.from_url(redis_url).flushdb()
+    with database.phase_database(os.environ.get("DATABASE_URL"), workdir, name) as url:
+        children = Children(workdir)
+        app = None
+        try:
+            urls = start_sandboxes(children, f"{name}-sandbox", size, companies)
+            app = make_app(url, redis_url, key, urls)
+            env = process_env(url, redis_url, key, urls, workdir)
+            started = [start_worker(children, f"{name}-worker-{n}", env) for n in range(workers)]
+            with app.app_context():
+                yield Phase(app, urls, env, children, started)
+        finally:
+            children.stop_all()
+            if app is not None:
+                with app.app_context():
+                    db.engine.dispose()
+
+
+def make_app(url: str, redis_url: str, key: str, urls: dict[str, str]) -> Flask:
+    from flask_migrate import upgrade
+
+    from portal import create_app, demo
+
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "FLEXSYNC_ENCRYPTION_KEY": key, "REDIS_URL": redis_url,
+                              "PROVIDER_URLS": urls, "SERVER_NAME": None})
+    with app.app_context():
+        upgrade()
+        demo.seed()
+        db.session.commit()
+    return app
+
+
+def process_env(url: str, redis_url: str, key: str, urls: dict[str, str], workdir: Path) -> dict[str, str]:
+    """What workers and gunicorn see: the production settings, pointed at this phase."""
+    env = dict(os.environ)
+    env.update(FLEXSYNC_ENV="test", DATABASE_URL=url, REDIS_URL=redis_url, FLEXSYNC_ENCRYPTION_KEY=key,
+               FLEXSYNC_INSTANCE_DIR=str(workdir), SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()),
+               **{f"{provider.upper()}_URL": base for provider, base in urls.items()})
+    return env
+
+
+# --- Runs ----------------------------------------------------------------------------
+
+def fresh(query):
+    """One read in its own transaction, so a long-lived bench session sees the worker's commits."""
+    try:
+        return db.session.execute(query).all()
+    finally:
+        db.session.rollback()
+
+
+def run_row(run_id: int):
+    return fresh(select(SyncRun).where(SyncRun.id == run_id).execution_options(populate_existing=True))[0][0]
+
+
+def start_sync(integration_id: int) -> int:
+    from portal import sync_runs
+
+    integration = db.session.get(Integration, integration_id)
+    run_id = sync_runs.request_sync(integration, Trigger.MANUAL).id
+    db.session.rollback()
+    return run_id
+
+
+def wait_closed(run_id: int, on_poll: Callable[[], None] | None = None) -> SyncRun:
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
+    while time.monotonic() < deadline:
+        status = fresh(select(SyncRun.status).where(SyncRun.id == run_id))[0][0]
+        if status not in OPEN_STATES:
+            return run_row(run_id)
+        if on_poll is not None:
+            on_poll()
+        time.sleep(0.01)
+    raise TimeoutError(f"sync run {run_id} still open after {WAIT_TIMEOUT_S:.0f} s")
+
+
+def timed_sync(integration_id: int, on_poll: Callable[[], None] | None = None) -> tuple[float, SyncRun]:
+    """From "Sync now" to the run closed in the database, through a real worker."""
+    started = time.perf_counter()
+    run_id = start_sync(integration_id)
+    run = wait_closed(run_id, on_poll)
+    return time.perf_counter() - started, run
+
+
+def importable(securex_url: str, company_id: str) -> int:
+    """People the provider lists with a contract running today: what a full sync imports."""
+    today = date.today().isoformat()
+    return sum(1 for p in true_employees(securex_url, company_id)
+               if any(c["start_date"] <= today and (c["end_date"] is None or today <= c["end_date"]) for c in p["contracts"]))
+
+
+def demo_integration() -> tuple[int, int]:
+    tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == DEMO_TENANT)).scalar_one()
+    integration_id = database.activate_securex(tenant_id, DEMO_COMPANY)
+    db.session.commit()
+    return tenant_id, integration_id
+
+
+# --- The floor -----------------------------------------------------------------------
+
+def fetch_floor(securex_url: str, company_id: str) -> float:
+    """Every page the sync reads, fetched and JSON-decoded, and nothing else."""
+    session = requests.Session()
+    session.headers["X-Api-Key"] = DEFAULT_API_KEY
+    url = f"{securex_url}/api/v1/companies/{company_id}/employees"
+    started = time.perf_counter()
+    page, pages = 1, 1
+    while page <= pages:
+        response = session.get(url, params={"page": page, "per_page": MAX_PAGE_SIZE}, timeout=30)
+        response.raise_for_status()
+        pages = response.json()["pages"]
+        page += 1
+    return time.perf_counter() - started
+
+
+# --- Measurements --------------------------------------------------------------------
+
+def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
+    tenant_id, integration_id = demo_integration()
+    securex = ph.urls["securex"]
+    expected = importable(securex, DEMO_COMPANY)
+
+    full_s, full = timed_sync(integration_id)
+    fetch_s = min(fetch_floor(securex, DEMO_COMPANY) for _ in range(3))
+    write_s = database.bulk_write_floor(integration_id)
+    floor_s = fetch_s + write_s
+    database.analyze_if_postgresql()
+
+    before = database.row_digests()
+    nochange_s, nochange = timed_sync(integration_id)
+    written = database.rows_written(before, database.row_digests())
+
+    raised = raise_salaries(securex, DEMO_COMPANY, sizes.changed_percent)
+    before = database.row_digests()
+    changed_s, changed = timed_sync(integration_id)
+    written_changed = database.rows_written(before, database.row_digests())
+
+    results.figures.update(employees=sizes.employees, sync_full_s=full_s, floor_s=floor_s,
+                           ratio_full_to_floor=full_s / floor_s, resync_nochange_s=nochange_s,
+                           rows_written_nochange=written, resync_changed_s=changed_s)
+    results.checks.update(
+        expected_employees=expected, full_status=full.status.value, full_created=full.created,
+        synced_employees=fresh(select(func.count()).select_from(Employee).where(Employee.integration_id == integration_id))[0][0],
+        floor_fetch_s=fetch_s, floor_write_s=write_s, nochange_status=nochange.status.value,
+        nochange_unchanged=nochange.unchanged, report_lines_nochange=database.report_lines(nochange.id),
+        nochange_skipped=nochange.skipped, raised=raised, changed_status=changed.status.value,
+        changed_updated=changed.updated, rows_written_changed=written_changed,
+        nochange_to_fetch_floor=nochange_s / fetch_s,
+    )
+    measure_pages(ph, sizes, results, tenant_id, integration_id)
+
+
+def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, integration_id: int) -> None:
+    """Latency of the pages admins watch while a sync of the whole tenant runs."""
+    database.seed_history(tenant_id, integration_id, sizes.history_runs)
+    listed = fresh(select(func.count()).select_from(Employee).where(Employee.tenant_id == tenant_id))[0][0]
+    database.seed_hand_added(tenant_id, max(0, sizes.listed_employees - listed))
+    database.analyze_if_postgresql()
+    web = start_gunicorn(ph.children, ph.env, sizes.web_workers)
+    sessions = [logged_in(web) for _ in range(sizes.admins)]
+    syncs = SyncKeeper(ph.app, ph.urls["securex"], integration_id)
+    syncs.start()
+    latencies: dict[str, list[float]] = {"progress": [], "history": [], "employees": []}
+    failures: list[str] = []
+    try:
+        admins = [threading.Thread(target=admin_loop, args=(s, web, n, sizes.admin_rounds, syncs, latencies, failures))
+                  for n, s in enumerate(sessions)]
+        for admin in admins:
+            admin.start()
+        for admin in admins:
+            admin.join()
+    finally:
+        syncs.stop()
+    pages = latencies["history"] + latencies["employees"]
+    results.figures.update(progress_p95_ms=p95(latencies["progress"]) * 1000, page_p95_ms=p95(pages) * 1000)
+    results.checks.update(
+        failed_requests=len(failures), failures=failures[:5], requests=sum(map(len, latencies.values())),
+        history_p95_ms=p95(latencies["history"]) * 1000, employees_p95_ms=p95(latencies["employees"]) * 1000,
+        syncs_during_load=syncs.started, syncs_closed_during_load=syncs.closed, listed_employees=listed + max(0, sizes.listed_employees - listed),
+    )
+
+
+class SyncKeeper(threading.Thread):
+    """Keeps one sync of the whole tenant running, every salary raised each time, until stopped."""
+
+    def __init__(self, app: Flask, securex_url: str, integration_id: int) -> None:
+        super().__init__(daemon=True)
+        self.app, self.securex_url, self.integration_id = app, securex_url, integration_id
+        self.stopping = threading.Event()
+        self.started = self.closed = 0
+        with app.app_context():
+            self.run_id = self._next()
+
+    def _next(self) -> int:
+        raise_salaries(self.securex_url, DEMO_COMPANY, 100)
+        self.started += 1
+        return start_sync(self.integration_id)
+
+    def run(self) -> None:
+        with self.app.app_context():
+            while not self.stopping.wait(0.1):
+                status = fresh(select(SyncRun.status).where(SyncRun.id == self.run_id))[0][0]
+                if status not in OPEN_STATES:
+                    self.closed += 1
+                    self.run_id = self._next()
+            wait_closed(self.run_id)
+            self.closed += 1
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=WAIT_TIMEOUT_S)
+
+
+def logged_in(web: str) -> requests.Session:
+    """An HR admin's browser session, logged in through the form like a person."""
+    session = requests.Session()
+    page = session.get(f"{web}/login", timeout=30).text
+    token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    answer = session.post(f"{web}/login", data={"email": "hr@demo.test", "password": "demo", "csrf_token": token},
+                          timeout=30, allow_redirects=False)
+    if answer.status_code != 302:
+        raise RuntimeError(f"login failed with {answer.status_code}")
+    return session
+
+
+def admin_loop(session: requests.Session, web: str, index: int, rounds: int, syncs: SyncKeeper,
+               latencies: dict[str, list[float]], failures: list[str]) -> None:
+    """One admin watching the run: the progress partial every second, pages now and then."""
+    for round_ in range(rounds):
+        began = time.perf_counter()
+        timed_get(session, f"{web}/syncs/{syncs.run_id}/progress", "progress", latencies, failures, {"HX-Request": "true"})
+        if round_ % PAGES_EVERY == index % PAGES_EVERY:
+            timed_get(session, f"{web}/integrations/securex/history", "history", latencies, failures)
+            timed_get(session, f"{web}/employees", "employees", latencies, failures)
+        time.sleep(max(0.0, POLL_S - (time.perf_counter() - began)))
+
+
+def timed_get(session: requests.Session, url: str, kind: str, latencies: dict[str, list[float]], failures: list[str],
+              headers: dict[str, str] | None = None) -> None:
+    started = time.perf_counter()
+    try:
+        response = session.get(url, headers=headers, timeout=30, allow_redirects=False)
+        ok = response.status_code == 200
+        problem = f"{kind}: {response.status_code}"
+    except requests.RequestException as error:
+        ok, problem = False, f"{kind}: {error}"
+    latencies[kind].append(time.perf_counter() - started)
+    if not ok:
+        failures.append(problem)
+
+
+def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def measure_fleet(ph: Phase, sizes: Sizes, results: Results) -> None:
+    """The nightly run of every tenant, from the cron job to the last run closed."""
+    from portal.queue import DEFAULT_QUEUE, queue
+
+    companies = [c for c in dataset_summary(ph.urls["securex"])["companies"] if c["integration_available"]]
+    tenants = database.seed_fleet(companies[: sizes.fleet_tenants])
+    started = time.perf_counter()
+    queue(DEFAULT_QUEUE).enqueue("jobs.nightly.run_nightly_syncs", job_timeout=600)
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
+    while time.monotonic() < deadline:
+        closed = fresh(select(func.count()).select_from(SyncRun).where(SyncRun.status.not_in(OPEN_STATES)))[0][0]
+        if closed >= tenants:
+            break
+        time.sleep(0.05)
+    fleet_s = time.perf_counter() - started
+    by_status = dict(fresh(select(SyncRun.status, func.count()).group_by(SyncRun.status)))
+    results.figures.update(fleet_tenants=tenants, fleet_workers=sizes.fleet_workers, fleet_s=fleet_s)
+    results.checks.update(
+        fleet_runs={status.value: count for status, count in by_status.items()},
+        fleet_employees=fresh(select(func.count()).select_from(Employee).where(Employee.integration_id.is_not(None)))[0][0],
+        fleet_expected_employees=sum(importable(ph.urls["securex"], c["id"]) for c in companies[: sizes.fleet_tenants]),
+    )
+
+
+def measure_memory(ph: Phase, sizes: Sizes, results: Results) -> None:
+    """Peak RSS of the worker and its work horse, sampled from /proc during a big first sync."""
+    _tenant_id, integration_id = demo_integration()
+    worker = ph.workers[0].pid
+    peak = {"worker": 0.0, "horse": 0.0}
+
+    def sample() -> None:
+        peak["worker"] = max(peak["worker"], rss_mb(worker))
+        peak["horse"] = max([peak["horse"], *(rss_mb(pid) for pid in child_pids(worker))])
+
+    big_s, big = timed_sync(integration_id, on_poll=sample)
+    results.figures.update(worker_peak_rss_mb=max(peak.values()))
+    results.checks.update(big_employees=sizes.big_employees, big_status=big.status.value, big_created=big.created,
+                          big_sync_s=big_s, worker_parent_peak_rss_mb=peak["worker"], work_horse_peak_rss_mb=peak["horse"])
+
+
+# --- The whole benchmark -------------------------------------------------------------
+
+def run_benchmark(sizes: Sizes, workdir: Path) -> Results:
+    from cryptography.fernet import Fernet
+
+    results = Results()
+    key = Fernet.generate_key().decode()
+    children = Children(workdir)
+    try:
+        redis_url = start_redis(children, workdir)
+        with phase("single", workdir, redis_url, key, size=sizes.employees, companies=1, workers=1) as ph:
+            measure_single(ph, sizes, results)
+        # One company more than tenants: with three or more, the sandbox's last one is closed to Flexsync.
+        with phase("fleet", workdir, redis_url, key, size=sizes.fleet_employees, companies=sizes.fleet_tenants + 1,
+                   workers=sizes.fleet_workers) as ph:
+            measure_fleet(ph, sizes, results)
+        with phase("big", workdir, redis_url, key, size=sizes.big_employees, companies=1, workers=1) as ph:
+            measure_memory(ph, sizes, results)
+    finally:
+        children.stop_all()
+    db_url = os.environ.get("DATABASE_URL") or ""
+    results.figures["db"] = "postgresql" if db_url.startswith("postgresql") else "sqlite"
+    return results
+
+
+TARGETS: dict[str, tuple[str, Callable[[dict], bool]]] = {
+    "ratio_full_to_floor": ("<= 1.5", lambda f: f["ratio_full_to_floor"] <= 1.5),
+    "sync_full_s": ("<= 5", lambda f: f["sync_full_s"] <= 5),
+    "rows_written_nochange": ("== 0", lambda f: f["rows_written_nochange"] == 0),
+    "resync_nochange_s": ("<= 1.2 x fetch floor", lambda f: f["nochange_to_fetch_floor"] <= 1.2),
+    "fleet_s": ("<= 120", lambda f: f["fleet_s"] <= 120),
+    "progress_p95_ms": ("<= 25", lambda f: f["progress_p95_ms"] <= 25),
+    "page_p95_ms": ("<= 100", lambda f: f["page_p95_ms"] <= 100),
+    "failed_requests": ("== 0", lambda f: f["failed_requests"] == 0),
+    "worker_peak_rss_mb": ("<= 300", lambda f: f["worker_peak_rss_mb"] <= 300),
+}
+
+
+def table(results: Results) -> str:
+    merged = {**results.checks, **results.figures}
+    lines = [f"{'measure':<28} {'value':>14}  target"]
+    for name, value in merged.items():
+        target, holds = TARGETS.get(name, ("", None))
+        verdict = "" if holds is None else ("ok" if holds(merged) else "MISSED")
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+        lines.append(f"{name:<28} {shown:>14}  {target} {verdict}".rstrip())
+    return "\n".join(lines)
+
+
+def rounded(figures: dict) -> dict:
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
+
+
+def main() -> int:
+    def stop(_signum: int, _frame: object) -> None:
+        # Unwind through every `finally`, so no child process outlives the benchmark.
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    # Logs of every process land in the work directory; BENCH_WORKDIR keeps them for reading.
+    kept = os.environ.get("BENCH_WORKDIR")
+    with tempfile.TemporaryDirectory(prefix="flexsync-bench-") as scratch:
+        workdir = Path(kept or scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        results = run_benchmark(TINY if os.environ.get("BENCH_SIZE") == "tiny" else Sizes(), workdir)
+    print(table(results), flush=True)
+    print(json.dumps(rounded(results.figures)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""`make bench` at tiny sizes, so the benchmark cannot rot: it must measure real, correct
+syncs. Only counts and outcomes are checked here; time is `make bench`'s business."""
+from __future__ import annotations
+
+import pytest
+
+from bench.run import TINY, run_benchmark
+
+
+@pytest.mark.slow
+def test_the_tiny_benchmark_syncs_everything_once_and_writes_nothing_on_a_resync(tmp_path):
+    results = run_benchmark(TINY, tmp_path)
+    figures, checks = results.figures, results.checks
+
+    assert figures["employees"] == TINY.employees
+    assert checks["full_status"] == "success"
+    assert checks["full_created"] == checks["synced_employees"] == checks["expected_employees"] > 0
+    assert checks["nochange_status"] == "success"
+    assert checks["nochange_unchanged"] == checks["expected_employees"]
+    assert figures["rows_written_nochange"] == 0
+    # A resync only logs the people it skips again (no active contract), nothing else.
+    assert checks["report_lines_nochange"] == checks["nochange_skipped"]
+    assert checks["changed_status"] == "success"
+    assert checks["changed_updated"] == checks["raised"] > 0
+
+    assert checks["failed_requests"] == 0, checks["failures"]
+    assert checks["requests"] >= TINY.admins * TINY.admin_rounds
+    assert checks["syncs_closed_during_load"] == checks["syncs_during_load"] >= 1
+
+    assert figures["fleet_tenants"] == TINY.fleet_tenants
+    assert checks["fleet_runs"] == {"success": TINY.fleet_tenants}
+    assert checks["fleet_employees"] == checks["fleet_expected_employees"]
+
+    assert checks["big_status"] == "success" and checks["big_created"] > 0
+    assert figures["worker_peak_rss_mb"] > 0
+    assert figures["db"] in ("sqlite", "postgresql")

@@ -2,13 +2,20 @@
 worker upserts employees into the same (SQLite) database."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
+from redis import Redis
+from rq import Queue
+from rq.registry import FinishedJobRegistry
 from sqlalchemy import select
 
-from conftest import csrf_token_from
+from conftest import csrf_token_from, wait_for
 from portal import sync_runs
 from portal.extensions import db
 from portal.models import RunState, SyncRun
@@ -93,3 +100,38 @@ def test_admins_writing_while_a_worker_upserts_never_meet_a_locked_database(
     # `advance` moves one person to another entity: Partial for that person is the product rule.
     assert run.status in (RunState.SUCCESS, RunState.PARTIAL), (run.error_code, run.error_detail)
     assert set(failure_reasons(app, run.id)) <= {Reason.ENTITY_MOVE}
+
+
+def test_two_real_rq_cron_processes_firing_together_give_one_run(sync_setup, sandboxes, activate, start_worker, tmp_path):
+    """Defends against two `rq cron` processes (a deploy overlap, a second host) each starting
+    the nightly sync: while the run goes on, every tick of either scheduler joins it."""
+    app = sync_setup
+    # One worker carries out the sync while the other takes the schedulers' ticks.
+    start_worker(), start_worker()
+    integration_id = activate("securex")
+    # A slow provider keeps the run open while the schedulers fire every second.
+    set_faults(sandboxes["securex"], page_latency_ms=800)
+    schedule = tmp_path / "every_second.py"
+    schedule.write_text(
+        "from rq import cron\n"
+        "from jobs.nightly import run_nightly_syncs\n"
+        "cron.register(run_nightly_syncs, queue_name='default', interval=1, job_timeout=60)\n"
+    )
+    rq = str(Path(sys.executable).parent / "rq")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    schedulers = [
+        subprocess.Popen([rq, "cron", "--url", app.config["REDIS_URL"], str(schedule)], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    default = Queue("default", connection=Redis.from_url(app.config["REDIS_URL"]))
+    try:
+        wait_for(lambda: FinishedJobRegistry(queue=default).count >= 4, timeout=60, message="four nightly ticks")
+    finally:
+        for scheduler in schedulers:
+            scheduler.terminate()
+            scheduler.wait(timeout=10)
+    with app.app_context():
+        runs = db.session.execute(select(SyncRun).where(SyncRun.integration_id == integration_id)).scalars().all()
+    assert len(runs) == 1
+    assert finished_run(app, runs[0].id, timeout=90).status is RunState.SUCCESS

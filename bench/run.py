@@ -35,7 +35,8 @@ from redis import Redis
 from sqlalchemy import func, select
 
 from bench import database
-from bench.processes import Children, child_pids, free_port, rss_mb, start_gunicorn, start_redis, start_sandboxes, start_worker
+from bench.processes import Children, child_pids, rss_mb, start_gunicorn, start_redis, start_sandboxes, start_worker
+from portal.launcher import free_port
 from portal.extensions import db
 from portal.models import Employee, Integration, RunState, SyncRun, Tenant, Trigger
 from portal.providers.securex import MAX_PAGE_SIZE

@@ -9,45 +9,32 @@ from urllib.parse import quote
 
 from portal.providers import records
 from portal.providers.base import (
-    ActivationError,
     ActivationProblem,
     Code,
-    CompanyInfo,
-    Connector,
-    Credentials,
     EmployeeRecord,
     Entity,
     FieldPolicy,
     Page,
     Provider,
 )
-from portal.providers.errors import account_name, activating, token_refused_means_reconnect
-from portal.providers.http import HttpClient, HttpSettings
+from portal.providers.errors import token_refused_means_reconnect
 from portal.providers.paging import RawPage, field, read_pages
+from portal.providers.token_connector import TokenConnector
 
 MAX_PAGE_SIZE = 100
 ACTIVATION_PROBLEMS = {"invalid_token": ActivationProblem.INVALID_TOKEN}
 
 
-class ConnexieConnector(Connector):
+class ConnexieConnector(TokenConnector):
     provider = Provider.CONNEXIE
     field_policies: Mapping[str, FieldPolicy] = MappingProxyType({})
+    label = "Connexie"
+    token_name = "API token"
+    max_page_size = MAX_PAGE_SIZE
+    activation_problems = ACTIVATION_PROBLEMS
 
-    def __init__(self, base_url: str, credentials: Credentials, *,
-                 page_size: int = MAX_PAGE_SIZE, http: HttpSettings | None = None) -> None:
-        super().__init__(base_url, credentials)
-        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-        self.http = HttpClient("Connexie", self.base_url, http,
-                               {"Authorization": f"Bearer {credentials.api_token or ''}"})
-
-    def find_company(self) -> CompanyInfo:
-        """Checks the pasted token; Connexie names no account, only its venues."""
-        if not self.credentials.api_token:
-            raise ActivationError(ActivationProblem.INVALID_TOKEN, "no API token was given")
-        with activating(ACTIVATION_PROBLEMS):
-            venues = self.venues()
-        return CompanyInfo(self.credentials.provider_company_id or "",
-                           account_name(v.name for v in venues))
+    def places_of_work(self) -> list[Entity]:
+        return self.venues()
 
     def venues(self) -> list[Entity]:
         listed = self._get_list("/api/venues", "venues")

@@ -12,11 +12,7 @@ from urllib.parse import quote
 
 from portal.providers import records
 from portal.providers.base import (
-    ActivationError,
     ActivationProblem,
-    CompanyInfo,
-    Connector,
-    Credentials,
     EmployeeRecord,
     Entity,
     FieldPolicy,
@@ -24,9 +20,9 @@ from portal.providers.base import (
     Provider,
     RecordProblem,
 )
-from portal.providers.errors import account_name, activating, token_refused_means_reconnect
-from portal.providers.http import HttpClient, HttpSettings
+from portal.providers.errors import token_refused_means_reconnect
 from portal.providers.paging import RawPage, field, read_pages
+from portal.providers.token_connector import TokenConnector
 
 MAX_PAGE_SIZE = 500
 ACTIVATION_PROBLEMS = {
@@ -35,28 +31,20 @@ ACTIVATION_PROBLEMS = {
 }
 
 
-class HrisConnector(Connector):
+class HrisConnector(TokenConnector):
     provider = Provider.HRIS
     field_policies: Mapping[str, FieldPolicy] = MappingProxyType({
         "email": FieldPolicy.NEVER_OVERWRITE_AND_ALERT,
         "phone": FieldPolicy.OVERWRITE_AND_REVERIFY,
     })
 
-    def __init__(self, base_url: str, credentials: Credentials, *,
-                 page_size: int = MAX_PAGE_SIZE, http: HttpSettings | None = None) -> None:
-        super().__init__(base_url, credentials)
-        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-        self.http = HttpClient("HR system", self.base_url, http,
-                               {"Authorization": f"Bearer {credentials.api_token or ''}"})
+    label = "HR system"
+    token_name = "API key"
+    max_page_size = MAX_PAGE_SIZE
+    activation_problems = ACTIVATION_PROBLEMS
 
-    def find_company(self) -> CompanyInfo:
-        """Checks the API key; the HR system names the company's entities, not the company."""
-        if not self.credentials.api_token:
-            raise ActivationError(ActivationProblem.INVALID_TOKEN, "no API key was given")
-        with activating(ACTIVATION_PROBLEMS):
-            entities = self.entities()
-        return CompanyInfo(self.credentials.provider_company_id or "",
-                           account_name(e.name for e in entities))
+    def places_of_work(self) -> list[Entity]:
+        return self.entities()
 
     def entities(self) -> list[Entity]:
         with token_refused_means_reconnect("HR system"):

@@ -1,25 +1,13 @@
 """Thin RQ entry points for sync runs; the work is in `portal.sync_runs`."""
 from __future__ import annotations
 
-from rq import get_current_job
-
-from jobs.app import flask_app
+from jobs.app import flask_app, run_closing_on_last_crash
 
 
 def run_sync(run_id: int) -> None:
     from portal import sync_runs
-    from portal.extensions import db
 
-    app = flask_app()
-    with app.app_context():
-        try:
-            sync_runs.execute_run(run_id, app.config)
-        except Exception as error:
-            db.session.rollback()
-            job = get_current_job()
-            if job is None or not job.retries_left:
-                sync_runs.close_after_crash(run_id, f"{type(error).__name__}: {error}")
-            raise
+    run_closing_on_last_crash(sync_runs.execute_run, sync_runs.close_after_crash, run_id)
 
 
 def close_stale_runs() -> int:

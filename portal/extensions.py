@@ -38,4 +38,6 @@ def _sqlite_for_concurrent_use(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # ANALYZE samples rather than reads whole tables: a sync refreshes statistics as it goes.
+        cursor.execute("PRAGMA analysis_limit=1000")
         cursor.close()

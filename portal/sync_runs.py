@@ -6,9 +6,16 @@ rows are read and written by `portal/employee_store`.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from queue import Full, Queue
 
+from flask import current_app
 from redis.exceptions import RedisError
 from rq import Retry
 from rq.job import Job, JobStatus
@@ -19,14 +26,40 @@ from sqlalchemy.exc import IntegrityError
 from portal import employee_store, run_summary, tenancy
 from portal.extensions import db
 from portal.integrations import open_run
-from portal.models import Integration, IntegrationState, Phase, RunState, SyncRun, SyncRunEmployee, Trigger, User
-from portal.providers.base import Connector, Credentials, ProviderUnavailable, ReconnectNeeded
+from portal.models import (
+    Integration,
+    IntegrationState,
+    Phase,
+    RunState,
+    SyncRun,
+    SyncRunEmployee,
+    Trigger,
+    User,
+)
+from portal.providers.base import (
+    Connector,
+    Credentials,
+    EmployeeRecord,
+    Page,
+    ProviderUnavailable,
+    ReconnectNeeded,
+)
 from portal.providers.http import HttpSettings
-from portal.providers.registry import connector_class, connector_for, options_from_config
+from portal.providers.registry import (
+    connector_class,
+    connector_for,
+    options_from_config,
+)
 from portal.queue import SYNC_QUEUE, queue, redis_connection
+from portal.sync.digest import SyncedRecord, split_unchanged, valid_until
 from portal.sync.outcomes import RunCounts, run_status
 from portal.sync.plan import Action, plan_batch
-from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
+from portal.sync.removals import (
+    FetchCompleted,
+    IncompleteFetch,
+    find_external,
+    plan_removals,
+)
 from portal.sync.state import LocalState, SyncMode
 from portal.token_guard import IntegrationTokenGuard
 
@@ -37,6 +70,10 @@ JOB_TIMEOUT_SECONDS = 3600
 # A running sync reports after every page; this much silence means its worker died.
 STALE_AFTER = timedelta(minutes=10)
 JOB_RETRIES = 3
+# How often the read-ahead thread checks whether the run still wants its page.
+HANDOFF_POLL_S = 0.5
+# A first sync refreshes the planner's statistics each time it has doubled what it created.
+STATISTICS_GROWTH = 2
 
 
 class SyncServiceUnavailable(Exception):
@@ -207,12 +244,12 @@ def _execute(run: SyncRun, config: dict) -> None:
     _start(run)
     connector = connector_of(integration, config)
     try:
-        counts, seen, received, total = _fetch_and_apply(run, integration, connector)
+        fetched = _fetch_and_apply(run, integration, connector)
         run.phase = Phase.FINISHING
         db.session.commit()
-        fetch = FetchCompleted(frozenset(seen), received, total)
+        fetch = FetchCompleted(frozenset(fetched.seen), fetched.received, fetched.total)
         _apply_removals(run, integration, fetch)
-        counts = _counts_from_lines(run, received, counts.new_to_review)
+        counts = _counts_from_lines(run, fetched.received, fetched.counts.new_to_review)
         _finish(run, RunState(run_status(counts).value), counts=counts)
         integration.first_synced_at = integration.first_synced_at or utcnow()
     except ReconnectNeeded as error:
@@ -247,25 +284,92 @@ def _start(run: SyncRun) -> None:
     db.session.commit()
 
 
-def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connector) -> tuple[RunCounts, set[str], int, int | None]:
+@dataclass
+class _Fetched:
+    """What the run has read so far, page after page."""
+
+    seen: set[str] = field(default_factory=set)
+    counts: RunCounts = field(default_factory=RunCounts)
+    received: int = 0
+    total: int | None = None
+    created_when_analysed: int = 0
+
+
+def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connector) -> _Fetched:
+    target = employee_store.SyncTarget.of(integration)
+    run_id = run.id
     policies = connector.field_policies
     mode = integration.sync_mode or SyncMode.FULL
     today = date.today()
-    seen: set[str] = set()
-    counts = RunCounts()
-    received, total = 0, None
-    for page in connector.employees():
-        state = employee_store.load_state(integration, page.items)
-        plan = plan_batch(page.items, state, policies, today, mode, seen_earlier=frozenset(seen))
-        employee_store.write_decisions(integration, run.id, plan.decisions, state, page.items, utcnow())
-        seen |= plan.seen_provider_ids
-        received += len(page.items)
-        total = page.total
-        counts += plan.counts
-        _report_progress(run, counts, received, total)
-        save_refreshed_credentials(integration, connector.credentials)
-        db.session.commit()
-    return counts, seen, received, total
+    fetched = _Fetched()
+    with reading_ahead(connector.employees()) as pages:
+        for page in pages:
+            synced = employee_store.synced_records(target, page.raw)
+            split = split_unchanged(page.raw, synced, today, fetched.seen)
+            records = [page.read(page.raw[position]) for position in split.to_plan]
+            state = employee_store.load_state(target, records, synced.keys(), today)
+            plan = plan_batch(records, state, policies, today, mode, seen_earlier=fetched.seen | split.unchanged)
+            in_step = {r.provider_id: SyncedRecord(split.digests[r.provider_id], valid_until(r, today))
+                       for r in records if isinstance(r, EmployeeRecord) and r.provider_id in split.digests}
+            employee_store.write_decisions(target, run_id, plan.decisions, state, records, utcnow(), in_step, synced)
+            fetched.seen |= plan.seen_provider_ids | split.unchanged
+            fetched.received += len(page.raw)
+            fetched.total = page.total
+            fetched.counts += plan.counts + RunCounts(unchanged=len(split.unchanged))
+            if plan.counts.created and fetched.counts.created >= STATISTICS_GROWTH * fetched.created_when_analysed:
+                employee_store.refresh_statistics()
+                fetched.created_when_analysed = fetched.counts.created
+            _report_progress(run, fetched.counts, fetched.received, fetched.total)
+            db.session.commit()
+    return fetched
+
+
+@contextmanager
+def reading_ahead(pages: Iterator[Page]) -> Iterator[Iterator[Page]]:
+    """The provider's next page is fetched, in a thread, while this one is written.
+
+    Pages come out in order, each once; an error of the provider is raised where its
+    page would have come, after every page before it. The thread has its own app
+    context (its own database session) and the caller's tenant; a run that stops early
+    lets it go at its next page.
+    """
+    app = current_app._get_current_object()
+    handoff: Queue[tuple[Page | None, BaseException | None]] = Queue(maxsize=1)
+    stopping = threading.Event()
+
+    def hand_over(item: tuple[Page | None, BaseException | None]) -> bool:
+        while not stopping.is_set():
+            try:
+                handoff.put(item, timeout=HANDOFF_POLL_S)
+                return True
+            except Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        with app.app_context():
+            try:
+                for page in pages:
+                    if not hand_over((page, None)):
+                        return
+                hand_over((None, None))
+            except BaseException as error:  # noqa: BLE001 - handed to the run, raised there
+                hand_over((None, error))
+
+    def handed_over() -> Iterator[Page]:
+        while True:
+            page, error = handoff.get()
+            if error is not None:
+                raise error
+            if page is None:
+                return
+            yield page
+
+    threading.Thread(target=contextvars.copy_context().run, args=(fetch,), name="provider-read-ahead", daemon=True).start()
+    try:
+        yield handed_over()
+    finally:
+        stopping.set()
 
 
 def _report_progress(run: SyncRun, counts: RunCounts, received: int, total: int | None) -> None:
@@ -277,10 +381,11 @@ def _report_progress(run: SyncRun, counts: RunCounts, received: int, total: int 
 
 
 def _apply_removals(run: SyncRun, integration: Integration, fetch: FetchCompleted) -> None:
-    synced = employee_store.synced_employees(integration)
-    removals = plan_removals(fetch, synced)
+    target = employee_store.SyncTarget.of(integration)
+    unlisted = employee_store.unlisted_employees(target, fetch.seen_provider_ids)
+    removals = plan_removals(fetch, unlisted)
     if removals:
-        employee_store.write_decisions(integration, run.id, removals, LocalState(tuple(synced)), [], utcnow())
+        employee_store.write_decisions(target, run.id, removals, LocalState(tuple(unlisted)), [], utcnow())
     if integration.first_synced_at is None:
         externals = find_external(fetch, employee_store.unmatched_local_employees(), first_sync=True)
         employee_store.mark_external(e.local_id for e in externals)

@@ -12,7 +12,7 @@ from redis import Redis
 from sqlalchemy import select, update
 from test_sync_runs import employees_of, finished_run, start_sync
 
-from portal import selection, tenancy
+from portal import employees, selection, tenancy
 from portal.extensions import db
 from portal.models import Discrepancy, Employee, Integration, RunState, SelectionEntry, SyncRunEmployee, Tenant
 from portal.providers.base import WageType
@@ -250,3 +250,33 @@ def test_selective_mode_imports_only_the_chosen_and_offers_newcomers_again(sync_
         offered = db.session.execute(select(SelectionEntry.provider_id).where(SelectionEntry.reviewed_at.is_(None))).scalars().all()
         assert set(offered) == {hire, moved}
         assert selection.to_review_count(integration) == 2
+
+
+def test_an_admin_edit_in_flexsync_is_looked_at_by_the_next_sync_though_the_record_did_not_change(
+    sync_setup, activate, worker
+):
+    """A resync counts records it last synced, unchanged, without planning them; an edit
+    of a synced field in Flexsync (here: ending the employment) must still be undone."""
+    app = sync_setup
+    integration_id = activate("securex")
+    finished_run(app, start_sync(app, integration_id))
+    ended = employees_of(app, integration_id)[0]
+    with app.app_context(), tenancy.acting_for(demo_tenant_id(app)):
+        employees.end_employment(db.session.get(Employee, ended.id), date.today())
+        db.session.commit()
+    run = finished_run(app, start_sync(app, integration_id))
+    assert employee(app, ended.id).active is True
+    assert run.updated == 1
+
+
+def test_a_namesake_written_in_capitals_is_still_a_probable_duplicate(
+    sync_setup, sandboxes, activate, worker
+):
+    app = sync_setup
+    truth = true_employees(sandboxes["securex"], "C001")
+    person = next(p for p in truth if p["contracts"][-1]["end_date"] is None)
+    local_id = add_local_employee(app, email="private.address@demo.test", first_name=person['first_name'].upper(),
+                                  last_name=person["last_name"].upper(), start_date=date.fromisoformat(person["start_date"]))
+    integration_id = activate("securex")
+    finished_run(app, start_sync(app, integration_id))
+    assert by_provider_id(app, integration_id, person["id"]).probable_duplicate_of_id == local_id

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, event, func, inspect
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship, validates
 
 from portal.extensions import db
 from portal.models.types import enum_column
 from portal.providers.base import ContractType, WageType, WorkerClass
-from portal.sync.state import Selection, normalize_email
+from portal.sync.state import LocalEmployee, Selection, normalize_email
 from portal.sync.validation import FIELD_MAX_LENGTH
 from portal.tenancy import TenantScoped
+
+
+# Columns of `employees` the sync decides; the rest (budget, invitations…) are the admin's.
+SYNCED_COLUMNS = tuple(f.name for f in fields(LocalEmployee) if f.name not in ("local_id", "wage_contract"))
 
 
 class Employee(TenantScoped, db.Model):
@@ -55,6 +60,10 @@ class Employee(TenantScoped, db.Model):
     # Ended by the admin in Flexsync: end-of-service dates are not synced by any provider.
     employment_ended_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The provider record this row was last brought in step with (portal/sync/digest.py),
+    # until the day its active contract may change; cleared by any local edit.
+    synced_record_digest: Mapped[str | None] = mapped_column(String(32))
+    synced_record_valid_until: Mapped[date | None]
 
     wage_contract: Mapped[WageContract | None] = relationship(back_populates="employee", uselist=False)
 
@@ -66,6 +75,10 @@ class Employee(TenantScoped, db.Model):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+# The probable-duplicate check looks a newcomer's surname up without reading every namesake.
+Index("ix_employees_last_name_lower", Employee.tenant_id, func.lower(Employee.last_name))
 
 
 class WageContract(TenantScoped, db.Model):
@@ -91,6 +104,33 @@ class WageContract(TenantScoped, db.Model):
     wage_code: Mapped[str | None] = mapped_column(String(50))
 
     employee: Mapped[Employee] = relationship(back_populates="wage_contract")
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_synced_record(session: Session, _context: object, _instances: object) -> None:
+    """An edit in Flexsync of what the sync decides (ending an employment, merging a
+    duplicate, an employee's own language) must be looked at by the next sync, which
+    otherwise counts an employee whose provider record did not change as unchanged.
+    The sync itself writes with bulk statements, which never pass through here."""
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, WageContract):
+            employee = session.get(Employee, instance.employee_id) if instance.employee_id else None
+        elif isinstance(instance, Employee) and instance in session.dirty:
+            state = inspect(instance)
+            employee = instance if any(state.attrs[name].history.has_changes() for name in SYNCED_COLUMNS) else None
+        else:
+            continue
+        if employee is not None and employee.synced_record_digest is not None:
+            employee.synced_record_digest = None
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_synced_record_on_update(state: ORMExecuteState) -> None:
+    """The same for UPDATE statements with a WHERE clause; the sync's own updates name
+    rows by primary key, without one, and say themselves what each row remembers."""
+    if state.is_update and state.bind_mapper is not None and state.bind_mapper.class_ is Employee \
+            and state.statement.whereclause is not None:
+        state.statement = state.statement.values(synced_record_digest=None)
 
 
 class SelectionEntry(TenantScoped, db.Model):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, Protocol
+from functools import cached_property
+from typing import Any, ClassVar, Protocol
 
 
 class Provider(enum.StrEnum):
@@ -123,11 +124,19 @@ class RecordError:
     display_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page:
-    items: list[EmployeeRecord | RecordError]
+    """One answer of the provider: its records as sent, read into typed records on demand,
+    so a sync can count a record it knows is unchanged without reading it."""
+
+    raw: Sequence[Any]
+    read: Callable[[Any], EmployeeRecord | RecordError] = field(repr=False)
     # Total number of employees when the provider tells it, else None.
     total: int | None = None
+
+    @cached_property
+    def items(self) -> list[EmployeeRecord | RecordError]:
+        return [self.read(raw) for raw in self.raw]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,15 +23,21 @@ def apply_decision(
         employee = LocalEmployee(local_id=new_local_id, email="", first_name="", last_name="")
     if employee is None or not decision.changes:
         return employee
-    personal = {c.field: c.new for c in decision.changes if not c.field.startswith(_WAGE_PREFIX)}
-    wage = {
-        c.field.removeprefix(_WAGE_PREFIX): c.new
-        for c in decision.changes
-        if c.field.startswith(_WAGE_PREFIX)
-    }
+    personal, wage = split_changes(decision)
     if wage:
         contract = employee.wage_contract
         personal["wage_contract"] = (
             WageContract(**wage) if contract is None else replace(contract, **wage)  # type: ignore[arg-type]
         )
     return replace(employee, **personal)  # type: ignore[arg-type]
+
+
+def split_changes(decision: EmployeeDecision) -> tuple[dict[str, object], dict[str, object]]:
+    """The new values of a decision: the employee's, and their wage contract's."""
+    personal, wage = {}, {}
+    for change in decision.changes:
+        if change.field.startswith(_WAGE_PREFIX):
+            wage[change.field[len(_WAGE_PREFIX):]] = change.new
+        else:
+            personal[change.field] = change.new
+    return personal, wage

@@ -78,9 +78,15 @@ def personal_diff(
     return PersonalDiff(tuple(changes), tuple(discrepancies), reverify)
 
 
+# (attribute, change-log field) of a wage contract, worked out once rather than per employee.
+_CONTRACT_FIELDS = tuple((f.name, f"wage_contract.{f.name}") for f in fields(WageContract))
+
+
 def wage_contract_changes(old: WageContract | None, new: WageContract) -> tuple[FieldChange, ...]:
+    if old is None:
+        return tuple(FieldChange(logged, None, getattr(new, name)) for name, logged in _CONTRACT_FIELDS)
     return tuple(
-        FieldChange(f"wage_contract.{f.name}", getattr(old, f.name, None), getattr(new, f.name))
-        for f in fields(new)
-        if old is None or getattr(old, f.name) != getattr(new, f.name)
+        FieldChange(logged, getattr(old, name), value)
+        for name, logged in _CONTRACT_FIELDS
+        if getattr(old, name) != (value := getattr(new, name))
     )

@@ -205,6 +205,11 @@ def _plan_known(record: EmployeeRecord, employee: LocalEmployee, page: _Page) ->
     return _sync(record, employee, contract, page)
 
 
+def may_be_created(record: EmployeeRecord, today: date) -> bool:
+    """Whether a record nobody was synced from can lead to a new employee at all."""
+    return not record.excluded and record.active_contract(today) is not None
+
+
 def _plan_newcomer(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
     if record.excluded:
         return _skip(record, Reason.EXCLUDED)

@@ -104,7 +104,9 @@ class SyncRunEmployee(TenantScoped, db.Model):
     failure the reason and the fix. Unchanged employees leave no line."""
 
     __tablename__ = "sync_run_employees"
-    __table_args__ = (Index("ix_sync_run_employees_run", "run_id", "action"),)
+    # Led by the tenant like every query of it: with a bare (run_id, action) SQLite, which has no
+    # statistics, reads the tenant's every line to find the "sync problem" failures of a run.
+    __table_args__ = (Index("ix_sync_run_employees_run", "tenant_id", "run_id", "action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id"))

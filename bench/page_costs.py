@@ -2,7 +2,8 @@
 `python -m bench.page_costs [requests] [--profile]`.
 
 The same data as `make bench`'s page phase (100,000 past runs, 50,000 people of whom
-10,000 synced, a run in progress), in a throwaway SQLite or DATABASE_URL's PostgreSQL;
+10,000 synced, a run in progress), plus an invitation for each synced person as admins
+send after a first sync, in a throwaway SQLite or DATABASE_URL's PostgreSQL;
 an HR admin logged in through the form asks each page `requests` times in a row through
 Flask's test client. Prints median and p95 ms, the median CPU ms of this process and
 the SQL statements per request; with `--profile`, a pyinstrument profile of each page's
@@ -24,7 +25,7 @@ from bench import database
 from bench.run import demo_integration, make_app, p95
 from portal.config import Config
 from portal.extensions import db
-from portal.models import Employee, RunState, SyncRun, SyncRunEmployee, Trigger
+from portal.models import Employee, Invitation, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.sync.plan import Action
 from tests.browsing import csrf_token_from
 
@@ -51,6 +52,10 @@ def seed(tenant_id: int, integration_id: int) -> int:
         {"tenant_id": tenant_id, "run_id": latest, "employee_id": person, "display_name": "Bench",
          "action": Action.FAIL if n < FAILED_IN_LATEST_RUN else Action.UPDATE}
         for n, person in enumerate(synced)])
+    db.session.execute(insert(Invitation), [
+        {"tenant_id": tenant_id, "employee_id": person, "token_hash": f"{person:064d}", "language": "nl",
+         "expires_at": now, "sent_at": now}
+        for person in synced])
     running = db.session.execute(insert(SyncRun).returning(SyncRun.id), [{
         "tenant_id": tenant_id, "integration_id": integration_id, "trigger": Trigger.MANUAL, "status": RunState.RUNNING,
         "fetched": 4200, "total": 10_000, "queued_at": now, "started_at": now}]).scalar_one()

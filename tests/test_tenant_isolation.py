@@ -42,6 +42,14 @@ def test_lists_only_show_the_own_tenants_rows(client, auth, demo_notification):
     assert "Sync finished" not in client.get("/notifications").get_data(as_text=True)
 
 
+def test_the_menu_counts_only_the_own_tenants_unread_notifications(client, auth, demo_notification):
+    auth.login("hr@demo.test")
+    assert 'aria-label="1 unread">1</span>' in client.get("/employees").get_data(as_text=True)
+    auth.logout()
+    auth.login("hr@other.test")
+    assert "unread" not in client.get("/employees").get_data(as_text=True)
+
+
 def test_customer_success_has_no_hr_admin_pages(client, auth):
     auth.login("cs@flexsync.test")
     assert client.get("/company").status_code == 404

@@ -69,10 +69,7 @@ def mark_read(notification_id: int):
     return redirect(notification.link or url_for("notifications.index"))
 
 
-@bp.app_context_processor
-def unread_notifications() -> dict:
-    from flask_login import current_user
-
-    if current_user.is_authenticated and current_user.tenant_id is not None:
-        return {"unread_notifications": unread_count()}
-    return {"unread_notifications": 0}
+# Called by the layout's menu only: the partials htmx polls every second count nothing.
+@bp.app_template_global("unread_notifications")
+def unread_notifications() -> int:
+    return unread_count()

@@ -94,7 +94,7 @@ def start_worker(children: Children, name: str, env: dict[str, str]) -> subproce
 
 def start_gunicorn(children: Children, env: dict[str, str], workers: int) -> str:
     port = free_port()
-    children.start("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+    children.start("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                                 "wsgi:app"], env)
     wait_for_port(port)
     return f"http://127.0.0.1:{port}"

@@ -146,7 +146,7 @@ def main() -> int:
         )
         supervisor.start(
             "web",
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "--threads", "4",
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "--workers", "2",
              "--access-logfile", "-", "wsgi:app"],
             env,
         )

@@ -316,7 +316,7 @@ def sync_setup(app: Flask, redis_url: str, sandboxes: dict[str, str]) -> Iterato
 
 
 class Worker:
-    """A real `rq worker` process sharing the test database, Redis and sandboxes."""
+    """A real `rq worker` process, as deployed, sharing the test database, Redis and sandboxes."""
 
     def __init__(self, app: Flask, redis_url: str, sandboxes: dict[str, str], log_path: Path) -> None:
         import subprocess
@@ -339,7 +339,8 @@ class Worker:
         )
         self.log_path = log_path
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url, "sync", "default"],
+            [str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url, "-w", "jobs.worker.PreloadedWorker",
+             "sync", "default"],
             env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent,
         )
 

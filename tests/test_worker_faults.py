@@ -2,11 +2,15 @@
 every run ends Success, or Error with the reason — never left "running"."""
 from __future__ import annotations
 
+import os
 import signal
 import time
 from datetime import datetime, timedelta
 
 import pytest
+from redis import Redis
+from rq import Queue
+from rq.job import JobStatus
 from sqlalchemy import select
 
 from conftest import wait_for
@@ -138,3 +142,12 @@ def test_a_429_storm_outlasting_the_retries_ends_in_error_and_deactivates_nobody
     assert (run.status, run.error_code) == (RunState.ERROR, "provider_unavailable")
     assert "429" in run.error_detail
     assert active_count(app, liantis_integration) == first.created and run.deactivated == 0
+
+
+def test_syncs_run_at_a_lower_cpu_priority_than_the_web(sync_setup, redis_url, worker):
+    """Where a worker shares a machine with gunicorn, admins' pages get the CPU first."""
+    from jobs.worker import WORK_HORSE_NICENESS
+
+    job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("os.nice", 0)
+    wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=30, message="the job to finish")
+    assert job.return_value() == os.nice(0) + WORK_HORSE_NICENESS

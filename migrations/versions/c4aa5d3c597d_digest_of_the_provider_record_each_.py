@@ -1,7 +1,7 @@
 """digest of the provider record each employee was synced from
 
 Revision ID: c4aa5d3c597d
-Revises: 359bd2db5851
+Revises: 2543ca125244
 Create Date: 2026-11-25 23:05:57.883069
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4aa5d3c597d'
-down_revision = '359bd2db5851'
+down_revision = '2543ca125244'
 branch_labels = None
 depends_on = None
 

@@ -103,6 +103,7 @@ def phase(name: str, workdir: Path, redis_url: str, key: str, *, size: int, comp
             app = make_app(url, redis_url, key, urls)
             env = process_env(url, redis_url, key, urls, workdir)
             started = [start_worker(children, f"{name}-worker-{n}", env) for n in range(workers)]
+            wait_workers_listening(redis_url, workers)
             with app.app_context():
                 yield Phase(app, urls, env, children, started)
         finally:
@@ -110,6 +111,18 @@ def phase(name: str, workdir: Path, redis_url: str, key: str, *, size: int, comp
             if app is not None:
                 with app.app_context():
                     db.engine.dispose()
+
+
+def wait_workers_listening(redis_url: str, count: int) -> None:
+    """A deployed worker is up before the night starts: its start-up is not a sync's time."""
+    from rq import Worker
+
+    connection = Redis.from_url(redis_url)
+    deadline = time.monotonic() + 60
+    while Worker.count(connection=connection) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{count} rq workers did not start within 60 s")
+        time.sleep(0.05)
 
 
 def make_app(url: str, redis_url: str, key: str, urls: dict[str, str]) -> Flask:
@@ -259,7 +272,7 @@ def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, int
     latencies: dict[str, list[float]] = {"progress": [], "history": [], "employees": []}
     failures: list[str] = []
     try:
-        admins = [threading.Thread(target=admin_loop, args=(s, web, n, sizes.admin_rounds, syncs, latencies, failures))
+        admins = [threading.Thread(target=admin_loop, args=(s, web, n, sizes.admins, sizes.admin_rounds, syncs, latencies, failures))
                   for n, s in enumerate(sessions)]
         for admin in admins:
             admin.start()
@@ -319,9 +332,14 @@ def logged_in(web: str) -> requests.Session:
     return session
 
 
-def admin_loop(session: requests.Session, web: str, index: int, rounds: int, syncs: SyncKeeper,
+def admin_loop(session: requests.Session, web: str, index: int, admins: int, rounds: int, syncs: SyncKeeper,
                latencies: dict[str, list[float]], failures: list[str]) -> None:
-    """One admin watching the run: the progress partial every second, pages now and then."""
+    """One admin watching the run: the progress partial every second, pages now and then.
+
+    Admins start spread over one poll interval, as independent browsers are: started
+    together they would stay in lockstep, 50 requests at the same instant every second.
+    """
+    time.sleep(POLL_S * index / admins)
     for round_ in range(rounds):
         began = time.perf_counter()
         timed_get(session, f"{web}/syncs/{syncs.run_id}/progress", "progress", latencies, failures, {"HX-Request": "true"})

@@ -128,21 +128,20 @@ def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
     newcomers: the same whole name (`person_key`: casefold, not SQL lower) and the same
     start date or employee number.
 
-    The database narrows by lower-cased surname (indexed) and whole name, in every case
-    form SQL `lower` may give; the exact rule is checked here.
+    The database finds the names by their lower-cased forms (indexed), in every form SQL
+    `lower` may give; the exact rule is checked here.
     """
     wanted: dict[tuple[str, str], list[tuple[object, object]]] = defaultdict(list)
-    forms: set[tuple[str, str]] = set()
+    names: set[tuple[str, str]] = set()
     for record in newcomers:
         key = person_key(record.first_name, record.last_name)
         wanted[key].append((record.start_date, provider_value(record, "employee_number")))
-        forms.update((last, first) for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name))
+        names.update((last, first) for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name))
     if not wanted:
         return set()
     rows = db.session.execute(
         select(Employee.id, Employee.first_name, Employee.last_name, Employee.start_date, Employee.employee_number).where(
-            func.lower(Employee.last_name).in_({last for last, _first in forms}),
-            tuple_(func.lower(Employee.last_name), func.lower(Employee.first_name)).in_(forms),
+            tuple_(func.lower(Employee.last_name), func.lower(Employee.first_name)).in_(names)
         )
     ).all()
     return {

@@ -20,11 +20,11 @@ def upgrade():
     with op.batch_alter_table('employees', schema=None) as batch_op:
         batch_op.add_column(sa.Column('synced_record_digest', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('synced_record_valid_until', sa.Date(), nullable=True))
-    op.create_index('ix_employees_last_name_lower', 'employees', ['tenant_id', sa.text('lower(last_name)')])
+    op.create_index('ix_employees_name_lower', 'employees', ['tenant_id', sa.text('lower(last_name)'), sa.text('lower(first_name)')])
 
 
 def downgrade():
-    op.drop_index('ix_employees_last_name_lower', table_name='employees')
+    op.drop_index('ix_employees_name_lower', table_name='employees')
     with op.batch_alter_table('employees', schema=None) as batch_op:
         batch_op.drop_column('synced_record_valid_until')
         batch_op.drop_column('synced_record_digest')

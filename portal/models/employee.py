@@ -77,8 +77,8 @@ class Employee(TenantScoped, db.Model):
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
-# The probable-duplicate check looks a newcomer's surname up without reading every namesake.
-Index("ix_employees_last_name_lower", Employee.tenant_id, func.lower(Employee.last_name))
+# The probable-duplicate check looks a newcomer's name up without reading every namesake.
+Index("ix_employees_name_lower", Employee.tenant_id, func.lower(Employee.last_name), func.lower(Employee.first_name))
 
 
 class WageContract(TenantScoped, db.Model):

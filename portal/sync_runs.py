@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,6 +71,10 @@ JOB_TIMEOUT_SECONDS = 3600
 # A running sync reports after every page; this much silence means its worker died.
 STALE_AFTER = timedelta(minutes=10)
 JOB_RETRIES = 3
+# Pages are committed together, at most this long apart: often enough for a progress bar
+# polled every second, rarely enough that a resync is not mostly commits. A crash loses
+# the pages since the last commit, which the retry applies again.
+COMMIT_EVERY_S = 0.5
 # How often the read-ahead thread checks whether the run still wants its page.
 HANDOFF_POLL_S = 0.5
 # A first sync refreshes the planner's statistics each time it has doubled what it created.
@@ -302,6 +307,7 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
     mode = integration.sync_mode or SyncMode.FULL
     today = date.today()
     fetched = _Fetched()
+    committed_at = time.monotonic()
     with reading_ahead(connector.employees()) as pages:
         for page in pages:
             synced = employee_store.synced_records(target, page.raw)
@@ -320,7 +326,10 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
                 employee_store.refresh_statistics()
                 fetched.created_when_analysed = fetched.counts.created
             _report_progress(run, fetched.counts, fetched.received, fetched.total)
-            db.session.commit()
+            if time.monotonic() - committed_at >= COMMIT_EVERY_S:
+                db.session.commit()
+                committed_at = time.monotonic()
+    db.session.commit()
     return fetched
 
 

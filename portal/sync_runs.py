@@ -77,7 +77,10 @@ JOB_RETRIES = 3
 COMMIT_EVERY_S = 0.5
 # How often the read-ahead thread checks whether the run still wants its page.
 HANDOFF_POLL_S = 0.5
-# A first sync refreshes the planner's statistics each time it has doubled what it created.
+# A first sync refreshes the planner's statistics each time it has doubled what it created,
+# from this many on: a small tenant's first sync leaves it to autovacuum (PostgreSQL
+# samples 30,000 rows per ANALYZE, longer than such a whole run).
+STATISTICS_AFTER = 1000
 STATISTICS_GROWTH = 2
 
 
@@ -322,7 +325,7 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
             fetched.received += len(page.raw)
             fetched.total = page.total
             fetched.counts += plan.counts + RunCounts(unchanged=len(split.unchanged))
-            if plan.counts.created and fetched.counts.created >= STATISTICS_GROWTH * fetched.created_when_analysed:
+            if plan.counts.created and fetched.counts.created >= max(STATISTICS_AFTER, STATISTICS_GROWTH * fetched.created_when_analysed):
                 employee_store.refresh_statistics()
                 fetched.created_when_analysed = fetched.counts.created
             _report_progress(run, fetched.counts, fetched.received, fetched.total)

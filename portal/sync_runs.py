@@ -27,40 +27,15 @@ from sqlalchemy.exc import IntegrityError
 from portal import employee_store, run_summary, tenancy
 from portal.extensions import db
 from portal.integrations import open_run
-from portal.models import (
-    Integration,
-    IntegrationState,
-    Phase,
-    RunState,
-    SyncRun,
-    SyncRunEmployee,
-    Trigger,
-    User,
-)
-from portal.providers.base import (
-    Connector,
-    Credentials,
-    EmployeeRecord,
-    Page,
-    ProviderUnavailable,
-    ReconnectNeeded,
-)
+from portal.models import Integration, IntegrationState, Phase, RunState, SyncRun, SyncRunEmployee, Trigger, User
+from portal.providers.base import Connector, Credentials, EmployeeRecord, Page, ProviderUnavailable, ReconnectNeeded
 from portal.providers.http import HttpSettings
-from portal.providers.registry import (
-    connector_class,
-    connector_for,
-    options_from_config,
-)
+from portal.providers.registry import connector_class, connector_for, options_from_config
 from portal.queue import SYNC_QUEUE, queue, redis_connection
 from portal.sync.digest import SyncedRecord, split_unchanged, valid_until
 from portal.sync.outcomes import RunCounts, run_status
 from portal.sync.plan import Action, plan_batch
-from portal.sync.removals import (
-    FetchCompleted,
-    IncompleteFetch,
-    find_external,
-    plan_removals,
-)
+from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
 from portal.sync.state import LocalState, SyncMode
 from portal.token_guard import IntegrationTokenGuard
 

@@ -164,6 +164,35 @@ def test_a_budget_change_is_kept_with_who_and_old_to_new(app, admin, staff):
         assert (change.old_amount, change.new_amount) == (Decimal("1200.00"), Decimal("1350.50"))
 
 
+def test_two_admins_giving_a_first_budget_at_the_same_moment_both_succeed(app, admin, staff, monkeypatch):
+    """The other admin's budget is committed between this request's check and its insert."""
+    from portal import budgets
+
+    year = date.today().year
+    seen = budgets.budget_for
+
+    def other_admin_commits_meanwhile(employee, wanted_year):
+        found = seen(employee, wanted_year)
+        if found is None and not getattr(other_admin_commits_meanwhile, "done", False):
+            other_admin_commits_meanwhile.done = True
+            with app.app_context():
+                db.session.add(Budget(tenant_id=employee.tenant_id, employee_id=employee.id, year=wanted_year,
+                                      amount=Decimal("500.00"), currency="EUR"))
+                db.session.commit()
+        return found
+
+    monkeypatch.setattr(budgets, "budget_for", other_admin_commits_meanwhile)
+    response = admin.post(
+        f"/employees/{staff['Bram']}/budget",
+        data={"csrf_token": token(admin), "amount": "750", "currency": "EUR", "year": year},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "Budget saved." in response.get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.execute(select(Budget.amount).where(Budget.employee_id == staff["Bram"], Budget.year == year)).all()
+        assert rows == [(Decimal("750.00"),)]
+
+
 def test_a_frozen_budget_cannot_be_changed_and_says_why(app, admin, staff):
     with app.app_context():
         db.session.get(Employee, staff["Dirk"]).budget_frozen = True

@@ -1,8 +1,10 @@
 """The employees area: what the HR admin still does after a sync."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -29,6 +32,7 @@ from portal.web.providers import PROVIDERS
 bp = Blueprint("employees", __name__, url_prefix="/employees")
 
 PAGE_SIZE = 50
+T = TypeVar("T")
 
 FIELD_LABELS = {
     "first_name": _l("First name"),
@@ -223,8 +227,7 @@ def bulk():
     if not form.validate():
         flash(_("The budget was not assigned: correct the amount, currency or year."), "error")
         return render_template("employees/index.html", **list_context(form)), 400
-    result = budgets.assign_budgets(chosen, form.year.data, form.amount.data, form.currency.data, current_user)
-    db.session.commit()
+    result = committed(lambda: budgets.assign_budgets(chosen, form.year.data, form.amount.data, form.currency.data, current_user))
     flash(_("Budget assigned to %(count)s employees.", count=result.assigned + result.unchanged), "success")
     if result.frozen:
         names = ", ".join(e.display_name for e in result.frozen)
@@ -380,8 +383,7 @@ def assign_budget(employee_id: int):
     if employee.budget_frozen:
         notice, status = frozen_message(), 409
     elif form.validate():
-        budgets.assign_budget(employee, form.year.data, form.amount.data, form.currency.data, current_user)
-        db.session.commit()
+        committed(lambda: budgets.assign_budget(employee, form.year.data, form.amount.data, form.currency.data, current_user))
         notice = _("Budget saved.")
     else:
         notice, status = None, 400
@@ -392,6 +394,20 @@ def assign_budget(employee_id: int):
     if status == 400:
         return render_template("employees/show.html", **detail_context(employee, budget_form=form)), 400
     return redirect(url_for("employees.show", employee_id=employee.id))
+
+
+def committed(assign: Callable[[], T]) -> T:
+    """Assigns and commits. Two admins giving the same person a first budget for the same
+    year at the same moment both insert it: the second one's commit fails on the unique
+    (employee, year), and then its assignment simply runs again, on top of the first."""
+    try:
+        result = assign()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        result = assign()
+        db.session.commit()
+    return result
 
 
 def frozen_message() -> str:

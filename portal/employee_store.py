@@ -85,12 +85,18 @@ def load_state(
 ) -> LocalState:
     """Every local employee these records may match: by provider ID, by e-mail, and by
     name for the probable-duplicate check; plus the selection of those provider IDs.
-    `synced_ids`: the provider IDs among them this integration has synced before."""
+    `synced_ids`: the provider IDs among them this integration has synced before.
+
+    A newcomer that cannot be created (excluded, no running contract) is skipped before
+    the planner looks at anything local, so nothing is loaded for it: on a resync those
+    are most of the records left to plan."""
+    newcomers = [r for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in synced_ids
+                 and may_be_created(r, today)]
+    records = [r for r in records if r.provider_id in synced_ids] + newcomers
     keys = lookup_keys(r for r in records if isinstance(r, EmployeeRecord))
     provider_ids = {r.provider_id for r in records if r.provider_id}
-    # Only a newcomer that may be created is checked for a probable duplicate.
-    namesakes = _namesakes([r for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in synced_ids
-                            and may_be_created(r, today)])
+    # Only a newcomer is checked for a probable duplicate.
+    namesakes = _namesakes(newcomers)
     conditions = []
     if provider_ids & synced_ids:
         conditions.append((Employee.integration_id == target.integration_id) & Employee.provider_id.in_(provider_ids & synced_ids))

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from portal.config import PROJECT_ROOT
-from portal.launcher import free_port, wait_for_port
+from portal.launcher import free_port, stop_groups, wait_for_port
 
 BIN = Path(sys.executable).parent
-STOP_GRACE_S = 10.0
 
 
 def redis_server_binary() -> str:
@@ -44,25 +41,8 @@ class Children:
         return process
 
     def stop_all(self) -> None:
-        for process in reversed(self.started):
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_S
-        for process in reversed(self.started):
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            # The leader may be gone while its group still holds a work horse.
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
+        stop_groups(self.started)
         self.started.clear()
-
-
-def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def start_redis(children: Children, workdir: Path) -> str:

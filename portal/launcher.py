@@ -70,23 +70,28 @@ class Supervisor:
         return process
 
     def stop_all(self) -> None:
-        for _name, process in reversed(self.children):
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for _name, process in reversed(self.children):
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            # The group may still hold grandchildren even when the leader has exited.
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
+        stop_groups([process for _name, process in self.children])
 
     def first_exited(self) -> tuple[str, int] | None:
         for name, process in self.children:
             if process.poll() is not None:
                 return name, process.returncode
         return None
+
+
+def stop_groups(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM to every child's process group, newest first, then SIGKILL after the grace
+    period: the group may still hold grandchildren even when the leader has exited."""
+    for process in reversed(processes):
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in reversed(processes):
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Row, func, insert, or_, select, text, tuple_, update
+from sqlalchemy.orm import Bundle
 
 from portal.extensions import db
 from portal.models import Discrepancy, DiscrepancyStatus, Employee, Integration, SelectionEntry, SyncRunEmployee, WageContract
@@ -32,25 +33,26 @@ from portal.sync.state import WageContract as SyncedWageContract
 CONTRACT_COLUMNS = tuple(f.name for f in fields(SyncedWageContract))
 
 
-# Read as plain rows, never as ORM objects: a page would otherwise fill the session with
-# hundreds of objects that every later flush of the run walks through.
-EMPLOYEE_READ = (Employee.id, Employee.integration_id, *(getattr(Employee, name) for name in SYNCED_COLUMNS))
-CONTRACT_READ = tuple(getattr(WageContract, name).label(f"wage_{name}") for name in CONTRACT_COLUMNS)
+# Read as bundles of plain values, never as ORM objects: a page would otherwise fill the
+# session with hundreds of objects that every later flush of the run walks through.
+EMPLOYEE_READ = Bundle("employee", Employee.id, Employee.integration_id, *(getattr(Employee, name) for name in SYNCED_COLUMNS))
+CONTRACT_READ = Bundle("contract", *(getattr(WageContract, name) for name in CONTRACT_COLUMNS))
 
 
-def local_employee(row: Row, integration_id: int | None = None) -> LocalEmployee:
-    """A row of EMPLOYEE_READ columns, with CONTRACT_READ ones if its contract was joined."""
-    values = {name: getattr(row, name) for name in SYNCED_COLUMNS}
-    if integration_id is not None and row.provider_id is not None and row.integration_id != integration_id:
+def local_employee(employee: Employee | Row, contract: WageContract | Row | None,
+                   integration_id: int | None = None) -> LocalEmployee:
+    """The engine's view of an employee and their wage contract, each an ORM object or a
+    bundle of its columns (a contract missing from an outer join reads as all None)."""
+    values = {name: getattr(employee, name) for name in SYNCED_COLUMNS}
+    if integration_id is not None and employee.provider_id is not None and employee.integration_id != integration_id:
         # Another provider's IDs live in another namespace: never a match by ID here, but
         # still "synced", so its e-mail makes a newcomer an entity-move error, not a twin.
-        values["provider_id"] = f"integration-{row.integration_id}:{row.provider_id}"
-    mapping = row._mapping
-    has_contract = mapping.get("wage_provider_id") is not None
+        values["provider_id"] = f"integration-{employee.integration_id}:{employee.provider_id}"
+    has_contract = contract is not None and contract.provider_id is not None
     return LocalEmployee(
-        local_id=row.id,
+        local_id=employee.id,
         **values,
-        wage_contract=SyncedWageContract(**{name: mapping[f"wage_{name}"] for name in CONTRACT_COLUMNS}) if has_contract else None,
+        wage_contract=SyncedWageContract(**{name: getattr(contract, name) for name in CONTRACT_COLUMNS}) if has_contract else None,
     )
 
 
@@ -107,14 +109,14 @@ def load_state(
     employees: tuple[LocalEmployee, ...] = ()
     if conditions:
         rows = db.session.execute(
-            select(*EMPLOYEE_READ, *CONTRACT_READ).outerjoin(WageContract, WageContract.employee_id == Employee.id).where(or_(*conditions))
+            select(EMPLOYEE_READ, CONTRACT_READ).outerjoin(WageContract, WageContract.employee_id == Employee.id).where(or_(*conditions))
         ).all()
         employees = tuple(
-            local_employee(row, target.integration_id)
-            for row in rows
-            if row.provider_id in provider_ids and row.integration_id == target.integration_id
-            or row.email in keys.emails
-            or row.id in namesakes
+            local_employee(employee, contract, target.integration_id)
+            for employee, contract in rows
+            if employee.provider_id in provider_ids and employee.integration_id == target.integration_id
+            or employee.email in keys.emails
+            or employee.id in namesakes
         )
     selections = {}
     newcomer_ids = provider_ids - synced_ids
@@ -403,9 +405,9 @@ def unlisted_employees(target: SyncTarget, listed: Set[str]) -> list[LocalEmploy
     ).all()
     unlisted = [employee_id for employee_id, provider_id in synced if provider_id not in listed]
     return [
-        local_employee(row)
+        local_employee(employee, None)
         for start in range(0, len(unlisted), IN_CHUNK)
-        for row in db.session.execute(select(*EMPLOYEE_READ).where(Employee.id.in_(unlisted[start:start + IN_CHUNK])))
+        for employee in db.session.execute(select(EMPLOYEE_READ).where(Employee.id.in_(unlisted[start:start + IN_CHUNK]))).scalars()
     ]
 
 
@@ -429,6 +431,6 @@ def mark_external(employee_ids: Iterable[int]) -> None:
 
 def unmatched_local_employees() -> list[LocalEmployee]:
     rows = db.session.execute(
-        select(*EMPLOYEE_READ).where(Employee.provider_id.is_(None), Employee.active.is_(True), Employee.external.is_(False))
-    )
-    return [local_employee(row) for row in rows]
+        select(EMPLOYEE_READ).where(Employee.provider_id.is_(None), Employee.active.is_(True), Employee.external.is_(False))
+    ).scalars()
+    return [local_employee(employee, None) for employee in rows]

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
+from portal.employee_store import local_employee
 from portal.extensions import db
 from portal.models import (
     Budget,
@@ -245,36 +246,7 @@ def open_discrepancies(employee: Employee) -> list[Discrepancy]:
 
 def as_local_employee(employee: Employee) -> state.LocalEmployee:
     """The engine's view of this employee, so pages ask the same rules the sync applies."""
-    contract = employee.wage_contract
-    return state.LocalEmployee(
-        local_id=employee.id,
-        email=employee.email,
-        first_name=employee.first_name,
-        last_name=employee.last_name,
-        provider_id=employee.provider_id,
-        active=employee.active,
-        external=employee.external,
-        wage_contract=None if contract is None else _engine_wage_contract(contract),
-    )
-
-
-def _engine_wage_contract(contract: WageContract) -> state.WageContract:
-    return state.WageContract(
-        provider_id=contract.provider_id,
-        wage_type=contract.wage_type,
-        worker_class=contract.worker_class,
-        provider_gross_amount=contract.provider_gross_amount,
-        gross_salary=contract.gross_salary,
-        salary_period=contract.salary_period,
-        converted_with_weekly_hours=contract.converted_with_weekly_hours,
-        start_date=contract.start_date,
-        end_date=contract.end_date,
-        work_regime_pct=contract.work_regime_pct,
-        employer_social_security_pct=contract.employer_social_security_pct,
-        contract_type=contract.contract_type,
-        entity_ref=contract.entity_ref,
-        wage_code=contract.wage_code,
-    )
+    return local_employee(employee, employee.wage_contract)
 
 
 def sync_would_reactivate(employee: Employee, today: date) -> bool:

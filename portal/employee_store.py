@@ -14,7 +14,6 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
 
 from sqlalchemy import Row, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.orm import Bundle
@@ -25,7 +24,7 @@ from portal.models.employee import SYNCED_COLUMNS
 from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision, split_changes
 from portal.sync.diff import provider_value
-from portal.sync.digest import SyncedRecord, raw_provider_id
+from portal.sync.digest import SyncedRecord
 from portal.sync.plan import Action, EmployeeDecision, may_be_created
 from portal.sync.state import LocalEmployee, LocalState, Selection, lookup_keys, person_key
 from portal.sync.state import WageContract as SyncedWageContract
@@ -69,9 +68,8 @@ class SyncTarget:
         return cls(integration.id, integration.tenant_id)
 
 
-def synced_records(target: SyncTarget, raw_records: Sequence[Any]) -> dict[str, SyncedRecord]:
+def synced_records(target: SyncTarget, provider_ids: Set[str]) -> dict[str, SyncedRecord]:
     """Provider ID -> what the employee synced from it remembers, for a page's records."""
-    provider_ids = {provider_id for raw in raw_records if (provider_id := raw_provider_id(raw)) is not None}
     if not provider_ids:
         return {}
     rows = db.session.execute(
@@ -202,8 +200,8 @@ def write_decisions(
          if d.action != Action.CREATE and d.changes and d.local_id in by_local_id],
         now,
     )
-    _remember_unchanged([(d, remembered(d)) for d in decisions if d.action == Action.UNCHANGED
-                         and remembered(d) != synced.get(d.provider_id or "", FORGOTTEN)])
+    _remember_unchanged([(d, memory) for d in decisions if d.action == Action.UNCHANGED
+                         and (memory := remembered(d)) != synced.get(d.provider_id or "", FORGOTTEN)])
     _park_newly_offered(target, [d for d in decisions if d.newly_offered], records_by_id)
     _record_discrepancies(target.tenant_id, run_id, [d for d in decisions if d.discrepancies], created_ids)
     _record_outcomes(target.tenant_id, run_id, decisions, created_ids)

@@ -288,7 +288,7 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
     committed_at = time.monotonic()
     with reading_ahead(connector.employees()) as pages:
         for page in pages:
-            synced = employee_store.synced_records(target, page.raw)
+            synced = employee_store.synced_records(target, page.provider_ids)
             split = split_unchanged(page.raw, synced, today, fetched.seen)
             records = [page.read(page.raw[position]) for position in split.to_plan]
             state = employee_store.load_state(target, records, synced.keys(), today)

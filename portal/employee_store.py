@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
 
-from sqlalchemy import Row, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import Row, bindparam, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.orm import Bundle
 
 from portal.extensions import db
@@ -68,15 +68,18 @@ class SyncTarget:
         return cls(integration.id, integration.tenant_id)
 
 
+# Built once with the IDs as one expanding parameter: coercing a page's IDs into
+# literals, each page, cost as much as running the query.
+_SYNCED_RECORDS = select(Employee.provider_id, Employee.synced_record_digest, Employee.synced_record_valid_until).where(
+    Employee.integration_id == bindparam("integration_id"), Employee.provider_id.in_(bindparam("provider_ids", expanding=True))
+)
+
+
 def synced_records(target: SyncTarget, provider_ids: Set[str]) -> dict[str, SyncedRecord]:
     """Provider ID -> what the employee synced from it remembers, for a page's records."""
     if not provider_ids:
         return {}
-    rows = db.session.execute(
-        select(Employee.provider_id, Employee.synced_record_digest, Employee.synced_record_valid_until).where(
-            Employee.integration_id == target.integration_id, Employee.provider_id.in_(provider_ids)
-        )
-    )
+    rows = db.session.execute(_SYNCED_RECORDS, {"integration_id": target.integration_id, "provider_ids": list(provider_ids)})
     return {provider_id: SyncedRecord(digest, until) for provider_id, digest, until in rows}
 
 
@@ -397,15 +400,19 @@ def unlisted_employees(target: SyncTarget, listed: Set[str]) -> list[LocalEmploy
     """Active employees this integration masters whose provider ID the run did not see,
     for the removal check at the end of a run: only they are read whole."""
     synced = db.session.execute(
-        select(Employee.id, Employee.provider_id).where(
+        select(Employee.provider_id).where(
             Employee.integration_id == target.integration_id, Employee.active.is_(True), Employee.provider_id.is_not(None)
         )
-    ).all()
-    unlisted = [employee_id for employee_id, provider_id in synced if provider_id not in listed]
+    ).scalars()
+    unlisted = sorted(set(synced) - listed)
     return [
         local_employee(employee, None)
         for start in range(0, len(unlisted), IN_CHUNK)
-        for employee in db.session.execute(select(EMPLOYEE_READ).where(Employee.id.in_(unlisted[start:start + IN_CHUNK]))).scalars()
+        for employee in db.session.execute(
+            select(EMPLOYEE_READ).where(
+                Employee.integration_id == target.integration_id, Employee.provider_id.in_(unlisted[start:start + IN_CHUNK])
+            )
+        ).scalars()
     ]
 
 

@@ -303,10 +303,13 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
             if plan.counts.created and fetched.counts.created >= max(STATISTICS_AFTER, STATISTICS_GROWTH * fetched.created_when_analysed):
                 employee_store.refresh_statistics()
                 fetched.created_when_analysed = fetched.counts.created
-            _report_progress(run, fetched.counts, fetched.received, fetched.total)
             if time.monotonic() - committed_at >= COMMIT_EVERY_S:
+                # Set only now: the run's row is flushed before every query of the next
+                # page once it changed, and other sessions only see it committed.
+                _report_progress(run, fetched.counts, fetched.received, fetched.total)
                 db.session.commit()
                 committed_at = time.monotonic()
+    _report_progress(run, fetched.counts, fetched.received, fetched.total)
     db.session.commit()
     return fetched
 

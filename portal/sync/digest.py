@@ -10,6 +10,8 @@ loading or planning it.
 from __future__ import annotations
 
 import hashlib
+import marshal
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
@@ -22,10 +24,11 @@ from portal.providers.base import EmployeeRecord
 
 def _rules_version() -> bytes:
     """Any change to the sync rules or the record mappings must re-plan everybody once:
-    the digest is salted with their source, so a deploy that changes them does it."""
+    the digest is salted with their source, so a deploy that changes them does it (and
+    with the Python version, whose marshal writes the bytes digested)."""
     root = Path(__file__).resolve().parent.parent
     sources = sorted([*root.joinpath("sync").glob("*.py"), *root.joinpath("providers").glob("*.py")])
-    salt = hashlib.blake2b(digest_size=16)
+    salt = hashlib.blake2b(sys.version.split()[0].encode(), digest_size=16)
     for source in sources:
         salt.update(source.read_bytes())
     return salt.digest()
@@ -35,9 +38,10 @@ _SALT = _rules_version()
 
 
 def record_digest(raw: Any) -> str:
-    # The decoded JSON as the provider ordered it: a provider that reorders its keys
-    # only costs one re-plan.
-    return hashlib.blake2b(repr(raw).encode(), digest_size=16, key=_SALT).hexdigest()
+    # The decoded JSON as the provider ordered it (a provider that reorders its keys only
+    # costs one re-plan), serialised by marshal: lossless for JSON values and twice as
+    # fast as repr. Version 2 writes no back-references, so equal records give equal bytes.
+    return hashlib.blake2b(marshal.dumps(raw, 2), digest_size=16, key=_SALT).hexdigest()
 
 
 def raw_provider_id(raw: Any) -> str | None:

@@ -24,7 +24,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-location --omit-header
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --width 100
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d portal/translations 2>&1 | grep -v '^$$' || true

@@ -10,6 +10,7 @@ from portal import run_summary, tenancy
 from portal.extensions import db
 from portal.models import Notification, SyncRun
 from portal.web.access import hr_admin_required
+from portal.web.pagination import paginate_growing
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -36,13 +37,12 @@ def shown_body(notification: Notification) -> str:
 @bp.get("")
 @hr_admin_required
 def index():
-    page = db.paginate(
+    page = paginate_growing(
         select(Notification)
         .options(selectinload(Notification.sync_run).selectinload(SyncRun.integration))
         .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=request.args.get("page", 1, type=int),
-        per_page=PAGE_SIZE,
-        error_out=False,
+        request.args.get("page", 1, type=int),
+        PAGE_SIZE,
     )
     return render_template("notifications/index.html", page=page, shown_title=shown_title)
 

@@ -13,6 +13,7 @@ from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.plan import Action
 from portal.web.access import hr_admin_required
 from portal.web.integrations import card_context, provider_or_404
+from portal.web.pagination import paginate_growing
 
 bp = Blueprint("syncs", __name__)
 
@@ -45,7 +46,7 @@ def history(provider: str):
     statement = select(SyncRun).where(SyncRun.integration_id == integration.id).order_by(SyncRun.id.desc())
     if status in RunState._value2member_map_:
         statement = statement.where(SyncRun.status == RunState(status))
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=HISTORY_PAGE_SIZE, error_out=False)
+    page = paginate_growing(statement, request.args.get("page", 1, type=int), HISTORY_PAGE_SIZE)
     template = "syncs/_history_rows.html" if htmx.target == "history-rows" else "syncs/history.html"
     return render_template(template, integration=integration, page=page, status=status, states=list(RunState))
 

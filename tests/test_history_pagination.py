@@ -1,0 +1,70 @@
+"""Lists that only grow (sync history, notifications) count a few pages ahead, not all of it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+
+from portal import tenancy
+from portal.extensions import db
+from portal.models import Notification, RunState, SyncRun, Tenant, Trigger
+from portal.web.pagination import PAGES_AHEAD
+
+HISTORY_PAGE_SIZE = 25
+
+
+def add_runs(app, integration_id: int, count: int, status: RunState = RunState.SUCCESS) -> None:
+    with app.app_context():
+        tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
+        start = datetime.utcnow() - timedelta(days=count)
+        with tenancy.acting_for(tenant_id):
+            db.session.execute(insert(SyncRun), [
+                {"tenant_id": tenant_id, "integration_id": integration_id, "trigger": Trigger.NIGHTLY, "status": status,
+                 "queued_at": start + timedelta(days=n), "started_at": start + timedelta(days=n),
+                 "finished_at": start + timedelta(days=n, seconds=30)}
+                for n in range(count)
+            ])
+            db.session.commit()
+
+
+def test_a_short_history_is_counted_exactly(app, client, auth, activate):
+    add_runs(app, activate("securex"), HISTORY_PAGE_SIZE + 1)
+    auth.login()
+    page = client.get("/integrations/securex/history").get_data(as_text=True)
+    assert "Page 1 of 2" in page and "more than" not in page
+
+
+def test_a_long_history_says_more_than_the_pages_it_counted(app, client, auth, activate):
+    counted_pages = 1 + PAGES_AHEAD
+    add_runs(app, activate("securex"), counted_pages * HISTORY_PAGE_SIZE + 1)
+    auth.login()
+    first = client.get("/integrations/securex/history").get_data(as_text=True)
+    assert f"Page 1 of more than {counted_pages}" in first
+    # Further on, the count reaches the end and is exact again.
+    last = client.get(f"/integrations/securex/history?page={counted_pages + 1}").get_data(as_text=True)
+    assert f"Page {counted_pages + 1} of {counted_pages + 1}" in last and "more than" not in last
+    assert "Next" not in last and "Previous" in last
+
+
+def test_the_status_filter_is_counted_the_same_way(app, client, auth, activate):
+    integration_id = activate("securex")
+    add_runs(app, integration_id, (1 + PAGES_AHEAD) * HISTORY_PAGE_SIZE + 1)
+    add_runs(app, integration_id, 3, RunState.ERROR)
+    auth.login()
+    page = client.get("/integrations/securex/history?status=error", headers={"HX-Request": "true", "HX-Target": "history-rows"})
+    assert page.get_data(as_text=True).count("<tr") == 1 + 3
+    assert "Page" not in page.get_data(as_text=True)
+
+
+def test_notifications_say_more_than_in_the_readers_language(app, client, auth):
+    with app.app_context():
+        tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
+        with tenancy.acting_for(tenant_id):
+            db.session.execute(insert(Notification), [
+                {"tenant_id": tenant_id, "title": f"Notice {n}", "body": "", "created_at": datetime.utcnow()}
+                for n in range((1 + PAGES_AHEAD) * 25 + 1)
+            ])
+            db.session.commit()
+    auth.login()
+    page = client.get("/notifications", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert f"Pagina 1 van meer dan {1 + PAGES_AHEAD}" in page

@@ -23,6 +23,10 @@ def run_closing_on_last_crash(execute: Callable[[int, dict], None], close_after_
 
     app = flask_app()
     with app.app_context():
+        # The job is the one writer of the rows it works on: what it read stays valid
+        # after each of its commits, instead of being read again (and the integration's
+        # credentials decrypted again) at the next access.
+        db.session().expire_on_commit = False
         try:
             execute(object_id, app.config)
         except Exception as error:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from portal.extensions import db
 from portal.models import Integration, Tenant
@@ -20,7 +21,8 @@ def stored_integration(app: Flask, provider: str) -> Integration:
     with app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
         integration = db.session.execute(
-            select(Integration).where(Integration.tenant_id == tenant_id, Integration.provider == Provider(provider))
+            select(Integration).options(undefer(Integration.credentials))
+            .where(Integration.tenant_id == tenant_id, Integration.provider == Provider(provider))
         ).scalar_one()
         db.session.expunge(integration)
         db.session.remove()

@@ -40,7 +40,9 @@ class Integration(TenantScoped, db.Model):
     sync_mode: Mapped[SyncMode | None] = mapped_column(enum_column(SyncMode))
     provider_company_id: Mapped[str | None] = mapped_column(String(100))
     provider_company_name: Mapped[str | None] = mapped_column(String(200))
-    credentials: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    # Read only when used (a sync, the wizard): every page that shows an integration
+    # would otherwise decrypt its secrets.
+    credentials: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, deferred=True)
     # Provider-specific set-up: venue and code mapping, synced entities, exclusions.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     activated_at: Mapped[datetime | None]

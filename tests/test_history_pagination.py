@@ -1,8 +1,10 @@
 """Lists that only grow (sync history, notifications) count a few pages ahead, not all of it."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
+from browsing import log_in, screenshot
 from sqlalchemy import insert, select
 
 from portal import tenancy
@@ -68,3 +70,18 @@ def test_notifications_say_more_than_in_the_readers_language(app, client, auth):
     auth.login()
     page = client.get("/notifications", headers={"Accept-Language": "nl"}).get_data(as_text=True)
     assert f"Pagina 1 van meer dan {1 + PAGES_AHEAD}" in page
+
+
+def test_an_admin_pages_through_a_long_history_in_the_browser(app, live_server, page, activate):
+    counted_pages = 1 + PAGES_AHEAD
+    add_runs(app, activate("securex"), counted_pages * HISTORY_PAGE_SIZE + 1)
+    log_in(page, live_server)
+    page.goto(live_server + "/integrations/securex/history")
+    page.get_by_text(f"Page 1 of more than {counted_pages}").wait_for()
+    screenshot(page, "history-long")
+    for shown in range(2, counted_pages + 2):
+        page.get_by_role("link", name="Next").click()
+        page.get_by_text(re.compile(f"^Page {shown} of")).wait_for()
+    assert page.get_by_text(f"Page {counted_pages + 1} of {counted_pages + 1}").is_visible()
+    assert page.get_by_role("link", name="Next").count() == 0
+    screenshot(page, "history-long-last-page")

@@ -242,8 +242,7 @@ def _insert_created(target: SyncTarget, created: list[tuple[EmployeeDecision, Sy
         personal, wage = split_changes(decision)
         rows.append({
             **BLANK_EMPLOYEE, **personal, "tenant_id": target.tenant_id, "integration_id": target.integration_id,
-            "probable_duplicate_of_id": decision.probable_duplicate_of, "last_synced_at": now,
-            "synced_record_digest": remembered.digest, "synced_record_valid_until": remembered.valid_until,
+            "probable_duplicate_of_id": decision.probable_duplicate_of, "last_synced_at": now, **_remembering(remembered),
         })
         contracts.append(wage)
     # No RETURNING: SQLite would insert row by row to return ids in order; reading the

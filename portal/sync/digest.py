@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from portal.providers.base import EmployeeRecord
+from portal.providers.records import Unreadable, text
 
 
 def _rules_version() -> bytes:
@@ -46,10 +47,12 @@ def record_digest(raw: Any) -> str:
 
 def raw_provider_id(raw: Any) -> str | None:
     """The ID as `records.read_employee` reads it, without reading the rest."""
-    value = raw.get("id") if isinstance(raw, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
+    if not isinstance(raw, Mapping):
         return None
-    return str(value)
+    try:
+        return text(raw.get("id"))
+    except Unreadable:
+        return None
 
 
 def valid_until(record: EmployeeRecord, today: date) -> date | None:

@@ -10,9 +10,9 @@ from sqlalchemy import insert, select
 from portal import tenancy
 from portal.extensions import db
 from portal.models import Notification, RunState, SyncRun, Tenant, Trigger
+from portal.web.notifications import PAGE_SIZE as NOTIFICATIONS_PAGE_SIZE
 from portal.web.pagination import PAGES_AHEAD
-
-HISTORY_PAGE_SIZE = 25
+from portal.web.syncs import HISTORY_PAGE_SIZE
 
 
 def add_runs(app, integration_id: int, count: int, status: RunState = RunState.SUCCESS) -> None:
@@ -64,7 +64,7 @@ def test_notifications_say_more_than_in_the_readers_language(app, client, auth):
         with tenancy.acting_for(tenant_id):
             db.session.execute(insert(Notification), [
                 {"tenant_id": tenant_id, "title": f"Notice {n}", "body": "", "created_at": datetime.utcnow()}
-                for n in range((1 + PAGES_AHEAD) * 25 + 1)
+                for n in range((1 + PAGES_AHEAD) * NOTIFICATIONS_PAGE_SIZE + 1)
             ])
             db.session.commit()
     auth.login()

@@ -68,18 +68,21 @@ class SyncTarget:
         return cls(integration.id, integration.tenant_id)
 
 
-# Built once with the IDs as one expanding parameter: coercing a page's IDs into
-# literals, each page, cost as much as running the query.
 _SYNCED_RECORDS = select(Employee.provider_id, Employee.synced_record_digest, Employee.synced_record_valid_until).where(
-    Employee.integration_id == bindparam("integration_id"), Employee.provider_id.in_(bindparam("provider_ids", expanding=True))
+    Employee.integration_id == bindparam("integration_id"), Employee.provider_id.is_not(None)
 )
 
 
-def synced_records(target: SyncTarget, provider_ids: Set[str]) -> dict[str, SyncedRecord]:
-    """Provider ID -> what the employee synced from it remembers, for a page's records."""
-    if not provider_ids:
-        return {}
-    rows = db.session.execute(_SYNCED_RECORDS, {"integration_id": target.integration_id, "provider_ids": list(provider_ids)})
+def synced_records(target: SyncTarget) -> dict[str, SyncedRecord]:
+    """Provider ID -> what the employee synced from it remembers, for everyone the
+    integration has synced.
+
+    A run reads it once, not once per page (one query per page cost as much as the
+    rest of a resync's own work); it is a few dozen bytes a person. An edit in Flexsync
+    during the run clears the row's digest but not this copy, so someone edited before
+    their page is planned by the next run, like someone edited just after it.
+    """
+    rows = db.session.execute(_SYNCED_RECORDS, {"integration_id": target.integration_id})
     return {provider_id: SyncedRecord(digest, until) for provider_id, digest, until in rows}
 
 
@@ -88,7 +91,8 @@ def load_state(
 ) -> LocalState:
     """Every local employee these records may match: by provider ID, by e-mail, and by
     name for the probable-duplicate check; plus the selection of those provider IDs.
-    `synced_ids`: the provider IDs among them this integration has synced before.
+    `synced_ids`: the provider IDs this integration has synced before (may hold
+    everyone's: only looked up, never iterated).
 
     A newcomer that cannot be created (excluded, no running contract) is skipped before
     the planner looks at anything local, so nothing is loaded for it: on a resync those
@@ -100,9 +104,10 @@ def load_state(
     provider_ids = {r.provider_id for r in records if r.provider_id}
     # Only a newcomer is checked for a probable duplicate.
     namesakes = _namesakes(newcomers)
+    known_ids = {provider_id for provider_id in provider_ids if provider_id in synced_ids}
     conditions = []
-    if provider_ids & synced_ids:
-        conditions.append((Employee.integration_id == target.integration_id) & Employee.provider_id.in_(provider_ids & synced_ids))
+    if known_ids:
+        conditions.append((Employee.integration_id == target.integration_id) & Employee.provider_id.in_(known_ids))
     if keys.emails:
         conditions.append(Employee.email.in_(keys.emails))
     if namesakes:
@@ -120,7 +125,7 @@ def load_state(
             or employee.id in namesakes
         )
     selections = {}
-    newcomer_ids = provider_ids - synced_ids
+    newcomer_ids = provider_ids - known_ids
     if newcomer_ids:
         selections = dict(
             db.session.execute(

@@ -286,17 +286,19 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
     today = date.today()
     fetched = _Fetched()
     committed_at = time.monotonic()
+    synced = employee_store.synced_records(target)
     with reading_ahead(connector.employees()) as pages:
         for page in pages:
-            synced = employee_store.synced_records(target, page.provider_ids)
             split = split_unchanged(page.raw, synced, today, fetched.seen)
+            # Never planned, yet listing them again later in the run is a duplicate.
+            fetched.seen |= split.unchanged
             records = [page.read(page.raw[position]) for position in split.to_plan]
             state = employee_store.load_state(target, records, synced.keys(), today)
-            plan = plan_batch(records, state, policies, today, mode, seen_earlier=fetched.seen | split.unchanged)
+            plan = plan_batch(records, state, policies, today, mode, seen_earlier=fetched.seen)
             in_step = {r.provider_id: SyncedRecord(split.digests[r.provider_id], valid_until(r, today))
                        for r in records if isinstance(r, EmployeeRecord) and r.provider_id in split.digests}
             employee_store.write_decisions(target, run_id, plan.decisions, state, records, utcnow(), in_step, synced)
-            fetched.seen |= plan.seen_provider_ids | split.unchanged
+            fetched.seen |= plan.seen_provider_ids
             fetched.received += len(page.raw)
             fetched.total = page.total
             fetched.counts += plan.counts + RunCounts(unchanged=len(split.unchanged))

@@ -2,6 +2,7 @@
 HTTP) on a dataset that exercises it."""
 from __future__ import annotations
 
+import copy
 import json
 from contextlib import contextmanager
 from datetime import date
@@ -280,3 +281,28 @@ def test_a_namesake_written_in_capitals_is_still_a_probable_duplicate(
     integration_id = activate("securex")
     finished_run(app, start_sync(app, integration_id))
     assert by_provider_id(app, integration_id, person["id"]).probable_duplicate_of_id == local_id
+
+
+def test_an_id_listed_again_on_a_later_page_fails_on_a_resync_too(app, redis_url, tmp_path, activate):
+    """The resync counts the first listing unchanged without planning it; the second,
+    a page later, must still fail as a duplicate rather than pass as unchanged too."""
+    dataset = example_dataset()
+    people = dataset["companies"][0]["employees"]
+    template = people[0]
+    for number in range(len(people), 30):
+        clone = copy.deepcopy(template)
+        clone.update(id=f"C001-9{number:05}", employee_number=f"9{number:05}", email=f"clone.{number}@flexsync-demo.be")
+        for contract in clone["contracts"]:
+            contract["id"] = f"{clone['id']}-{contract['id']}"
+        people.append(clone)
+    twice = next(p for p in people if p["contracts"][-1]["end_date"] is None and not p["excluded"])
+    # Pages of 25 (the test worker's page size): the copy is on the second page.
+    people.append(copy.deepcopy(twice))
+    with own_sandboxes(app, redis_url, tmp_path, dataset):
+        integration_id = activate("securex")
+        first = finished_run(app, start_sync(app, integration_id))
+        resync = finished_run(app, start_sync(app, integration_id))
+    for run in (first, resync):
+        assert run.status is RunState.PARTIAL
+        assert reasons(app, run.id, Action.FAIL) == {twice["id"]: Reason.DUPLICATE_ID}
+    assert resync.unchanged == first.created

@@ -133,8 +133,6 @@ class Page:
     read: Callable[[Any], EmployeeRecord | RecordError] = field(repr=False)
     # Total number of employees when the provider tells it, else None.
     total: int | None = None
-    # The IDs the records carry, as the repeated-page check read them.
-    provider_ids: frozenset[str] = frozenset()
 
     @cached_property
     def items(self) -> list[EmployeeRecord | RecordError]:

@@ -52,7 +52,7 @@ def read_pages(provider: str, first: Position, fetch: Callable[[Position], RawPa
         visited.add(position)
         received += len(raw.items)
         previous_ids = ids
-        yield Page(raw.items, read, raw.total, ids)
+        yield Page(raw.items, read, raw.total)
         position = raw.next_position
     if total is not None and received < total:
         raise ProviderUnavailable(

@@ -15,12 +15,12 @@ from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
 
-from sqlalchemy import Row, bindparam, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import Row, bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Bundle
 
 from portal.extensions import db
 from portal.models import Discrepancy, DiscrepancyStatus, Employee, Integration, SelectionEntry, SyncRunEmployee, WageContract
-from portal.models.employee import SYNCED_COLUMNS
+from portal.models.employee import LOWER_WHOLE_NAME, SYNCED_COLUMNS
 from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision, split_changes
 from portal.sync.diff import provider_value
@@ -146,16 +146,16 @@ def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
     `lower` may give; the exact rule is checked here.
     """
     wanted: dict[tuple[str, str], list[tuple[object, object]]] = defaultdict(list)
-    names: set[tuple[str, str]] = set()
+    names: set[str] = set()
     for record in newcomers:
         key = person_key(record.first_name, record.last_name)
         wanted[key].append((record.start_date, provider_value(record, "employee_number")))
-        names.update((last, first) for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name))
+        names.update(f"{last} {first}" for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name))
     if not wanted:
         return set()
     rows = db.session.execute(
         select(Employee.id, Employee.first_name, Employee.last_name, Employee.start_date, Employee.employee_number).where(
-            tuple_(func.lower(Employee.last_name), func.lower(Employee.first_name)).in_(names)
+            LOWER_WHOLE_NAME.in_(names)
         )
     ).all()
     return {

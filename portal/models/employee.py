@@ -5,7 +5,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, event, func, inspect
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, event, func, inspect, literal_column
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship, validates
 
 from portal.extensions import db
@@ -77,8 +77,11 @@ class Employee(TenantScoped, db.Model):
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
-# The probable-duplicate check looks a newcomer's name up without reading every namesake.
-Index("ix_employees_name_lower", Employee.tenant_id, func.lower(Employee.last_name), func.lower(Employee.first_name))
+# The whole name lower-cased, as the probable-duplicate check looks a newcomer's namesakes
+# up: one indexed value, so a page's names are one IN list. Written as pairs of columns,
+# PostgreSQL spent ~40 ms planning each page's lookup (an OR of a few hundred pairs).
+LOWER_WHOLE_NAME = func.lower(Employee.last_name).concat(literal_column("' '")).concat(func.lower(Employee.first_name))
+Index("ix_employees_whole_name_lower", Employee.tenant_id, LOWER_WHOLE_NAME)
 
 
 class WageContract(TenantScoped, db.Model):

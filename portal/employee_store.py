@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
 
-from sqlalchemy import Row, bindparam, insert, or_, select, text, update
+from sqlalchemy import Row, insert, or_, select, text, update
 from sqlalchemy.orm import Bundle
 
 from portal.extensions import db
@@ -68,11 +68,6 @@ class SyncTarget:
         return cls(integration.id, integration.tenant_id)
 
 
-_SYNCED_RECORDS = select(Employee.provider_id, Employee.synced_record_digest, Employee.synced_record_valid_until).where(
-    Employee.integration_id == bindparam("integration_id"), Employee.provider_id.is_not(None)
-)
-
-
 def synced_records(target: SyncTarget) -> dict[str, SyncedRecord]:
     """Provider ID -> what the employee synced from it remembers, for everyone the
     integration has synced.
@@ -82,7 +77,11 @@ def synced_records(target: SyncTarget) -> dict[str, SyncedRecord]:
     during the run clears the row's digest but not this copy, so someone edited before
     their page is planned by the next run, like someone edited just after it.
     """
-    rows = db.session.execute(_SYNCED_RECORDS, {"integration_id": target.integration_id})
+    rows = db.session.execute(
+        select(Employee.provider_id, Employee.synced_record_digest, Employee.synced_record_valid_until).where(
+            Employee.integration_id == target.integration_id, Employee.provider_id.is_not(None)
+        )
+    )
     return {provider_id: SyncedRecord(digest, until) for provider_id, digest, until in rows}
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Bundle
 
 from portal.extensions import db
 from portal.models import Discrepancy, DiscrepancyStatus, Employee, Integration, SelectionEntry, SyncRunEmployee, WageContract
-from portal.models.employee import LOWER_WHOLE_NAME, SYNCED_COLUMNS
+from portal.models.employee import LOWER_WHOLE_NAME, SYNCED_COLUMNS, lower_whole_name
 from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision, split_changes
 from portal.sync.diff import provider_value
@@ -149,7 +149,7 @@ def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
     for record in newcomers:
         key = person_key(record.first_name, record.last_name)
         wanted[key].append((record.start_date, provider_value(record, "employee_number")))
-        names.update(f"{last} {first}" for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name))
+        names.update(lower_whole_name(last, first) for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name))
     if not wanted:
         return set()
     rows = db.session.execute(

@@ -84,6 +84,11 @@ LOWER_WHOLE_NAME = func.lower(Employee.last_name).concat(literal_column("' '")).
 Index("ix_employees_whole_name_lower", Employee.tenant_id, LOWER_WHOLE_NAME)
 
 
+def lower_whole_name(lower_last_name: str, lower_first_name: str) -> str:
+    """A value of `LOWER_WHOLE_NAME`, from the name parts as SQL `lower` gives them."""
+    return f"{lower_last_name} {lower_first_name}"
+
+
 class WageContract(TenantScoped, db.Model):
     """The employee's wage contract that is active at the provider, as last synced."""
 

@@ -138,6 +138,8 @@ def measure(employees: int, workdir: Path) -> tuple[dict[str, float], dict[str, 
                 parts = {
                     "fetch floor": best_of(lambda: fetch_floor(urls["securex"], DEMO_COMPANY)),
                     "write floor": best_of(lambda: database.bulk_write_floor(integration_id)),
+                    "write floor, upsert with the unique keys": best_of(
+                        lambda: database.bulk_write_floor(integration_id, upsert=True)),
                     "read records": best_of(lambda: read_seconds(integration, app.config)),
                     "write into the schema": best_of(same_rows.write_people),
                     "report lines, bare": best_of(lambda: same_rows.write_report(with_changes=False)),
@@ -150,10 +152,11 @@ def measure(employees: int, workdir: Path) -> tuple[dict[str, float], dict[str, 
     finally:
         children.stop_all()
     floor = parts["fetch floor"] + parts["write floor"]
+    upsert_floor = parts["fetch floor"] + parts["write floor, upsert with the unique keys"]
     least = parts["fetch floor"] + parts["read records"] + parts["write into the schema"] + parts["report lines, bare"]
-    return {"full sync (in-process)": full, **parts, "floor": floor,
+    return {"full sync (in-process)": full, **parts, "floor": floor, "floor with the upsert": upsert_floor,
             "least (fetch, read, write into the schema, bare report)": least, "least / floor": least / floor,
-            "full sync / floor": full / floor}, rows
+            "least / floor with the upsert": least / upsert_floor, "full sync / floor": full / floor}, rows
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The worker class to run: `rq worker -w jobs.worker.PreloadedWorker sync default`."""
 from __future__ import annotations
 
+import gc
 import os
 
 from rq import Worker
@@ -20,6 +21,11 @@ class PreloadedWorker(Worker):
     Building the app checks the encryption key against the database; that connection is
     closed again here, because a connection inherited by forked horses is one socket
     shared by all of them (PostgreSQL answers "prepared statement already exists").
+
+    The app's objects then live as long as the worker, so they are moved out of the cycle
+    collector's sight: a horse's full collections walked all of them (~150,000) each
+    time, 0.5 s of a 10,000-person first sync, and touching them copied the memory the
+    horse shares with this process.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -28,6 +34,7 @@ class PreloadedWorker(Worker):
 
         with flask_app().app_context():
             db.engine.dispose()
+        gc.freeze()
 
     def main_work_horse(self, job, queue) -> None:  # noqa: ANN001 - RQ's signature
         os.nice(WORK_HORSE_NICENESS)

@@ -151,3 +151,10 @@ def test_syncs_run_at_a_lower_cpu_priority_than_the_web(sync_setup, redis_url, w
     job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("os.nice", 0)
     wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=30, message="the job to finish")
     assert job.return_value() == os.nice(0) + WORK_HORSE_NICENESS
+
+
+def test_a_work_horse_leaves_the_app_out_of_its_garbage_collections(sync_setup, redis_url, worker):
+    """Built before the fork and kept for good: the collector of a run's horse never walks it."""
+    job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("gc.get_freeze_count")
+    wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=30, message="the job to finish")
+    assert job.return_value() > 50_000

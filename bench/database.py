@@ -157,15 +157,16 @@ def bulk_write_floor(integration_id: int, upsert: bool = False) -> float:
     contracts = [dict(r._mapping) for r in db.session.execute(select(WageContract.__table__)) if r.employee_id in ids]
     db.session.rollback()
     scratch = MetaData()
-    copies = [(scratch_copy(model.__table__, scratch, upsert), rows) for model, rows in ((Employee, employees), (WageContract, contracts))]
+    copies = [(scratch_copy(model.__table__, scratch, upsert), UPSERT_KEYS[model], rows)
+              for model, rows in ((Employee, employees), (WageContract, contracts))]
     engine = db.engine
     scratch.create_all(engine)
     try:
         started = time.perf_counter()
         with engine.begin() as connection:
-            for table, rows in copies:
+            for table, key, rows in copies:
                 if rows:
-                    connection.execute(upserting(table) if upsert else insert(table), rows)
+                    connection.execute(upserting(table, key) if upsert else insert(table), rows)
         return time.perf_counter() - started
     finally:
         scratch.drop_all(engine)
@@ -181,12 +182,11 @@ def scratch_copy(table: Table, metadata: MetaData, unique: bool = False) -> Tabl
 
 # What a sync finds its rows by: an employee by the integration's provider ID, a
 # contract by its employee.
-UPSERT_KEYS = {Employee.__tablename__: ("integration_id", "provider_id"), WageContract.__tablename__: ("employee_id",)}
+UPSERT_KEYS = {Employee: ("integration_id", "provider_id"), WageContract: ("employee_id",)}
 
 
-def upserting(table: Table):
+def upserting(table: Table, key: tuple[str, ...]):
     """INSERT … ON CONFLICT DO UPDATE on the key a sync finds the row by: a bulk upsert."""
-    key = UPSERT_KEYS[table.name.removeprefix("bench_floor_")]
     dialect_insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[db.engine.dialect.name]
     statement = dialect_insert(table)
     return statement.on_conflict_do_update(

@@ -22,8 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from bench import database
-from bench.processes import Children, start_sandboxes
-from bench.run import DEMO_COMPANY, demo_integration, fetch_floor, make_app
+from bench.run import DEMO_COMPANY, fetch_floor, in_process, new_run
 from portal.extensions import db
 from portal.models import Employee, Integration, SyncRun, SyncRunEmployee, Tenant, Trigger, WageContract
 
@@ -115,42 +114,28 @@ class SameRowsElsewhere:
 
 def measure(employees: int, workdir: Path) -> tuple[dict[str, float], dict[str, int]]:
     """Seconds of each part, and rows: the sync's own and each copy's."""
-    from cryptography.fernet import Fernet
-
     from portal import sync_runs
 
-    children = Children(workdir)
-    try:
-        urls = start_sandboxes(children, "sandbox", employees, 1)
-        with database.phase_database(os.environ.get("DATABASE_URL"), workdir, "least") as url:
-            app = make_app(url, "redis://127.0.0.1:1/0", Fernet.generate_key().decode(), urls)
-            with app.app_context():
-                tenant_id, integration_id = demo_integration()
-                run = SyncRun(tenant_id=tenant_id, integration_id=integration_id, trigger=Trigger.MANUAL)
-                db.session.add(run)
-                db.session.commit()
-                run_id = run.id
-                started = time.perf_counter()
-                sync_runs.execute_run(run_id, app.config)
-                full = time.perf_counter() - started
-                integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
-                same_rows = SameRowsElsewhere(integration_id, run_id)
-                parts = {
-                    "fetch floor": best_of(lambda: fetch_floor(urls["securex"], DEMO_COMPANY)),
-                    "write floor": best_of(lambda: database.bulk_write_floor(integration_id)),
-                    "write floor, upsert with the unique keys": best_of(
-                        lambda: database.bulk_write_floor(integration_id, upsert=True)),
-                    "read records": best_of(lambda: read_seconds(integration, app.config)),
-                    "write into the schema": best_of(same_rows.write_people),
-                    "report lines, bare": best_of(lambda: same_rows.write_report(with_changes=False)),
-                    "report lines, with change log": best_of(lambda: same_rows.write_report(with_changes=True)),
-                }
-                rows = {"employees": len(same_rows.employees), "wage contracts": len(same_rows.contracts),
-                        "report lines": len(same_rows.lines)}
-                rows.update({f"{name} written": count for name, count in same_rows.written.items()})
-                db.engine.dispose()
-    finally:
-        children.stop_all()
+    with in_process(employees, workdir, "least") as (app, urls, tenant_id, integration_id):
+        run_id = new_run(tenant_id, integration_id)
+        started = time.perf_counter()
+        sync_runs.execute_run(run_id, app.config)
+        full = time.perf_counter() - started
+        integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
+        same_rows = SameRowsElsewhere(integration_id, run_id)
+        parts = {
+            "fetch floor": best_of(lambda: fetch_floor(urls["securex"], DEMO_COMPANY)),
+            "write floor": best_of(lambda: database.bulk_write_floor(integration_id)),
+            "write floor, upsert with the unique keys": best_of(
+                lambda: database.bulk_write_floor(integration_id, upsert=True)),
+            "read records": best_of(lambda: read_seconds(integration, app.config)),
+            "write into the schema": best_of(same_rows.write_people),
+            "report lines, bare": best_of(lambda: same_rows.write_report(with_changes=False)),
+            "report lines, with change log": best_of(lambda: same_rows.write_report(with_changes=True)),
+        }
+        rows = {"employees": len(same_rows.employees), "wage contracts": len(same_rows.contracts),
+                "report lines": len(same_rows.lines)}
+        rows.update({f"{name} written": count for name, count in same_rows.written.items()})
     floor = parts["fetch floor"] + parts["write floor"]
     upsert_floor = parts["fetch floor"] + parts["write floor, upsert with the unique keys"]
     least = parts["fetch floor"] + parts["read records"] + parts["write into the schema"] + parts["report lines, bare"]

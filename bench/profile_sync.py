@@ -7,45 +7,25 @@ ones resyncs with nothing changed.
 """
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 from pyinstrument import Profiler
-from sqlalchemy import select
 
-from bench import database
-from bench.processes import Children, start_sandboxes
-from bench.run import demo_integration, make_app
-from portal.extensions import db
-from portal.models import Integration, SyncRun, Trigger
+from bench.run import in_process, new_run
 
 
 def profile_runs(employees: int, runs: int, workdir: Path) -> None:
-    from cryptography.fernet import Fernet
-
     from portal import sync_runs
 
-    children = Children(workdir)
-    try:
-        urls = start_sandboxes(children, "sandbox", employees, 1)
-        with database.phase_database(os.environ.get("DATABASE_URL"), workdir, "profile") as url:
-            app = make_app(url, "redis://127.0.0.1:1/0", Fernet.generate_key().decode(), urls)
-            with app.app_context():
-                tenant_id, integration_id = demo_integration()
-                integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
-                for _ in range(runs):
-                    run = SyncRun(tenant_id=tenant_id, integration_id=integration.id, trigger=Trigger.MANUAL)
-                    db.session.add(run)
-                    db.session.commit()
-                    profiler = Profiler()
-                    with profiler:
-                        sync_runs.execute_run(run.id, app.config)
-                    print(profiler.output_text(unicode=False, color=False, show_all=False), flush=True)
-                db.engine.dispose()
-    finally:
-        children.stop_all()
+    with in_process(employees, workdir, "profile") as (app, _urls, tenant_id, integration_id):
+        for _ in range(runs):
+            run_id = new_run(tenant_id, integration_id)
+            profiler = Profiler()
+            with profiler:
+                sync_runs.execute_run(run_id, app.config)
+            print(profiler.output_text(unicode=False, color=False, show_all=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,36 @@ def make_app(url: str, redis_url: str, key: str, urls: dict[str, str]) -> Flask:
     return app
 
 
+@contextmanager
+def in_process(employees: int, workdir: Path, name: str) -> Iterator[tuple[Flask, dict[str, str], int, int]]:
+    """For the tools that sync inside their own process: a Securex sandbox of `employees`
+    people on loopback, the app on a throwaway database (DATABASE_URL's PostgreSQL, else
+    SQLite) with the demo tenant's integration active, inside the app's context. Yields
+    the app, the sandbox URLs, the tenant and the integration."""
+    from cryptography.fernet import Fernet
+
+    children = Children(workdir)
+    try:
+        urls = start_sandboxes(children, "sandbox", employees, 1)
+        with database.phase_database(os.environ.get("DATABASE_URL"), workdir, name) as url:
+            app = make_app(url, "redis://127.0.0.1:1/0", Fernet.generate_key().decode(), urls)
+            with app.app_context():
+                try:
+                    yield app, urls, *demo_integration()
+                finally:
+                    db.engine.dispose()
+    finally:
+        children.stop_all()
+
+
+def new_run(tenant_id: int, integration_id: int) -> int:
+    """A run as "Sync now" records it, for `sync_runs.execute_run` to carry out here."""
+    run = SyncRun(tenant_id=tenant_id, integration_id=integration_id, trigger=Trigger.MANUAL)
+    db.session.add(run)
+    db.session.commit()
+    return run.id
+
+
 def process_env(url: str, redis_url: str, key: str, urls: dict[str, str], workdir: Path) -> dict[str, str]:
     """What workers and gunicorn see: the production settings, pointed at this phase."""
     env = dict(os.environ)

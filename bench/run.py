@@ -15,6 +15,7 @@ runs the same code at `TINY` sizes and checks correctness, never time.
 """
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -152,6 +153,8 @@ def in_process(employees: int, workdir: Path, name: str) -> Iterator[tuple[Flask
         urls = start_sandboxes(children, "sandbox", employees, 1)
         with database.phase_database(os.environ.get("DATABASE_URL"), workdir, name) as url:
             app = make_app(url, "redis://127.0.0.1:1/0", Fernet.generate_key().decode(), urls)
+            # As the preloaded worker does before its horses run syncs (jobs/worker.py).
+            gc.freeze()
             with app.app_context():
                 try:
                     yield app, urls, *demo_integration()

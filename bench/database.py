@@ -151,11 +151,7 @@ def bulk_write_floor(integration_id: int, upsert: bool = False) -> float:
     row its key already holds (the floor `make bench` uses has neither)."""
     import time
 
-    employees = [dict(r._mapping) for r in db.session.execute(
-        select(Employee.__table__).where(Employee.integration_id == integration_id))]
-    ids = {row["id"] for row in employees}
-    contracts = [dict(r._mapping) for r in db.session.execute(select(WageContract.__table__)) if r.employee_id in ids]
-    db.session.rollback()
+    employees, contracts = synced_rows(integration_id)
     scratch = MetaData()
     copies = [(scratch_copy(model.__table__, scratch, upsert), UPSERT_KEYS[model], rows)
               for model, rows in ((Employee, employees), (WageContract, contracts))]
@@ -170,6 +166,17 @@ def bulk_write_floor(integration_id: int, upsert: bool = False) -> float:
         return time.perf_counter() - started
     finally:
         scratch.drop_all(engine)
+
+
+def synced_rows(integration_id: int) -> tuple[list[dict], list[dict]]:
+    """The rows a sync of the integration wrote, as column -> value: its employees, and
+    their wage contracts."""
+    employees = [dict(r._mapping) for r in db.session.execute(
+        select(Employee.__table__).where(Employee.integration_id == integration_id))]
+    ids = {row["id"] for row in employees}
+    contracts = [dict(r._mapping) for r in db.session.execute(select(WageContract.__table__)) if r.employee_id in ids]
+    db.session.rollback()
+    return employees, contracts
 
 
 def scratch_copy(table: Table, metadata: MetaData, unique: bool = False) -> Table:

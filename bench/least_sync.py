@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from bench import database
-from bench.run import DEMO_COMPANY, fetch_floor, in_process, new_run
+from bench.run import DEMO_COMPANY, fetch_floor, fresh, in_process, new_run
 from portal.extensions import db
-from portal.models import Employee, Integration, SyncRun, SyncRunEmployee, Tenant, Trigger, WageContract
+from portal.models import Employee, Integration, SyncRunEmployee, Tenant, WageContract
 
 REPEATS = 3
 
@@ -50,11 +50,8 @@ class SameRowsElsewhere:
     that every unique constraint and index of the real tables takes them."""
 
     def __init__(self, integration_id: int, run_id: int) -> None:
-        self.employees = [dict(row._mapping) for row in db.session.execute(
-            select(Employee.__table__).where(Employee.integration_id == integration_id))]
+        self.employees, self.contracts = database.synced_rows(integration_id)
         provider_of = {row["id"]: row["provider_id"] for row in self.employees}
-        self.contracts = [dict(row._mapping) for row in db.session.execute(select(WageContract.__table__))
-                          if row.employee_id in provider_of]
         for contract in self.contracts:
             contract["provider_of_employee"] = provider_of[contract["employee_id"]]
         self.lines = [dict(row._mapping) for row in db.session.execute(
@@ -93,9 +90,7 @@ class SameRowsElsewhere:
     def write_report(self, with_changes: bool) -> float:
         """One line per person in a new run's report: bare, or with the change log the run page shows."""
         tenant_id, integration_id = self.new_tenant()
-        run_id = db.session.execute(insert(SyncRun).returning(SyncRun.id), [
-            {"tenant_id": tenant_id, "integration_id": integration_id, "trigger": Trigger.MANUAL}]).scalar_one()
-        db.session.commit()
+        run_id = new_run(tenant_id, integration_id)
         lines = [{**{k: v for k, v in row.items() if k not in ("id", "employee_id")}, "tenant_id": tenant_id,
                   "run_id": run_id, "changes": row["changes"] if with_changes else None} for row in self.lines]
         started = time.perf_counter()
@@ -107,9 +102,7 @@ class SameRowsElsewhere:
 
     @staticmethod
     def count(model: type[db.Model], tenant_id: int) -> int:
-        counted = db.session.execute(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)).scalar_one()
-        db.session.rollback()
-        return counted
+        return fresh(select(func.count()).select_from(model).where(model.tenant_id == tenant_id))[0][0]
 
 
 def measure(employees: int, workdir: Path) -> tuple[dict[str, float], dict[str, int]]:

@@ -7,7 +7,6 @@ migrations; each test starts from the demo seed.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from sqlalchemy import delete
 from werkzeug.serving import make_server
 
 from browsing import ARTIFACTS, csrf_token_from, screenshot  # noqa: F401 - tests import them from here
+from portal.launcher import free_port
 from portal.providers.base import Connector, Credentials, Provider
 from portal.providers.http import HttpSettings
 from portal.providers.registry import connector_for
@@ -144,16 +144,10 @@ def other_client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server_port() -> int:
     # Fixed for the session: MyLiantis only sends people back to a callback registered at start.
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture
@@ -278,7 +272,7 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
 
     from redis import Redis
 
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
         [_redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -497,7 +491,7 @@ def smtp_server(app: Flask) -> Iterator[Inbox]:
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     previous = (app.config["SMTP_HOST"], app.config["SMTP_PORT"])
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
@@ -510,7 +504,7 @@ def smtp_server(app: Flask) -> Iterator[Inbox]:
 def unreachable_smtp(app: Flask) -> Iterator[None]:
     """A mail server that is down: nothing listens on the port."""
     previous = (app.config["SMTP_HOST"], app.config["SMTP_PORT"])
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port())
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
     yield
     app.config["SMTP_HOST"], app.config["SMTP_PORT"] = previous
 

@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import _free_port, wait_for
+from conftest import wait_for
 from gc_probe import LOADED_WITH_THE_APP
+from portal.launcher import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
 def test_a_web_worker_leaves_the_app_it_loaded_out_of_its_garbage_collections():
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
          "--workers", "1", "tests.gc_probe:probe"],

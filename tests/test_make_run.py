@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import _free_port
+from portal.launcher import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def _free_port_block(size: int) -> int:
     import socket
 
     for _ in range(50):
-        base = _free_port()
+        base = free_port()
         sockets = []
         try:
             for offset in range(size):
@@ -53,7 +53,7 @@ def _free_port_block(size: int) -> int:
 @pytest.mark.launcher
 def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
     marker = f"FLEXSYNC_RUN_MARKER={uuid.uuid4()}"
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update({"PORT": str(port), "SANDBOX_PORT_BASE": str(_free_port_block(4)), "FLEXSYNC_INSTANCE_DIR": str(tmp_path), marker.split("=")[0]: marker.split("=")[1]})
     launcher = subprocess.Popen(

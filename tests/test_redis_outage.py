@@ -10,8 +10,9 @@ import pytest
 from redis import Redis
 from sqlalchemy import select
 
-from conftest import Worker, _free_port, _redis_answers, _redis_server_binary, csrf_token_from, wait_for
+from conftest import Worker, _redis_answers, _redis_server_binary, csrf_token_from, wait_for
 from portal.extensions import db
+from portal.launcher import free_port
 from portal.models import RunState, SyncRun
 from sandbox.testing import set_faults
 from test_sync_runs import active_at_provider, employees_of, finished_run, start_sync
@@ -25,7 +26,7 @@ class RedisServer:
     """A redis-server this test may stop and start again on the same port."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.workdir = workdir
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None

@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d portal/translations 2>&1 | grep -v '^$$' || true
 
 run: $(VENV)/.installed translations
-	$(BIN)/python -m portal.launcher
+	$(BIN)/python -m demo.launcher
 
 test: $(VENV)/.installed-test translations
 	bash scripts/install-system-packages.sh

@@ -35,7 +35,7 @@ def best_of(measure: Callable[[], float]) -> float:
 
 def read_seconds(integration: Integration, config: dict) -> float:
     """Every record of every page read into typed values by the connector, pages already fetched."""
-    from portal.sync_runs import connector_of
+    from portal.runs.sync_runs import connector_of
 
     pages = list(connector_of(integration, config).employees())
     started = time.perf_counter()
@@ -107,7 +107,7 @@ class SameRowsElsewhere:
 
 def measure(employees: int, workdir: Path) -> tuple[dict[str, float], dict[str, int]]:
     """Seconds of each part, and rows: the sync's own and each copy's."""
-    from portal import sync_runs
+    from portal.runs import sync_runs
 
     with in_process(employees, workdir, "least") as (app, urls, tenant_id, integration_id):
         run_id = new_run(tenant_id, integration_id)

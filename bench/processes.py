@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from portal.config import PROJECT_ROOT
-from portal.launcher import free_port, stop_groups, wait_for_port
+from demo.launcher import free_port, stop_groups, wait_for_port
 
 BIN = Path(sys.executable).parent
 

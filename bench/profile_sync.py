@@ -17,7 +17,7 @@ from bench.run import in_process, new_run
 
 
 def profile_runs(employees: int, runs: int, workdir: Path) -> None:
-    from portal import sync_runs
+    from portal.runs import sync_runs
 
     with in_process(employees, workdir, "profile") as (app, _urls, tenant_id, integration_id):
         for _ in range(runs):

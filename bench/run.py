@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 
 from bench import database
 from bench.processes import Children, child_pids, rss_mb, start_gunicorn, start_redis, start_sandboxes, start_worker
-from portal.launcher import free_port
+from demo.launcher import free_port
 from portal.extensions import db
 from portal.models import Employee, Integration, RunState, SyncRun, Tenant, Trigger
 from portal.providers.securex import MAX_PAGE_SIZE
@@ -129,13 +129,14 @@ def wait_workers_listening(redis_url: str, count: int) -> None:
 def make_app(url: str, redis_url: str, key: str, urls: dict[str, str]) -> Flask:
     from flask_migrate import upgrade
 
-    from portal import create_app, demo
+    from portal import create_app
+    from demo import seed
 
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "FLEXSYNC_ENCRYPTION_KEY": key, "REDIS_URL": redis_url,
                               "PROVIDER_URLS": urls, "SERVER_NAME": None})
     with app.app_context():
         upgrade()
-        demo.seed()
+        seed.seed()
         db.session.commit()
     return app
 
@@ -196,7 +197,7 @@ def run_row(run_id: int):
 
 
 def start_sync(integration_id: int) -> int:
-    from portal import sync_runs
+    from portal.runs import sync_runs
 
     integration = db.session.get(Integration, integration_id)
     run_id = sync_runs.request_sync(integration, Trigger.MANUAL).id

@@ -19,7 +19,7 @@ from rq.job import Job
 
 from bench.processes import Children, start_redis
 from bench.run import demo_integration, phase, start_sync, timed_sync, wait_closed
-from portal.sync_runs import job_id
+from jobs.settings import SYNC_RUN
 
 STEPS = ("sync now", "to work horse", "to run started", "run", "to seen closed", "total")
 
@@ -47,7 +47,7 @@ def measure(employees: int, runs: int, workdir: Path) -> dict[str, float]:
                 enqueued = naive(datetime.utcnow())
                 run = wait_closed(run_id)
                 seen = naive(datetime.utcnow())
-                started = naive(Job.fetch(job_id(run), connection=connection).started_at)
+                started = naive(Job.fetch(SYNC_RUN.job_id(run.id), connection=connection).started_at)
                 moments = (asked, enqueued, started, run.started_at, run.finished_at, seen)
                 samples.append([(b - a).total_seconds() * 1000 for a, b in zip(moments, moments[1:], strict=False)]
                                + [(seen - asked).total_seconds() * 1000])

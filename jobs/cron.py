@@ -4,11 +4,12 @@ import os
 from rq import cron
 
 from jobs.nightly import run_nightly_syncs
-from jobs.sync import close_stale_runs
+from jobs.settings import NIGHTLY_TIMEOUT_S, STALE_SWEEP_EVERY_S, STALE_SWEEP_TIMEOUT_S
+from jobs.sync import close_stale_work
 
 # Nightly at 02:00 server time unless the operator picks another moment.
 NIGHTLY_CRON = os.environ.get("FLEXSYNC_NIGHTLY_CRON", "0 2 * * *")
 
-cron.register(run_nightly_syncs, queue_name="default", cron=NIGHTLY_CRON, job_timeout=600)
-# A run whose worker died is closed as Error within a minute or two, never "running" forever.
-cron.register(close_stale_runs, queue_name="default", interval=60, job_timeout=60)
+cron.register(run_nightly_syncs, queue_name="default", cron=NIGHTLY_CRON, job_timeout=NIGHTLY_TIMEOUT_S)
+# Work whose worker died is closed as Error within a minute or two, never "running" forever.
+cron.register(close_stale_work, queue_name="default", interval=STALE_SWEEP_EVERY_S, job_timeout=STALE_SWEEP_TIMEOUT_S)

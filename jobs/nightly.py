@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 def run_nightly_syncs() -> int:
     """Start (or join) a sync for every active integration; returns how many were started."""
-    from portal import sync_runs
+    from portal.runs import sync_runs
 
     with flask_app().app_context():
         runs = sync_runs.request_nightly_syncs()

@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    from portal import cli, i18n, security
+    from portal import i18n, security
     from portal.config import INSTANCE_DIR, PROJECT_ROOT, config_for
     from portal.extensions import babel, csrf, db, htmx, login_manager, migrate, oauth
     from portal.web import register_blueprints
@@ -33,5 +33,4 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     security.init_app(app)
     i18n.init_app(app)
     register_blueprints(app)
-    cli.init_app(app)
     return app

@@ -29,7 +29,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from portal.launcher import Supervisor, free_port, wait_for_port  # noqa: E402
+from demo.launcher import Supervisor, free_port, wait_for_port  # noqa: E402
 from sandbox.testing import dataset_summary, running_sandboxes, true_employees  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -20,7 +20,7 @@ from sqlalchemy import delete
 from werkzeug.serving import make_server
 
 from browsing import ARTIFACTS, csrf_token_from, screenshot  # noqa: F401 - tests import them from here
-from portal.launcher import free_port
+from demo.launcher import free_port
 from portal.providers.base import Connector, Credentials, Provider
 from portal.providers.http import HttpSettings
 from portal.providers.registry import connector_for
@@ -70,14 +70,14 @@ def demo_data(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     app: Flask = request.getfixturevalue("app")
-    from portal import demo
+    from demo import seed
     from portal.extensions import db
 
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(delete(table))
         db.session.commit()
-        demo.seed()
+        seed.seed()
         db.session.remove()
     yield
 
@@ -123,7 +123,7 @@ def make_available(app: Flask):
     """Customer success makes a provider available for a company (Demo NV unless told)."""
     from sqlalchemy import select
 
-    from portal import integrations
+    from portal.integrations import overview
     from portal.extensions import db
     from portal.models import Tenant, User
     from portal.providers.base import Provider
@@ -132,7 +132,7 @@ def make_available(app: Flask):
         with app.app_context():
             tenant = db.session.execute(select(Tenant).where(Tenant.name == company)).scalar_one()
             cs = db.session.execute(select(User).where(User.email == "cs@flexsync.test")).scalar_one()
-            integrations.set_availability(tenant.id, Provider(provider), True, cs)
+            overview.set_availability(tenant.id, Provider(provider), True, cs)
             db.session.remove()
 
     return make_available
@@ -650,7 +650,7 @@ def hours_story(app: Flask, sandboxes, sandbox_demo_company, activate) -> HoursS
 
     from portal import tenancy
     from portal.extensions import db
-    from portal.hours_export import Period
+    from portal.hours.rules import Period
     from portal.models import Employee, WageContract
     from portal.providers.base import ContractType, WageType, WorkerClass
     from sandbox.testing import true_employees

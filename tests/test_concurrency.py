@@ -16,7 +16,7 @@ from rq.registry import FinishedJobRegistry
 from sqlalchemy import select
 
 from conftest import csrf_token_from, wait_for
-from portal import sync_runs
+from portal.runs import sync_runs
 from portal.extensions import db
 from portal.models import RunState, SyncRun
 from portal.sync.outcomes import Reason

@@ -166,7 +166,7 @@ def test_a_budget_change_is_kept_with_who_and_old_to_new(app, admin, staff):
 
 def test_two_admins_giving_a_first_budget_at_the_same_moment_both_succeed(app, admin, staff, monkeypatch):
     """The other admin's budget is committed between this request's check and its insert."""
-    from portal import budgets
+    from portal.employees import budgets
 
     year = date.today().year
     seen = budgets.budget_for

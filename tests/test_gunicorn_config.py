@@ -10,7 +10,7 @@ import requests
 
 from conftest import wait_for
 from gc_probe import LOADED_WITH_THE_APP
-from portal.launcher import free_port
+from demo.launcher import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

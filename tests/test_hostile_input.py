@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import Employee, Tenant
 from portal.providers import connexie, hris, liantis, records, securex
 from portal.providers.base import EmployeeRecord, RecordError
-from portal.vat import InvalidVat, normalise_belgian_vat
+from portal.company.vat import InvalidVat, normalise_belgian_vat
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),

@@ -79,12 +79,12 @@ def test_a_comma_separated_file_names_the_empty_required_column(app, client, aut
 
 
 def test_a_file_over_the_limits_is_refused_with_the_limit(app, client, auth, staff, monkeypatch):
-    from portal import hours_import
+    from portal.hours import csv_import
 
     auth.login()
-    too_big = upload(client, HEADER + "x" * (hours_import.MAX_FILE_BYTES + 10))
+    too_big = upload(client, HEADER + "x" * (csv_import.MAX_FILE_BYTES + 10))
     assert too_big.status_code == 400 and "larger than 400 kB" in too_big.get_data(as_text=True)
-    monkeypatch.setattr(hours_import, "MAX_ROWS", 3)
+    monkeypatch.setattr(csv_import, "MAX_ROWS", 3)
     line = "an.janssens@demo.test;2025-05-{:02d};09:00;15:30;30;0;0;yes\n"
     too_many = upload(client, HEADER + "".join(line.format(d) for d in range(1, 6)))
     assert "more than 3 lines" in too_many.get_data(as_text=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from portal.launcher import free_port
+from demo.launcher import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update({"PORT": str(port), "SANDBOX_PORT_BASE": str(_free_port_block(4)), "FLEXSYNC_INSTANCE_DIR": str(tmp_path), marker.split("=")[0]: marker.split("=")[1]})
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "portal.launcher"], cwd=ROOT, env=env,
+        [sys.executable, "-m", "demo.launcher"], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     output: list[str] = []

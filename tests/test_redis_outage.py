@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from conftest import Worker, _redis_answers, _redis_server_binary, csrf_token_from, wait_for
 from portal.extensions import db
-from portal.launcher import free_port
+from demo.launcher import free_port
 from portal.models import RunState, SyncRun
 from sandbox.testing import set_faults
 from test_sync_runs import active_at_provider, employees_of, finished_run, start_sync

@@ -13,7 +13,9 @@ from redis import Redis
 from sqlalchemy import select, update
 from test_sync_runs import employees_of, finished_run, start_sync
 
-from portal import employees, selection, tenancy
+from portal import tenancy
+from portal.employees import directory
+from portal.integrations import selection
 from portal.extensions import db
 from portal.models import Discrepancy, Employee, Integration, RunState, SelectionEntry, SyncRunEmployee, Tenant
 from portal.providers.base import WageType
@@ -263,7 +265,7 @@ def test_an_admin_edit_in_flexsync_is_looked_at_by_the_next_sync_though_the_reco
     finished_run(app, start_sync(app, integration_id))
     ended = employees_of(app, integration_id)[0]
     with app.app_context(), tenancy.acting_for(demo_tenant_id(app)):
-        employees.end_employment(db.session.get(Employee, ended.id), date.today())
+        directory.end_employment(db.session.get(Employee, ended.id), date.today())
         db.session.commit()
     run = finished_run(app, start_sync(app, integration_id))
     assert employee(app, ended.id).active is True

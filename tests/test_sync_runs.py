@@ -8,7 +8,8 @@ import pytest
 from conftest import csrf_token_from, wait_for
 from sqlalchemy import func, select
 
-from portal import sync_runs, tenancy
+from portal import tenancy
+from portal.runs import sync_runs
 from portal.extensions import db
 from portal.models import Employee, Integration, RunState, SyncRun, SyncRunEmployee, Trigger, WageContract
 from portal.sync.plan import Action

@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import select
 
 from conftest import wait_for
-from portal import sync_runs
+from portal.runs import sync_runs
 from portal.extensions import db
 from portal.models import Integration, IntegrationState, RunState
 from portal.providers.base import ReconnectNeeded

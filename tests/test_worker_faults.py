@@ -2,6 +2,7 @@
 every run ends Success, or Error with the reason — never left "running"."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import time
@@ -14,7 +15,7 @@ from rq.job import JobStatus
 from sqlalchemy import select
 
 from conftest import wait_for
-from portal import sync_runs
+from portal.runs import lifecycle, sync_runs
 from portal.extensions import db
 from portal.models import RunState, SyncRun
 from sandbox.testing import set_faults
@@ -81,8 +82,8 @@ def test_a_provider_hanging_longer_than_the_job_timeout_ends_in_error(sync_setup
     app = sync_setup
     integration_id = activate("securex")
     first = finished_run(app, start_sync(app, integration_id))
-    monkeypatch.setattr(sync_runs, "JOB_TIMEOUT_SECONDS", 3)
-    monkeypatch.setattr(sync_runs, "JOB_RETRIES", 1)
+    quick = dataclasses.replace(sync_runs.RUNS.job, timeout_s=3, retries=1)
+    monkeypatch.setattr(sync_runs, "RUNS", dataclasses.replace(sync_runs.RUNS, job=quick))
     set_faults(sandboxes["securex"], hang={"every": 1, "seconds": 20}, latency_ms=0)
     run_id = start_sync(app, integration_id)
     try:
@@ -96,12 +97,12 @@ def test_a_provider_hanging_longer_than_the_job_timeout_ends_in_error(sync_setup
 
 def close_by_sweep(app, run_id: int, monkeypatch) -> SyncRun:
     """What `rq cron` does every minute, with the clock moved past the stale limit."""
-    later = sync_runs.utcnow() + sync_runs.STALE_AFTER + timedelta(minutes=1)
-    monkeypatch.setattr(sync_runs, "utcnow", lambda: later)
+    later = lifecycle.utcnow() + sync_runs.STALE_AFTER + timedelta(minutes=1)
+    monkeypatch.setattr(lifecycle, "utcnow", lambda: later)
     with app.app_context():
         sync_runs.close_stale_runs()
     run = finished_run(app, run_id, timeout=5)
-    monkeypatch.setattr(sync_runs, "utcnow", datetime.utcnow)
+    monkeypatch.setattr(lifecycle, "utcnow", datetime.utcnow)
     assert run.error_code == "worker_lost"
     return run
 

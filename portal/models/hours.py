@@ -57,7 +57,10 @@ class ExportState(enum.StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (ExportState.QUEUED, ExportState.RUNNING)
+        return self in OPEN_EXPORT_STATES
+
+
+OPEN_EXPORT_STATES = (ExportState.QUEUED, ExportState.RUNNING)
 
 
 class HoursExport(TenantScoped, db.Model):
@@ -88,3 +91,11 @@ class HoursExport(TenantScoped, db.Model):
     error_detail: Mapped[str | None] = mapped_column(Text)
 
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_running(self) -> bool:
+        return self.status is ExportState.RUNNING
+
+    @property
+    def last_heard_of(self) -> datetime:
+        return self.started_at or self.created_at

@@ -9,7 +9,7 @@ from portal.extensions import db
 
 
 class LoginFailure(db.Model):
-    """One failed log-in, kept for the rate-limit window only (see `portal/login_limit.py`).
+    """One failed log-in, kept for the rate-limit window only (see `portal/accounts/login_limit.py`).
 
     In the database rather than Redis so log-in keeps its limit when Redis is down, and
     every web worker process counts the same failures.

@@ -31,10 +31,11 @@ class RunState(enum.StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (RunState.QUEUED, RunState.RUNNING)
+        return self in OPEN_STATES
 
 
-OPEN_STATES = (RunState.QUEUED.value, RunState.RUNNING.value)
+# Someone still owes the run: it is waiting for a worker or being carried out.
+OPEN_STATES = (RunState.QUEUED, RunState.RUNNING)
 
 
 class Phase(enum.StrEnum):
@@ -97,6 +98,14 @@ class SyncRun(TenantScoped, db.Model):
         if self.started_at is None:
             return None
         return ((self.finished_at or datetime.utcnow()) - self.started_at).total_seconds()
+
+    @property
+    def is_running(self) -> bool:
+        return self.status is RunState.RUNNING and self.heartbeat_at is not None
+
+    @property
+    def last_heard_of(self) -> datetime:
+        return self.heartbeat_at or self.queued_at
 
 
 class SyncRunEmployee(TenantScoped, db.Model):

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, ClassVar, Protocol
+from urllib.parse import quote
 
 
 class Provider(enum.StrEnum):
@@ -208,8 +209,8 @@ class TokenGuard(Protocol):
 class Connector(abc.ABC):
     provider: ClassVar[Provider]
     field_policies: ClassVar[Mapping[str, FieldPolicy]]
-    # Requests per second the provider tolerates across all workers.
-    rate_limit_per_second: ClassVar[float] = 10.0
+    # The provider's page of one employee, `{id}` standing for their provider ID.
+    edit_path: ClassVar[str]
     # How many syncs of this provider may run at once across the fleet.
     max_concurrent_syncs: ClassVar[int] = 4
     # Refreshes OAuth tokens that the provider rotates: takes a `token_guard` option.
@@ -219,16 +220,14 @@ class Connector(abc.ABC):
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
 
-    def policy_for(self, field_name: str) -> FieldPolicy:
-        return self.field_policies.get(field_name, FieldPolicy.OVERWRITE)
-
     @abc.abstractmethod
     def employees(self) -> Iterator[Page]:
         """Yield the provider's employees page by page, with the total when known."""
 
-    @abc.abstractmethod
-    def edit_url(self, provider_employee_id: str) -> str:
-        """Where the admin edits this employee at the provider (locked-field link)."""
+    @classmethod
+    def edit_url(cls, base_url: str, provider_employee_id: str) -> str:
+        """Where the admin edits this employee at the provider (locked-field link): no secret needed."""
+        return base_url.rstrip("/") + cls.edit_path.format(id=quote(provider_employee_id, safe=""))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote
 
 from portal.providers import records
 from portal.providers.base import (
@@ -27,6 +26,7 @@ ACTIVATION_PROBLEMS = {"invalid_token": ActivationProblem.INVALID_TOKEN}
 
 class ConnexieConnector(TokenConnector):
     provider = Provider.CONNEXIE
+    edit_path = "/team/{id}/edit"
     field_policies: Mapping[str, FieldPolicy] = MappingProxyType({})
     label = "Connexie"
     token_name = "API token"
@@ -65,9 +65,6 @@ class ConnexieConnector(TokenConnector):
         with token_refused_means_reconnect("Connexie"):
             return self.http.post("/api/hours-imports", json={
                 "export_key": export_key, "period": dict(period), "lines": [dict(l) for l in lines]})
-
-    def edit_url(self, provider_employee_id: str) -> str:
-        return f"{self.base_url}/team/{quote(provider_employee_id, safe='')}/edit"
 
     def _get_list(self, path: str, key: str) -> list[Mapping[str, Any]]:
         with token_refused_means_reconnect("Connexie"):

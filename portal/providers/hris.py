@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from urllib.parse import quote
 
 from portal.providers import records
 from portal.providers.base import (
@@ -33,6 +32,7 @@ ACTIVATION_PROBLEMS = {
 
 class HrisConnector(TokenConnector):
     provider = Provider.HRIS
+    edit_path = "/people/{id}"
     field_policies: Mapping[str, FieldPolicy] = MappingProxyType({
         "email": FieldPolicy.NEVER_OVERWRITE_AND_ALERT,
         "phone": FieldPolicy.OVERWRITE_AND_REVERIFY,
@@ -64,9 +64,6 @@ class HrisConnector(TokenConnector):
                            field("HR system", paging, "total", int))
 
         yield from read_pages("HR system", 0, fetch, lambda raw: records.read_employee(raw, employee))
-
-    def edit_url(self, provider_employee_id: str) -> str:
-        return f"{self.base_url}/people/{quote(provider_employee_id, safe='')}"
 
 
 def employee(raw: records.Raw) -> EmployeeRecord:

@@ -48,11 +48,11 @@ ACTIVATION_PROBLEMS = {
 
 class LiantisConnector(Connector):
     provider = Provider.LIANTIS
+    edit_path = "/myliantis/personnel/{id}"
     field_policies: Mapping[str, FieldPolicy] = MappingProxyType({
         "language": FieldPolicy.FIRST_SYNC_ONLY,
     })
-    # Liantis has known performance issues: few requests, few syncs at once.
-    rate_limit_per_second = 2.0
+    # Liantis has known performance issues: few syncs at once.
     max_concurrent_syncs = 2
     rotates_tokens = True
 
@@ -93,9 +93,6 @@ class LiantisConnector(Connector):
 
         # The first page is asked for without a cursor.
         yield from read_pages("Liantis", "", fetch, lambda raw: records.read_employee(raw, employee))
-
-    def edit_url(self, provider_employee_id: str) -> str:
-        return f"{self.base_url}/myliantis/personnel/{quote(provider_employee_id, safe='')}"
 
     def _company_by_vat(self, vat: str) -> CompanyInfo:
         body = self._get("/api/companies", {"vat": vat})

@@ -33,6 +33,7 @@ ACTIVATION_PROBLEMS = {
 
 class SecurexConnector(Connector):
     provider = Provider.SECUREX
+    edit_path = "/employer/employees/{id}"
     field_policies: Mapping[str, FieldPolicy] = MappingProxyType({})
 
     def __init__(self, base_url: str, credentials: Credentials, *, api_key: str,
@@ -71,9 +72,6 @@ class SecurexConnector(Connector):
             self.credentials.provider_company_id = company.provider_company_id
             self.credentials.changed = True
         return self.credentials.provider_company_id
-
-    def edit_url(self, provider_employee_id: str) -> str:
-        return f"{self.base_url}/employer/employees/{quote(provider_employee_id, safe='')}"
 
 
 def employee(raw: records.Raw) -> EmployeeRecord:

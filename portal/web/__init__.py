@@ -20,9 +20,9 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         syncs,
     )
-    from portal.web.labels import field_label, label
-    from portal.web.providers import PROVIDERS
-    from portal.web.run_errors import run_error_text
+    from portal.texts.labels import field_label, label
+    from portal.texts.providers import PROVIDERS
+    from portal.texts.run_errors import run_error_text
 
     for module in (
         activation, auth, company, cs, dashboard, employees, errors, hours, integration_settings, integrations,

@@ -2,7 +2,7 @@
 
 Each step posts to its own URL and answers with the next step: the step fragment for
 htmx, the whole wizard page otherwise. Which step is shown is read from what is
-stored (see `portal.activation.current_step`), so "retry after fixing" never starts over.
+stored (see `portal.integrations.activation.current_step`), so "retry after fixing" never starts over.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import activation
-from portal.activation import ActivationFailed, Step
+from portal.integrations import activation
+from portal.integrations.activation import ActivationFailed, Step
 from portal.extensions import db, htmx, oauth
 from portal.models import Entity, Integration, IntegrationState
 from portal.providers.base import Provider
@@ -31,7 +31,7 @@ from portal.web.integration_forms import (
     mode_form,
     venue_fields,
 )
-from portal.web.providers import PROVIDERS
+from portal.texts.providers import PROVIDERS
 from portal.web.navigation import available_integration_or_404, go_to
 
 bp = Blueprint("activation", __name__, url_prefix="/integrations")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from portal import login_limit
+from portal.accounts import login_limit
 from portal.extensions import db
 from portal.web.forms import Form
 from portal.i18n import SESSION_KEY

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.extensions import db
 from portal.web.forms import Form
-from portal.vat import InvalidVat, VatProblem, normalise_belgian_vat
+from portal.company.vat import InvalidVat, VatProblem, normalise_belgian_vat
 from portal.web.access import current_tenant, hr_admin_required
 
 bp = Blueprint("company", __name__, url_prefix="/company")

@@ -5,12 +5,13 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from portal import integrations, tenancy
+from portal import tenancy
+from portal.integrations import overview
 from portal.extensions import db, htmx
 from portal.models import Tenant
 from portal.providers.base import Provider
 from portal.web.access import customer_success_required
-from portal.web.providers import PROVIDERS
+from portal.texts.providers import PROVIDERS
 
 bp = Blueprint("cs", __name__, url_prefix="/cs")
 
@@ -42,12 +43,12 @@ def _provider_or_404(value: str) -> Provider:
 
 def _tenant_context(tenant: Tenant) -> dict:
     with tenancy.acting_for(tenant.id):
-        by_provider = integrations.integrations_by_provider()
+        by_provider = overview.integrations_by_provider()
     return {
         "tenant": tenant,
         "rows": [(provider, by_provider.get(provider)) for provider in Provider],
         "providers": PROVIDERS,
-        "history": integrations.availability_history(tenant.id),
+        "history": overview.availability_history(tenant.id),
     }
 
 
@@ -62,7 +63,7 @@ def tenant(tenant_id: int):
 def set_availability(tenant_id: int, provider: str):
     tenant = tenancy.get_or_404(Tenant, tenant_id)
     chosen = _provider_or_404(provider)
-    integrations.set_availability(tenant.id, chosen, request.form.get("available") == "1", current_user)
+    overview.set_availability(tenant.id, chosen, request.form.get("available") == "1", current_user)
     if htmx:
         return render_template("cs/_providers.html", **_tenant_context(tenant))
     return redirect(url_for("cs.tenant", tenant_id=tenant.id))

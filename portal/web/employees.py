@@ -16,18 +16,21 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from portal import budgets, employees, invitations, mail, tenancy
-from portal.employees import ListFilter, SortBy
+from portal import mail, tenancy
+from portal.employees import budgets
+from portal.integrations import connectors
+from portal.employees import directory
+from portal.employees import invitations
+from portal.employees.directory import ListFilter, SortBy
 from portal.extensions import db, htmx
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
-from portal.providers.base import Credentials, Provider
-from portal.providers.registry import connector_for, options_from_config
+from portal.providers.base import Provider
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
 from portal.web.access import current_tenant, hr_admin_required
 from portal.web.forms import Form
-from portal.web.providers import PROVIDERS
+from portal.texts.providers import PROVIDERS
 
 bp = Blueprint("employees", __name__, url_prefix="/employees")
 
@@ -74,14 +77,7 @@ def this_year() -> int:
 
 
 def provider_edit_url(provider: Provider, provider_employee_id: str) -> str:
-    """Where the admin edits this employee at the provider: the connector knows its pages."""
-    connector = connector_for(
-        provider,
-        current_app.config["PROVIDER_URLS"][provider.value],
-        Credentials(),
-        **options_from_config(provider, current_app.config),
-    )
-    return connector.edit_url(provider_employee_id)
+    return connectors.edit_url(provider, provider_employee_id, current_app.config)
 
 
 def _enum_arg(cls, name: str):
@@ -176,14 +172,14 @@ def list_context(bulk_form: BudgetForm | None = None) -> dict:
     descending = request.args.get("dir") == "desc"
     search = request.args.get("q", "").strip()
     page = db.paginate(
-        employees.employees_query(year, chosen, search, sort, descending),
+        directory.employees_query(year, chosen, search, sort, descending),
         page=request.args.get("page", 1, type=int),
         per_page=PAGE_SIZE,
         error_out=False,
     )
     return {
         "page": page,
-        "facts": employees.row_facts([e.id for e in page.items], year),
+        "facts": directory.row_facts([e.id for e in page.items], year),
         "year": year,
         "chosen": chosen,
         "sort": sort,
@@ -264,9 +260,9 @@ def mail_down_message(count: int) -> str:
 # --- The detail page ----------------------------------------------------------------
 
 def detail_context(employee: Employee, **overrides) -> dict:
-    provider = employees.provider_of(employee)
-    locked = employees.locked_fields(employee, provider)
-    problem = employees.latest_sync_problem(employee)
+    provider = directory.provider_of(employee)
+    locked = directory.locked_fields(employee, provider)
+    problem = directory.latest_sync_problem(employee)
     contract = employee.wage_contract
     context = {
         "employee": employee,
@@ -277,9 +273,9 @@ def detail_context(employee: Employee, **overrides) -> dict:
         "locked_explanation": locked_explanation(provider) if provider else None,
         "field_labels": FIELD_LABELS,
         "language_names": dict(LANGUAGE_CHOICES),
-        "status": employees.status_of(employee),
+        "status": directory.status_of(employee),
         "contract": contract,
-        "conversion": explain_conversion(employees.as_local_employee(employee).wage_contract) if contract else None,
+        "conversion": explain_conversion(directory.as_local_employee(employee).wage_contract) if contract else None,
         "problem": problem,
         "problem_reason": _(REASON_TEXT[problem.reason]) if problem and problem.reason else None,
         "problem_fix": _(FIX_TEXT[FIX_FOR[problem.reason]]) if problem and problem.reason else None,
@@ -319,7 +315,7 @@ def invitation_context(employee: Employee, notice: tuple[str, str] | None = None
 
 
 def discrepancy_context(employee: Employee, notice: tuple[str, str] | None = None) -> dict:
-    return {"employee": employee, "discrepancies": employees.open_discrepancies(employee), "discrepancy_notice": notice}
+    return {"employee": employee, "discrepancies": directory.open_discrepancies(employee), "discrepancy_notice": notice}
 
 
 @bp.get("/<int:employee_id>")
@@ -435,9 +431,9 @@ def invite(employee_id: int):
 # --- Ending employment, external users, duplicates ------------------------------------
 
 def reactivation_warning(employee: Employee) -> str | None:
-    if not employees.sync_would_reactivate(employee, date.today()):
+    if not directory.sync_would_reactivate(employee, date.today()):
         return None
-    provider = employees.provider_of(employee)
+    provider = directory.provider_of(employee)
     return _(REACTIVATION_WARNING).format(name=employee.display_name, provider=PROVIDERS[provider].name)
 
 
@@ -451,13 +447,13 @@ def end_employment(employee_id: int):
         flash(_("%(name)s is already deactivated.", name=employee.display_name), "warning")
         return redirect(url_for("employees.show", employee_id=employee.id))
     if form.validate_on_submit():
-        employees.end_employment(employee, form.last_day.data)
+        directory.end_employment(employee, form.last_day.data)
         db.session.commit()
         flash(_("Employment of %(name)s ended: no more access, budget frozen.", name=employee.display_name), "success")
         if warning:
             flash(warning, "warning")
         return redirect(url_for("employees.show", employee_id=employee.id))
-    provider = employees.provider_of(employee)
+    provider = directory.provider_of(employee)
     return render_template(
         "employees/end.html",
         employee=employee,
@@ -473,7 +469,7 @@ def end_employment(employee_id: int):
 def keep_external(employee_id: int):
     employee = employee_or_404(employee_id)
     if Form().validate() and employee.external:
-        employees.keep_external(employee)
+        directory.keep_external(employee)
         db.session.commit()
         flash(_("%(name)s is kept as a user of the platform.", name=employee.display_name), "success")
     return redirect(url_for("employees.show", employee_id=employee.id))
@@ -488,7 +484,7 @@ def remove_external(employee_id: int):
     form = Form()
     if form.validate_on_submit():
         name = employee.display_name
-        if employees.remove(employee):
+        if directory.remove(employee):
             db.session.commit()
             flash(_("%(name)s was removed.", name=name), "success")
             return redirect(url_for("employees.index", filter=ListFilter.EXTERNAL.value))
@@ -496,7 +492,7 @@ def remove_external(employee_id: int):
         flash(_("%(name)s was deactivated: their history is kept.", name=name), "success")
         return redirect(url_for("employees.show", employee_id=employee.id))
     return render_template(
-        "employees/remove.html", employee=employee, form=form, has_history=employees.has_history(employee)
+        "employees/remove.html", employee=employee, form=form, has_history=directory.has_history(employee)
     )
 
 
@@ -509,7 +505,7 @@ def merge(employee_id: int):
     existing = employee_or_404(duplicate.probable_duplicate_of_id)
     form = Form()
     if form.validate_on_submit():
-        employees.merge_duplicate(duplicate, existing)
+        directory.merge_duplicate(duplicate, existing)
         db.session.commit()
         flash(_("Merged: %(name)s keeps their budget and history and is now synced.", name=existing.display_name), "success")
         return redirect(url_for("employees.show", employee_id=existing.id))
@@ -532,12 +528,12 @@ def decide_discrepancy(employee_id: int, discrepancy_id: int, decision: str):
     discrepancy = open_discrepancy_or_404(employee, discrepancy_id)
     if decision == "accept":
         try:
-            employees.accept_discrepancy(discrepancy, employee)
+            directory.accept_discrepancy(discrepancy, employee)
             notice = (_("The new e-mail address is applied: %(email)s.", email=employee.email), "success")
-        except employees.EmailInUse as taken:
+        except directory.EmailInUse as taken:
             notice = (_("Not applied: another employee already uses %(email)s.", email=str(taken)), "error")
     elif decision == "dismiss":
-        employees.dismiss_discrepancy(discrepancy)
+        directory.dismiss_discrepancy(discrepancy)
         notice = (_("Dismissed: the e-mail address stays %(email)s.", email=employee.email), "success")
     else:
         abort(404)

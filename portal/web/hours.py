@@ -13,10 +13,13 @@ from sqlalchemy.orm import contains_eager
 from wtforms import BooleanField, DecimalField, IntegerField, TimeField
 from wtforms.validators import InputRequired, NumberRange
 
-from portal import connexie_export, hours_import, tenancy
+from portal import tenancy
+from portal.hours import connexie_export
+from portal.runs.lifecycle import ErrorCode, ServiceUnavailable
+from portal.hours import csv_import
 from portal.extensions import db, htmx
-from portal.hours_export import LeftOutReason, LineType, Period, worked_hours
-from portal.hours_import import Problem
+from portal.hours.rules import LeftOutReason, LineType, Period, worked_hours
+from portal.hours.csv_import import Problem
 from portal.models import Employee, HoursExport, WorkedShift
 from portal.web.access import hr_admin_required
 from portal.web.forms import Form
@@ -58,13 +61,13 @@ PROBLEM_TEXT = {
 }
 
 EXPORT_ERROR_TEXT = {
-    connexie_export.ErrorCode.PROVIDER_UNAVAILABLE: _l(
+    ErrorCode.PROVIDER_UNAVAILABLE: _l(
         "Connexie did not answer properly, even after several tries. No hours were marked as exported. "
         "Export the month again: Connexie replaces what it received, nothing is booked twice."),
-    connexie_export.ErrorCode.RECONNECT_NEEDED: _l(
+    ErrorCode.RECONNECT_NEEDED: _l(
         "Connexie no longer accepts Flexsync's API token. Paste a new token on the Integrations page, then export again."),
-    connexie_export.ErrorCode.WORKER_LOST: _l("The export stopped unexpectedly. Export the month again."),
-    connexie_export.ErrorCode.INTERNAL: _l(
+    ErrorCode.WORKER_LOST: _l("The export stopped unexpectedly. Export the month again."),
+    ErrorCode.INTERNAL: _l(
         "Something went wrong on our side. Export the month again; if it keeps happening, contact support."),
 }
 
@@ -76,8 +79,8 @@ REJECTED_TEXT = {
 }
 
 
-def problem_text(error: hours_import.LineError) -> str:
-    limit = hours_import.MAX_FILE_BYTES // 1024 if error.problem is Problem.FILE_TOO_BIG else hours_import.MAX_ROWS
+def problem_text(error: csv_import.LineError) -> str:
+    limit = csv_import.MAX_FILE_BYTES // 1024 if error.problem is Problem.FILE_TOO_BIG else csv_import.MAX_ROWS
     return str(PROBLEM_TEXT[error.problem]) % {"value": error.value, "limit": limit}
 
 
@@ -135,9 +138,9 @@ class ShiftForm(Form):
     starts_at = TimeField(_l("Start"), validators=[InputRequired()])
     ends_at = TimeField(_l("End"), validators=[InputRequired()])
     break_minutes = IntegerField(_l("Break (minutes)"), validators=[InputRequired(), NumberRange(0, 24 * 60)])
-    meals = IntegerField(_l("Meals"), validators=[InputRequired(), NumberRange(0, hours_import.MAX_MEALS)])
+    meals = IntegerField(_l("Meals"), validators=[InputRequired(), NumberRange(0, csv_import.MAX_MEALS)])
     allowance_amount = DecimalField(_l("Allowance (€)"), places=2,
-                                    validators=[InputRequired(), NumberRange(0, hours_import.MAX_ALLOWANCE)])
+                                    validators=[InputRequired(), NumberRange(0, csv_import.MAX_ALLOWANCE)])
     approved = BooleanField(_l("Approved"))
 
 
@@ -171,7 +174,7 @@ def employee_ids_by_email() -> dict[str, int]:
     return dict(db.session.execute(select(Employee.email, Employee.id).where(Employee.active.is_(True))).all())
 
 
-def save_rows(rows: list[hours_import.ShiftRow]) -> tuple[int, int, int]:
+def save_rows(rows: list[csv_import.ShiftRow]) -> tuple[int, int, int]:
     """Adds new shifts and updates the ones already in the register (same person, day
     and start), so importing a file twice changes nothing. Returns added, updated,
     and how many of the updated ones had been exported already."""
@@ -205,7 +208,7 @@ def csv_content() -> bytes:
     """The uploaded file, or the text sent back from the error page to import its valid lines."""
     upload = request.files.get("file")
     if upload is not None and upload.filename:
-        return upload.stream.read(hours_import.MAX_FILE_BYTES + 1)
+        return upload.stream.read(csv_import.MAX_FILE_BYTES + 1)
     return request.form.get("content", "").encode("utf-8")
 
 
@@ -213,17 +216,17 @@ def csv_content() -> bytes:
 @hr_admin_required
 def import_csv():
     form = Form()
-    limits = {"max_rows": hours_import.MAX_ROWS, "max_kb": hours_import.MAX_FILE_BYTES // 1024}
+    limits = {"max_rows": csv_import.MAX_ROWS, "max_kb": csv_import.MAX_FILE_BYTES // 1024}
     if not form.validate_on_submit():
         return render_template("hours/import.html", form=form, result=None, **limits)
     content = csv_content()
-    result = hours_import.read_shifts(content, employee_ids_by_email())
+    result = csv_import.read_shifts(content, employee_ids_by_email())
     import_valid_lines = request.form.get("valid_lines_only") == "yes"
     if result.file_refused or (result.errors and not import_valid_lines) or not result.rows:
         # Nothing is imported from a file with errors unless the admin says so.
         return render_template("hours/import.html", form=form, result=result, problem_text=problem_text,
                                **limits,
-                               content="" if result.file_refused else hours_import.decode(content)), 400
+                               content="" if result.file_refused else csv_import.decode(content)), 400
     added, updated, exported = save_rows(result.rows)
     flash(_("Shifts added: %(added)s, updated: %(updated)s.", added=added, updated=updated), "success")
     if result.errors:
@@ -262,7 +265,7 @@ def start_export():
         abort(400)
     try:
         export = connexie_export.request_export(integration, period, current_user)
-    except connexie_export.ExportServiceUnavailable:
+    except ServiceUnavailable:
         current_app.logger.warning("Export refused: Redis unavailable")
         flash(_("The export service is unavailable right now. Nothing was sent: try again in a minute."), "error")
         return redirect(url_for("hours.export_preview", month=period))

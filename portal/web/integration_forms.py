@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from portal.models import Entity
 from portal.sync.state import SyncMode
 from portal.web.forms import Form
-from portal.web.labels import label
+from portal.texts.labels import label
 
 # A Connexie venue that is not used on the platform: it must be said, never left blank (seed).
 INACTIVE = "inactive"

@@ -6,7 +6,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import activation, selection
+from portal.integrations import activation
+from portal.integrations import selection
 from portal.extensions import db, htmx
 from portal.models import Integration, IntegrationState
 from portal.sync.state import SyncMode
@@ -14,7 +15,7 @@ from portal.web.access import current_tenant, hr_admin_required
 from portal.web.activation import chosen_settings, configure_context
 from portal.web.integration_forms import mode_form
 from portal.web.navigation import available_integration_or_404, go_to
-from portal.web.providers import PROVIDERS
+from portal.texts.providers import PROVIDERS
 
 bp = Blueprint("integration_settings", __name__, url_prefix="/integrations")
 

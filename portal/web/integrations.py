@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template
 
-from portal import integrations
+from portal.integrations import overview
 from portal.providers.base import Provider
 from portal.web.access import hr_admin_required
 
@@ -19,15 +19,15 @@ def provider_or_404(value: str) -> Provider:
         abort(404)
 
 
-def cards() -> list[integrations.Card]:
-    by_provider = integrations.integrations_by_provider()
+def cards() -> list[overview.Card]:
+    by_provider = overview.integrations_by_provider()
     cron, now = current_app.config["NIGHTLY_CRON"], datetime.now()
-    return [integrations.card_for(p, by_provider.get(p), cron, now) for p in Provider]
+    return [overview.card_for(p, by_provider.get(p), cron, now) for p in Provider]
 
 
 def card_context(provider: Provider) -> dict:
     cron, now = current_app.config["NIGHTLY_CRON"], datetime.now()
-    return {"card": integrations.card_for(provider, integrations.integration_for(provider), cron, now)}
+    return {"card": overview.card_for(provider, overview.integration_for(provider), cron, now)}
 
 
 @bp.get("")

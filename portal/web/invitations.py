@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from portal import invitations, tenancy
+from portal import tenancy
+from portal.employees import invitations
 from portal.extensions import db
 from portal.models import Employee
 from portal.web.forms import Form

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, redirect
 
-from portal import integrations
+from portal.integrations import overview
 from portal.extensions import htmx
 from portal.models import Integration
 from portal.web.integrations import provider_or_404
@@ -20,7 +20,7 @@ def go_to(url: str) -> Response:
 
 def available_integration_or_404(provider: str) -> Integration:
     """Only what customer success made available for this company exists here, even for a direct POST."""
-    integration = integrations.integration_for(provider_or_404(provider))
+    integration = overview.integration_for(provider_or_404(provider))
     if integration is None or not integration.available:
         abort(404)
     return integration

@@ -6,7 +6,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal import run_summary, tenancy
+from portal import tenancy
+from portal.runs import summary
 from portal.extensions import db
 from portal.models import Notification, SyncRun
 from portal.web.access import hr_admin_required
@@ -24,13 +25,13 @@ def unread_count() -> int:
 def shown_title(notification: Notification) -> str:
     """In the reader's language: sync summaries are rendered from their run."""
     if notification.sync_run is not None:
-        return run_summary.title(notification.sync_run)
+        return summary.title(notification.sync_run)
     return notification.title
 
 
 def shown_body(notification: Notification) -> str:
     if notification.sync_run is not None:
-        return run_summary.body(run_summary.summarise(notification.sync_run))
+        return summary.body(summary.summarise(notification.sync_run))
     return notification.body
 
 

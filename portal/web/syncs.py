@@ -6,7 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import integrations, sync_runs, tenancy
+from portal import tenancy
+from portal.integrations import overview
+from portal.runs import sync_runs
+from portal.runs.lifecycle import ServiceUnavailable
 from portal.extensions import db, htmx
 from portal.models import IntegrationState, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
@@ -24,13 +27,13 @@ LINES_PAGE_SIZE = 50
 @bp.post("/integrations/<provider>/sync")
 @hr_admin_required
 def sync_now(provider: str):
-    integration = integrations.integration_for(provider_or_404(provider))
+    integration = overview.integration_for(provider_or_404(provider))
     if integration is None or not integration.available or integration.state is not IntegrationState.ACTIVE:
         abort(404)
     problem = None
     try:
         sync_runs.request_sync(integration, Trigger.MANUAL, current_user)
-    except sync_runs.SyncServiceUnavailable:
+    except ServiceUnavailable:
         current_app.logger.warning("Sync now refused: Redis unavailable")
         problem = _("The sync service is unavailable right now. Nothing was started: try again in a minute.")
     return render_template("integrations/_card.html", **card_context(integration.provider), problem=problem)
@@ -39,7 +42,7 @@ def sync_now(provider: str):
 @bp.get("/integrations/<provider>/history")
 @hr_admin_required
 def history(provider: str):
-    integration = integrations.integration_for(provider_or_404(provider))
+    integration = overview.integration_for(provider_or_404(provider))
     if integration is None:
         abort(404)
     status = request.args.get("status", "")

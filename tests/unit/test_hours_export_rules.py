@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.hours_export import (
+from portal.hours.rules import (
     CodeMapping, Contract, LeftOutReason, LineType, Period, Shift, export_key, plan_export, worked_hours,
 )
 from portal.providers.base import ContractType

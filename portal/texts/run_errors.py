@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.sync_runs import ErrorCode
+from portal.runs.lifecycle import ErrorCode
 
 RUN_ERRORS = {
     ErrorCode.PROVIDER_UNAVAILABLE: _l(

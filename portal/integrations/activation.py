@@ -16,22 +16,21 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete
 
-from portal import sync_runs
+from portal.runs import sync_runs
+from portal.runs.lifecycle import ServiceUnavailable
 from portal.extensions import db
 from portal.models import Integration, IntegrationState, SelectionEntry, Tenant, Trigger, User
 from portal.providers.base import (
     ActivationError,
     ActivationProblem,
     CompanyInfo,
-    Connector,
     Credentials,
     Provider,
     ProviderError,
 )
-from portal.providers.http import HttpSettings
-from portal.providers.registry import connector_for, options_from_config
+from portal.integrations import connectors
 from portal.sync.state import SyncMode
-from portal.vat import InvalidVat, VatProblem, normalise_belgian_vat
+from portal.company.vat import InvalidVat, VatProblem, normalise_belgian_vat
 
 log = logging.getLogger(__name__)
 
@@ -96,25 +95,6 @@ def company_vat(tenant: Tenant) -> str:
         raise ActivationFailed(Problem(problem, tenant.vat_number, error.problem)) from None
 
 
-# The admin waits on the page: fewer and shorter retries than a nightly sync gets.
-WIZARD_HTTP = HttpSettings(read_timeout_s=10.0, attempts=2)
-
-
-def connector(integration: Integration, credentials: Credentials) -> Connector:
-    provider = integration.provider
-    base_url = current_app.config["PROVIDER_URLS"][provider.value]
-    options = options_from_config(provider, current_app.config)
-    return connector_for(provider, base_url, credentials, http=WIZARD_HTTP, **options)
-
-
-def stored_credentials(integration: Integration, tenant: Tenant) -> Credentials:
-    return Credentials(
-        provider_company_id=integration.provider_company_id,
-        vat_number=tenant.vat_number,
-        **(integration.credentials or {}),
-    )
-
-
 def internal_error(integration: Integration, detail: str) -> ActivationFailed:
     reference = secrets.token_hex(4).upper()
     log.error(
@@ -127,7 +107,7 @@ def internal_error(integration: Integration, detail: str) -> ActivationFailed:
 def ask_provider(integration: Integration, credentials: Credentials, call: str) -> Any:
     """Call one connector method; every failure becomes an `ActivationFailed` the page can explain."""
     try:
-        return getattr(connector(integration, credentials), call)()
+        return getattr(connectors.for_wizard(integration, credentials, current_app.config), call)()
     except ActivationError as error:
         if error.problem is ActivationProblem.INTERNAL_ERROR:
             raise internal_error(integration, error.detail) from error
@@ -139,14 +119,9 @@ def ask_provider(integration: Integration, credentials: Credentials, call: str) 
         raise internal_error(integration, f"{type(error).__name__}: {error}") from error
 
 
-def persist_refreshed_tokens(integration: Integration, credentials: Credentials) -> None:
-    if credentials.changed and credentials.access_token:
-        integration.credentials = token_credentials(credentials.access_token, credentials.refresh_token, credentials.expires_at)
-
-
 def find_company(integration: Integration, tenant: Tenant, secret: dict[str, Any] | None = None) -> CompanyInfo:
     """Ask the provider which company this is; store it, and the secret that worked, only on success."""
-    credentials = stored_credentials(integration, tenant)
+    credentials = connectors.credentials_of(integration)
     if integration.provider in VAT_PROVIDERS:
         credentials.vat_number = company_vat(tenant)
     for key, value in (secret or {}).items():
@@ -154,7 +129,7 @@ def find_company(integration: Integration, tenant: Tenant, secret: dict[str, Any
     company = ask_provider(integration, credentials, "find_company")
     if secret is not None:
         integration.credentials = secret
-    persist_refreshed_tokens(integration, credentials)
+    connectors.save_refreshed_credentials(integration, credentials)
     integration.provider_company_id = company.provider_company_id
     integration.provider_company_name = company.name
     db.session.commit()
@@ -175,7 +150,7 @@ def store_consent(integration: Integration, token: dict[str, Any]) -> None:
 
 def provider_choices(integration: Integration, tenant: Tenant, call: str) -> list[Any]:
     """Venues, codes or entities straight from the provider, for the configure step."""
-    return list(ask_provider(integration, stored_credentials(integration, tenant), call))
+    return list(ask_provider(integration, connectors.credentials_of(integration), call))
 
 
 def save_settings(integration: Integration, settings: dict[str, Any]) -> None:
@@ -199,7 +174,7 @@ def finish(integration: Integration, mode: SyncMode, user: User) -> bool:
     db.session.commit()
     try:
         sync_runs.request_sync(integration, Trigger.MANUAL, user)
-    except sync_runs.SyncServiceUnavailable:
+    except ServiceUnavailable:
         return False
     return True
 

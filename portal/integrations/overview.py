@@ -11,7 +11,8 @@ from datetime import datetime
 from croniter import croniter
 from sqlalchemy import select
 
-from portal import selection, tenancy
+from portal import tenancy
+from portal.integrations import selection
 from portal.extensions import db
 from portal.models import AvailabilityChange, Integration, IntegrationState, RunState, SyncRun, User
 from portal.providers.base import Provider

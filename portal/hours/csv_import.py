@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from portal.hours_export import worked_hours
+from portal.hours.rules import worked_hours
 
 # Big enough for a month of shifts of a few hundred people, and below Flask's 500 kB form
 # limit, so the error page can send the file's text back to import its valid lines.

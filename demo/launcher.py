@@ -175,7 +175,7 @@ def main() -> int:
 
 
 def print_welcome(web_url: str, env: dict[str, str]) -> None:
-    from portal.demo import DEMO_PASSWORD, LOGINS
+    from demo.seed import DEMO_PASSWORD, LOGINS
 
     lines = [
         "",

@@ -14,8 +14,8 @@ from portal.mail import MailUnavailable, send_mail
 from portal.models import Discrepancy, Notification, Role, SyncRun, SyncRunEmployee, User
 from portal.sync.outcomes import REASON_TEXT
 from portal.sync.plan import Action
-from portal.web.labels import label
-from portal.web.providers import PROVIDERS
+from portal.texts.labels import label
+from portal.texts.providers import PROVIDERS
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def title(run: SyncRun) -> str:
 
 
 def body(summary: RunSummary) -> str:
-    from portal.web.run_errors import run_error_text
+    from portal.texts.run_errors import run_error_text
 
     parts = []
     if summary.run.error_code:

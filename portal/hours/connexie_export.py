@@ -1,7 +1,7 @@
 """Exports of worked hours to Connexie: start or join one, carry it out, close it.
 
 `request_export` is what the Export button calls; `execute_export` is what the
-worker runs. The rules (what goes, what is left out) live in `portal.hours_export`.
+worker runs. The rules (what goes, what is left out) live in `portal.hours.rules`.
 Every attempt of a month posts *all* of that month under the month's one export
 key, so a retry after a failure, a second export, or a crash between posting and
 marking never books hours twice: Connexie replaces the lines stored under a key.
@@ -9,43 +9,41 @@ marking never books hours twice: Connexie replaces the lines stored under a key.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from redis.exceptions import RedisError
-from rq import Retry
 from sqlalchemy import select, update
 
-from portal import sync_runs, tenancy
+from jobs.settings import HOURS_EXPORT
 from portal.extensions import db
-from portal.hours_export import CodeMapping, Contract, ExportPlan, Line, Period, Shift, export_key, plan_export
-from portal.models import Employee, ExportState, HoursExport, Integration, IntegrationState, User, WageContract, WorkedShift
+from portal.hours.rules import CodeMapping, Contract, ExportPlan, Line, Period, Shift, export_key, plan_export
+from portal.integrations import connectors
+from portal.models import (
+    OPEN_EXPORT_STATES,
+    Employee,
+    ExportState,
+    HoursExport,
+    Integration,
+    IntegrationState,
+    User,
+    WageContract,
+    WorkedShift,
+)
 from portal.providers.base import Provider, ProviderUnavailable, ReconnectNeeded
 from portal.providers.connexie import ConnexieConnector
-from portal.queue import SYNC_QUEUE, queue
+from portal.runs.lifecycle import ErrorCode, Lifecycle, utcnow
+from portal import tenancy
 
-JOB_TIMEOUT_SECONDS = 600
-JOB_RETRIES = 2
 # Marking shifts as exported is committed in batches, so the progress bar moves.
 MARK_BATCH = 200
 
-
-class ErrorCode:
-    PROVIDER_UNAVAILABLE = "provider_unavailable"
-    RECONNECT_NEEDED = "reconnect_needed"
-    WORKER_LOST = "worker_lost"
-    INTERNAL = "internal"
-
-
-class ExportServiceUnavailable(Exception):
-    """Redis cannot take the job: nothing was started, the admin tries again."""
-
-
-def utcnow() -> datetime:
-    return datetime.utcnow()
-
-
-def job_id(export: HoursExport) -> str:
-    return f"hours-export-{export.id}"
+EXPORTS: Lifecycle[HoursExport] = Lifecycle(
+    model=HoursExport, job=HOURS_EXPORT, status="status", open_states=OPEN_EXPORT_STATES, error_state=ExportState.ERROR,
+    # Every attempt may take its whole timeout: only after all of them is the export lost.
+    silence_allowed=timedelta(seconds=HOURS_EXPORT.timeout_s * (HOURS_EXPORT.retries + 1)),
+    lost_detail="The export stopped without reporting back.",
+)
+close_after_crash = EXPORTS.close_after_crash
+close_stale_exports = EXPORTS.close_stale
 
 
 def shifts_of(period: Period, integration: Integration) -> list[Shift]:
@@ -85,34 +83,18 @@ def connexie_integration() -> Integration | None:
 
 def open_export(key: str) -> HoursExport | None:
     return db.session.execute(
-        select(HoursExport).where(HoursExport.export_key == key,
-                                  HoursExport.status.in_([ExportState.QUEUED, ExportState.RUNNING]))
+        select(HoursExport).where(HoursExport.export_key == key, HoursExport.status.in_(OPEN_EXPORT_STATES))
     ).scalars().first()
 
 
 def request_export(integration: Integration, period: Period, user: User | None) -> HoursExport:
     """Start an export of the month, or join the one already under way for it."""
     key = export_key(integration.tenant_id, integration.id, period)
-    running = open_export(key)
-    if running is not None:
-        if utcnow() - running.created_at < timedelta(seconds=JOB_TIMEOUT_SECONDS * (JOB_RETRIES + 1)):
-            return running
-        finish(running, ExportState.ERROR, ErrorCode.WORKER_LOST, "The export stopped without reporting back.")
-    export = HoursExport(integration_id=integration.id, period_start=period.start, period_end=period.end,
-                         export_key=key, created_by_id=user.id if user else None, status=ExportState.QUEUED)
-    db.session.add(export)
-    db.session.commit()
-    try:
-        queue(SYNC_QUEUE).enqueue(
-            "jobs.export.run_export", export.id, job_id=job_id(export), job_timeout=JOB_TIMEOUT_SECONDS,
-            retry=Retry(max=JOB_RETRIES), result_ttl=3600, failure_ttl=7 * 24 * 3600,
-            description=f"Export hours {period} of tenant {integration.tenant_id} to Connexie (export {export.id})",
-        )
-    except RedisError as error:
-        db.session.delete(export)
-        db.session.commit()
-        raise ExportServiceUnavailable(str(error)) from error
-    return export
+    export = HoursExport(tenant_id=integration.tenant_id, integration_id=integration.id, period_start=period.start,
+                         period_end=period.end, export_key=key, created_by_id=user.id if user else None,
+                         status=ExportState.QUEUED)
+    return EXPORTS.start_or_join(lambda: open_export(key), export,
+                                 f"Export hours {period} of tenant {integration.tenant_id} to Connexie")
 
 
 def execute_export(export_id: int, config: dict) -> None:
@@ -142,7 +124,7 @@ def execute_export(export_id: int, config: dict) -> None:
 
 
 def connector_of(integration: Integration, config: dict) -> ConnexieConnector:
-    connector = sync_runs.connector_of(integration, config)
+    connector = connectors.for_background_work(integration, config)
     assert isinstance(connector, ConnexieConnector)
     return connector
 
@@ -181,17 +163,6 @@ def mark_exported(export: HoursExport, shift_ids: Iterable[int]) -> None:
         db.session.commit()
 
 
-def finish(export: HoursExport, status: ExportState, error_code: str | None = None, detail: str | None = None) -> None:
-    export.status = status
-    export.finished_at = utcnow()
-    export.error_code = error_code
-    export.error_detail = detail
+def finish(export: HoursExport, status: ExportState, error_code: ErrorCode | None = None, detail: str | None = None) -> None:
+    EXPORTS.finish(export, status, error_code, detail)
     db.session.commit()
-
-
-def close_after_crash(export_id: int, detail: str) -> None:
-    """The last attempt crashed: close the export now so the page stops waiting."""
-    export = db.session.execute(select(HoursExport).where(HoursExport.id == export_id)).scalar_one_or_none()
-    if export is not None and export.status.is_open:
-        with tenancy.acting_for(export.tenant_id):
-            finish(export, ExportState.ERROR, ErrorCode.INTERNAL, detail)

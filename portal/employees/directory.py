@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
-from portal.employee_store import local_employee
+from portal.runs.employee_store import local_employee
 from portal.extensions import db
 from portal.models import (
     Budget,

@@ -5,8 +5,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from portal.employees import EmployeeStatus
-from portal.integrations import CardState
+from portal.employees.directory import EmployeeStatus
+from portal.integrations.overview import CardState
 from portal.models import ExportState, IntegrationState, RunState, Trigger
 from portal.sync.plan import Action
 from portal.sync.state import SyncMode

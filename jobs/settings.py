@@ -1,0 +1,34 @@
+"""What RQ is told about each job: its function, id, timeout, retries and how long RQ
+keeps its result. Read by whoever enqueues (the services) and by the schedule; this
+module imports nothing of Flexsync, so anyone may read it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOUR_S = 3600
+WEEK_S = 7 * 24 * HOUR_S
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    function: str
+    # A row's job id is `<prefix>-<row id>`: a second enqueue of the same row is the same job.
+    id_prefix: str
+    timeout_s: int
+    retries: int
+    result_ttl_s: int = HOUR_S
+    # Failed jobs stay a week, long enough for an operator to read why.
+    failure_ttl_s: int = WEEK_S
+
+    def job_id(self, row_id: int) -> str:
+        return f"{self.id_prefix}-{row_id}"
+
+
+# Longer than any sane run of 50,000 employees; a run that stops reporting is closed sooner.
+SYNC_RUN = JobSettings("jobs.sync.run_sync", "sync-run", timeout_s=HOUR_S, retries=3)
+HOURS_EXPORT = JobSettings("jobs.export.run_export", "hours-export", timeout_s=600, retries=2)
+
+# The schedule's own jobs (jobs/cron.py): enqueueing a night's syncs, and the stale sweep.
+NIGHTLY_TIMEOUT_S = 600
+STALE_SWEEP_TIMEOUT_S = 60
+STALE_SWEEP_EVERY_S = 60

@@ -1,0 +1,1 @@
+"""Logins: who may sign in, and how often a password may be guessed."""

@@ -1,0 +1,1 @@
+"""Employees after a sync: finding them, the decisions an admin takes, budgets and invitations."""

@@ -1,0 +1,1 @@
+"""Texts shared by pages and e-mails: labels, provider names, run error explanations, language names."""

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HTMX_VERSION ?= 2.0.11
 
-.PHONY: run test bench soak messages translations vendor-htmx clean
+.PHONY: run test lint bench soak messages translations vendor-htmx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-lint: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[lint]'
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
@@ -32,7 +36,15 @@ translations: $(VENV)/.installed
 run: $(VENV)/.installed translations
 	$(BIN)/python -m demo.launcher
 
-test: $(VENV)/.installed-test translations
+# Ruff (lint and format check), mypy and the import-linter contracts (pyproject.toml).
+lint: $(VENV)/.installed-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# `lint` is a prerequisite, so it runs (and must pass) before the suite.
+test: $(VENV)/.installed-test translations lint
 	bash scripts/install-system-packages.sh
 	bash scripts/test.sh
 

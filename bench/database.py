@@ -4,6 +4,7 @@ SQLite: one file per phase in the work directory. PostgreSQL (DATABASE_URL set):
 database per phase created next to the given one and dropped at the end, so the
 benchmark never touches the database it was pointed at.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +19,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 
 from portal.extensions import db
-from portal.models import Employee, Integration, IntegrationState, RunState, SyncRun, SyncRunEmployee, Tenant, Trigger
-from portal.models import Discrepancy, SelectionEntry, WageContract
+from portal.models import (
+    Discrepancy,
+    Employee,
+    Integration,
+    IntegrationState,
+    RunState,
+    SelectionEntry,
+    SyncRun,
+    SyncRunEmployee,
+    Tenant,
+    Trigger,
+    WageContract,
+)
 from portal.providers.base import Provider
 from portal.sync.state import SyncMode
 
@@ -64,21 +76,35 @@ def analyze_if_postgresql() -> None:
 
 def activate_securex(tenant_id: int, company_id: str) -> int:
     """An active Securex integration in full mode, as the activation wizard leaves it."""
-    return db.session.execute(insert(Integration).returning(Integration.id), [integration_row(tenant_id, company_id)]).scalar_one()
+    return db.session.execute(
+        insert(Integration).returning(Integration.id), [integration_row(tenant_id, company_id)]
+    ).scalar_one()
 
 
 def integration_row(tenant_id: int, company_id: str) -> dict:
-    return {"tenant_id": tenant_id, "provider": Provider.SECUREX, "available": True, "state": IntegrationState.ACTIVE,
-            "sync_mode": SyncMode.FULL, "provider_company_id": company_id, "credentials": {}, "settings": {},
-            "activated_at": datetime.utcnow()}
+    return {
+        "tenant_id": tenant_id,
+        "provider": Provider.SECUREX,
+        "available": True,
+        "state": IntegrationState.ACTIVE,
+        "sync_mode": SyncMode.FULL,
+        "provider_company_id": company_id,
+        "credentials": {},
+        "settings": {},
+        "activated_at": datetime.utcnow(),
+    }
 
 
 def seed_fleet(companies: list[dict]) -> int:
     """One tenant with an active Securex integration per sandbox company, in bulk."""
-    tenant_ids = db.session.execute(
-        insert(Tenant).returning(Tenant.id, sort_by_parameter_order=True),
-        [{"name": f"Fleet {c['id']}", "vat_number": c["vat"], "default_language": "nl"} for c in companies],
-    ).scalars().all()
+    tenant_ids = (
+        db.session.execute(
+            insert(Tenant).returning(Tenant.id, sort_by_parameter_order=True),
+            [{"name": f"Fleet {c['id']}", "vat_number": c["vat"], "default_language": "nl"} for c in companies],
+        )
+        .scalars()
+        .all()
+    )
     db.session.execute(insert(Integration), [integration_row(t, c["id"]) for t, c in zip(tenant_ids, companies, strict=True)])
     db.session.commit()
     return len(tenant_ids)
@@ -90,10 +116,19 @@ def seed_history(tenant_id: int, integration_id: int, count: int) -> None:
     table = SyncRun.__table__
     for first in range(0, count, SEED_CHUNK):
         rows = [
-            {"tenant_id": tenant_id, "integration_id": integration_id, "trigger": Trigger.NIGHTLY.value,
-             "status": RunState.SUCCESS.value, "phase": "done", "fetched": 100, "total": 100, "unchanged": 100,
-             "queued_at": start + timedelta(days=n), "started_at": start + timedelta(days=n),
-             "finished_at": start + timedelta(days=n, seconds=30)}
+            {
+                "tenant_id": tenant_id,
+                "integration_id": integration_id,
+                "trigger": Trigger.NIGHTLY.value,
+                "status": RunState.SUCCESS.value,
+                "phase": "done",
+                "fetched": 100,
+                "total": 100,
+                "unchanged": 100,
+                "queued_at": start + timedelta(days=n),
+                "started_at": start + timedelta(days=n),
+                "finished_at": start + timedelta(days=n, seconds=30),
+            }
             for n in range(first, min(first + SEED_CHUNK, count))
         ]
         db.session.execute(insert(table), rows)
@@ -105,8 +140,14 @@ def seed_hand_added(tenant_id: int, count: int) -> None:
     table = Employee.__table__
     for first in range(0, count, SEED_CHUNK):
         rows = [
-            {"tenant_id": tenant_id, "email": f"bench.{n}@demo.test", "first_name": "Bench",
-             "last_name": f"Person{n:06d}", "language": "nl", "active": True}
+            {
+                "tenant_id": tenant_id,
+                "email": f"bench.{n}@demo.test",
+                "first_name": "Bench",
+                "last_name": f"Person{n:06d}",
+                "language": "nl",
+                "active": True,
+            }
             for n in range(first, min(first + SEED_CHUNK, count))
         ]
         db.session.execute(insert(table), rows)
@@ -137,7 +178,9 @@ def rows_written(before: dict[str, dict[int, str]], after: dict[str, dict[int, s
 
 def report_lines(run_id: int) -> int:
     """The run's own report lines (who was created, updated, skipped…): its log, counted apart."""
-    lines = db.session.execute(select(func.count()).select_from(SyncRunEmployee).where(SyncRunEmployee.run_id == run_id)).scalar_one()
+    lines = db.session.execute(
+        select(func.count()).select_from(SyncRunEmployee).where(SyncRunEmployee.run_id == run_id)
+    ).scalar_one()
     db.session.rollback()
     return lines
 
@@ -153,8 +196,10 @@ def bulk_write_floor(integration_id: int, upsert: bool = False) -> float:
 
     employees, contracts = synced_rows(integration_id)
     scratch = MetaData()
-    copies = [(scratch_copy(model.__table__, scratch, upsert), UPSERT_KEYS[model], rows)
-              for model, rows in ((Employee, employees), (WageContract, contracts))]
+    copies = [
+        (scratch_copy(model.__table__, scratch, upsert), UPSERT_KEYS[model], rows)
+        for model, rows in ((Employee, employees), (WageContract, contracts))
+    ]
     engine = db.engine
     scratch.create_all(engine)
     try:
@@ -171,8 +216,9 @@ def bulk_write_floor(integration_id: int, upsert: bool = False) -> float:
 def synced_rows(integration_id: int) -> tuple[list[dict], list[dict]]:
     """The rows a sync of the integration wrote, as column -> value: its employees, and
     their wage contracts."""
-    employees = [dict(r._mapping) for r in db.session.execute(
-        select(Employee.__table__).where(Employee.integration_id == integration_id))]
+    employees = [
+        dict(r._mapping) for r in db.session.execute(select(Employee.__table__).where(Employee.integration_id == integration_id))
+    ]
     ids = {row["id"] for row in employees}
     contracts = [dict(r._mapping) for r in db.session.execute(select(WageContract.__table__)) if r.employee_id in ids]
     db.session.rollback()
@@ -181,10 +227,17 @@ def synced_rows(integration_id: int) -> tuple[list[dict], list[dict]]:
 
 def scratch_copy(table: Table, metadata: MetaData, unique: bool = False) -> Table:
     """The same columns and primary key, without indexes; with the unique constraints if asked."""
-    constraints = [UniqueConstraint(*(c.name for c in constraint.columns))
-                   for constraint in table.constraints if unique and isinstance(constraint, UniqueConstraint)]
-    return Table(f"bench_floor_{table.name}", metadata,
-                 *[Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns], *constraints)
+    constraints = [
+        UniqueConstraint(*(c.name for c in constraint.columns))
+        for constraint in table.constraints
+        if unique and isinstance(constraint, UniqueConstraint)
+    ]
+    return Table(
+        f"bench_floor_{table.name}",
+        metadata,
+        *[Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns],
+        *constraints,
+    )
 
 
 # What a sync finds its rows by: an employee by the integration's provider ID, a
@@ -198,4 +251,5 @@ def upserting(table: Table, key: tuple[str, ...]):
     statement = dialect_insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(key),
-        set_={c.name: statement.excluded[c.name] for c in table.columns if not c.primary_key and c.name not in key})
+        set_={c.name: statement.excluded[c.name] for c in table.columns if not c.primary_key and c.name not in key},
+    )

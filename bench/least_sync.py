@@ -10,6 +10,7 @@ leaves out: every decision (matching, validation, probable duplicates, field
 policies), the change log, and the run's fixed cost through a worker
 (`python -m bench.run_overhead`).
 """
+
 from __future__ import annotations
 
 import os
@@ -35,9 +36,9 @@ def best_of(measure: Callable[[], float]) -> float:
 
 def read_seconds(integration: Integration, config: dict) -> float:
     """Every record of every page read into typed values by the connector, pages already fetched."""
-    from portal.runs.sync_runs import connector_of
+    from portal.integrations import connectors
 
-    pages = list(connector_of(integration, config).employees())
+    pages = list(connectors.for_background_work(integration, config).employees())
     started = time.perf_counter()
     for page in pages:
         for raw in page.raw:
@@ -54,8 +55,10 @@ class SameRowsElsewhere:
         provider_of = {row["id"]: row["provider_id"] for row in self.employees}
         for contract in self.contracts:
             contract["provider_of_employee"] = provider_of[contract["employee_id"]]
-        self.lines = [dict(row._mapping) for row in db.session.execute(
-            select(SyncRunEmployee.__table__).where(SyncRunEmployee.run_id == run_id))]
+        self.lines = [
+            dict(row._mapping)
+            for row in db.session.execute(select(SyncRunEmployee.__table__).where(SyncRunEmployee.run_id == run_id))
+        ]
         db.session.rollback()
         self.copies = 0
         # Rows each kind of copy holds, counted after its timing: what was measured was written.
@@ -64,7 +67,8 @@ class SameRowsElsewhere:
     def new_tenant(self) -> tuple[int, int]:
         self.copies += 1
         tenant_id = db.session.execute(
-            insert(Tenant).returning(Tenant.id), [{"name": f"Copy {self.copies}", "default_language": "nl"}]).scalar_one()
+            insert(Tenant).returning(Tenant.id), [{"name": f"Copy {self.copies}", "default_language": "nl"}]
+        ).scalar_one()
         integration_id = database.activate_securex(tenant_id, DEMO_COMPANY)
         db.session.commit()
         return tenant_id, integration_id
@@ -72,15 +76,31 @@ class SameRowsElsewhere:
     def write_people(self) -> float:
         """Employees, their new ids read back by provider ID, contracts, one commit: as a sync writes them."""
         tenant_id, integration_id = self.new_tenant()
-        employees = [{**{k: v for k, v in row.items() if k != "id"}, "tenant_id": tenant_id,
-                      "integration_id": integration_id, "probable_duplicate_of_id": None} for row in self.employees]
+        employees = [
+            {
+                **{k: v for k, v in row.items() if k != "id"},
+                "tenant_id": tenant_id,
+                "integration_id": integration_id,
+                "probable_duplicate_of_id": None,
+            }
+            for row in self.employees
+        ]
         started = time.perf_counter()
         db.session.execute(insert(Employee.__table__), employees)
-        new_ids = dict(db.session.execute(
-            select(Employee.provider_id, Employee.id).where(Employee.integration_id == integration_id)).all())
-        db.session.execute(insert(WageContract.__table__), [
-            {**{k: v for k, v in row.items() if k not in ("id", "provider_of_employee")}, "tenant_id": tenant_id,
-             "employee_id": new_ids[row["provider_of_employee"]]} for row in self.contracts])
+        new_ids = dict(
+            db.session.execute(select(Employee.provider_id, Employee.id).where(Employee.integration_id == integration_id)).all()
+        )
+        db.session.execute(
+            insert(WageContract.__table__),
+            [
+                {
+                    **{k: v for k, v in row.items() if k not in ("id", "provider_of_employee")},
+                    "tenant_id": tenant_id,
+                    "employee_id": new_ids[row["provider_of_employee"]],
+                }
+                for row in self.contracts
+            ],
+        )
         db.session.commit()
         elapsed = time.perf_counter() - started
         self.written["employees"] = self.count(Employee, tenant_id)
@@ -91,8 +111,15 @@ class SameRowsElsewhere:
         """One line per person in a new run's report: bare, or with the change log the run page shows."""
         tenant_id, integration_id = self.new_tenant()
         run_id = new_run(tenant_id, integration_id)
-        lines = [{**{k: v for k, v in row.items() if k not in ("id", "employee_id")}, "tenant_id": tenant_id,
-                  "run_id": run_id, "changes": row["changes"] if with_changes else None} for row in self.lines]
+        lines = [
+            {
+                **{k: v for k, v in row.items() if k not in ("id", "employee_id")},
+                "tenant_id": tenant_id,
+                "run_id": run_id,
+                "changes": row["changes"] if with_changes else None,
+            }
+            for row in self.lines
+        ]
         started = time.perf_counter()
         db.session.execute(insert(SyncRunEmployee.__table__), lines)
         db.session.commit()
@@ -119,30 +146,41 @@ def measure(employees: int, workdir: Path) -> tuple[dict[str, float], dict[str, 
         parts = {
             "fetch floor": best_of(lambda: fetch_floor(urls["securex"], DEMO_COMPANY)),
             "write floor": best_of(lambda: database.bulk_write_floor(integration_id)),
-            "write floor, upsert with the unique keys": best_of(
-                lambda: database.bulk_write_floor(integration_id, upsert=True)),
+            "write floor, upsert with the unique keys": best_of(lambda: database.bulk_write_floor(integration_id, upsert=True)),
             "read records": best_of(lambda: read_seconds(integration, app.config)),
             "write into the schema": best_of(same_rows.write_people),
             "report lines, bare": best_of(lambda: same_rows.write_report(with_changes=False)),
             "report lines, with change log": best_of(lambda: same_rows.write_report(with_changes=True)),
         }
-        rows = {"employees": len(same_rows.employees), "wage contracts": len(same_rows.contracts),
-                "report lines": len(same_rows.lines)}
+        rows = {
+            "employees": len(same_rows.employees),
+            "wage contracts": len(same_rows.contracts),
+            "report lines": len(same_rows.lines),
+        }
         rows.update({f"{name} written": count for name, count in same_rows.written.items()})
     floor = parts["fetch floor"] + parts["write floor"]
     upsert_floor = parts["fetch floor"] + parts["write floor, upsert with the unique keys"]
     least = parts["fetch floor"] + parts["read records"] + parts["write into the schema"] + parts["report lines, bare"]
-    return {"full sync (in-process)": full, **parts, "floor": floor, "floor with the upsert": upsert_floor,
-            "least (fetch, read, write into the schema, bare report)": least, "least / floor": least / floor,
-            "least / floor with the upsert": least / upsert_floor, "full sync / floor": full / floor}, rows
+    return {
+        "full sync (in-process)": full,
+        **parts,
+        "floor": floor,
+        "floor with the upsert": upsert_floor,
+        "least (fetch, read, write into the schema, bare report)": least,
+        "least / floor": least / floor,
+        "least / floor with the upsert": least / upsert_floor,
+        "full sync / floor": full / floor,
+    }, rows
 
 
 if __name__ == "__main__":
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     with tempfile.TemporaryDirectory(prefix="flexsync-least-") as scratch:
         figures, rows = measure(size, Path(scratch))
-    print(f"{size} employees, {'postgresql' if os.environ.get('DATABASE_URL', '').startswith('postgresql') else 'sqlite'}, "
-          f"best of {REPEATS} s")
+    print(
+        f"{size} employees, {'postgresql' if os.environ.get('DATABASE_URL', '').startswith('postgresql') else 'sqlite'}, "
+        f"best of {REPEATS} s"
+    )
     for name, value in figures.items():
         print(f"{name:<58}{value:8.3f}")
     print(", ".join(f"{name} {count}" for name, count in rows.items()))

@@ -9,6 +9,7 @@ page `requests` times in a row through Flask's test client. Prints median and p9
 the SQL statements per request; with `--profile`, a pyinstrument profile of each page's
 requests after the table.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,7 @@ from portal.config import Config
 from portal.extensions import db
 from portal.models import Employee, Invitation, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.sync.plan import Action
-from tests.browsing import csrf_token_from
+from tests.helpers.pages import csrf_token_from
 
 HISTORY_RUNS = 100_000
 LISTED_EMPLOYEES = 50_000
@@ -42,24 +43,68 @@ def seed(tenant_id: int, integration_id: int) -> int:
     database.seed_hand_added(tenant_id, LISTED_EMPLOYEES)
     synced = db.session.execute(select(Employee.id).order_by(Employee.id).limit(SYNCED_EMPLOYEES)).scalars().all()
     now = datetime.utcnow()
-    db.session.execute(update(Employee).where(Employee.id.in_(synced)).values(
-        integration_id=integration_id, provider_id=Employee.email, last_synced_at=now))
+    db.session.execute(
+        update(Employee)
+        .where(Employee.id.in_(synced))
+        .values(integration_id=integration_id, provider_id=Employee.email, last_synced_at=now)
+    )
     # The latest finished run updated everyone and failed for a few: the "sync problem" fact.
-    latest = db.session.execute(insert(SyncRun).returning(SyncRun.id), [{
-        "tenant_id": tenant_id, "integration_id": integration_id, "trigger": Trigger.MANUAL, "status": RunState.PARTIAL,
-        "queued_at": now, "started_at": now, "finished_at": now}]).scalar_one()
-    db.session.execute(insert(SyncRunEmployee), [
-        {"tenant_id": tenant_id, "run_id": latest, "employee_id": person, "display_name": "Bench",
-         "action": Action.FAIL if n < FAILED_IN_LATEST_RUN else Action.UPDATE}
-        for n, person in enumerate(synced)])
-    db.session.execute(insert(Invitation), [
-        {"tenant_id": tenant_id, "employee_id": person, "token_hash": f"{person:064d}", "language": "nl",
-         "expires_at": now, "sent_at": now}
-        for person in db.session.execute(
-            select(Employee.id).order_by(Employee.id.desc()).limit(len(synced))).scalars()])
-    running = db.session.execute(insert(SyncRun).returning(SyncRun.id), [{
-        "tenant_id": tenant_id, "integration_id": integration_id, "trigger": Trigger.MANUAL, "status": RunState.RUNNING,
-        "fetched": 4200, "total": 10_000, "queued_at": now, "started_at": now}]).scalar_one()
+    latest = db.session.execute(
+        insert(SyncRun).returning(SyncRun.id),
+        [
+            {
+                "tenant_id": tenant_id,
+                "integration_id": integration_id,
+                "trigger": Trigger.MANUAL,
+                "status": RunState.PARTIAL,
+                "queued_at": now,
+                "started_at": now,
+                "finished_at": now,
+            }
+        ],
+    ).scalar_one()
+    db.session.execute(
+        insert(SyncRunEmployee),
+        [
+            {
+                "tenant_id": tenant_id,
+                "run_id": latest,
+                "employee_id": person,
+                "display_name": "Bench",
+                "action": Action.FAIL if n < FAILED_IN_LATEST_RUN else Action.UPDATE,
+            }
+            for n, person in enumerate(synced)
+        ],
+    )
+    db.session.execute(
+        insert(Invitation),
+        [
+            {
+                "tenant_id": tenant_id,
+                "employee_id": person,
+                "token_hash": f"{person:064d}",
+                "language": "nl",
+                "expires_at": now,
+                "sent_at": now,
+            }
+            for person in db.session.execute(select(Employee.id).order_by(Employee.id.desc()).limit(len(synced))).scalars()
+        ],
+    )
+    running = db.session.execute(
+        insert(SyncRun).returning(SyncRun.id),
+        [
+            {
+                "tenant_id": tenant_id,
+                "integration_id": integration_id,
+                "trigger": Trigger.MANUAL,
+                "status": RunState.RUNNING,
+                "fetched": 4200,
+                "total": 10_000,
+                "queued_at": now,
+                "started_at": now,
+            }
+        ],
+    ).scalar_one()
     db.session.commit()
     database.analyze_if_postgresql()
     return running
@@ -104,10 +149,14 @@ def measure(requests: int, profile: bool, workdir: Path) -> None:
                 profiler.stop()
                 profiles.append((name, profiler.output_text(unicode=False, color=False)))
             queries = (statements[0] - before) / requests
-            print(f"{name:<10} {statistics.median(times) * 1000:>10.1f} {p95(times) * 1000:>8.1f} {statistics.median(cpu) * 1000:>8.1f} {queries:>8.1f}", flush=True)
+            print(
+                f"{name:<10} {statistics.median(times) * 1000:>10.1f} {p95(times) * 1000:>8.1f} {statistics.median(cpu) * 1000:>8.1f} {queries:>8.1f}",  # noqa: E501
+                flush=True,
+            )
         for name, text in profiles:
             print(f"\n=== {name}\n{text}")
         engine.dispose()
+
 
 def start_profiler():
     from pyinstrument import Profiler

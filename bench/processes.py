@@ -4,6 +4,7 @@ Every child gets its own process group and a log file, and `Children.stop_all` e
 every group (SIGTERM, then SIGKILL after a grace period), so RQ work horses and
 gunicorn workers never outlive the benchmark.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from portal.config import PROJECT_ROOT
 from demo.launcher import free_port, stop_groups, wait_for_port
+from portal.config import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 
@@ -34,8 +35,7 @@ class Children:
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = (self.log_dir / f"{name}.log").open("w")
-        process = subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.started.append(process)
         return process
@@ -47,9 +47,25 @@ class Children:
 
 def start_redis(children: Children, workdir: Path) -> str:
     port = free_port()
-    children.start("redis", [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir), "--maxmemory-policy", "noeviction"],
-                   dict(os.environ))
+    children.start(
+        "redis",
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--maxmemory-policy",
+            "noeviction",
+        ],
+        dict(os.environ),
+    )
     wait_for_port(port)
     return f"redis://127.0.0.1:{port}/0"
 
@@ -58,24 +74,36 @@ def start_sandboxes(children: Children, name: str, size: int, companies: int) ->
     """`python -m sandbox` in its own process, so serving pages never competes with the
     benchmark's own threads for one interpreter lock."""
     ports = {provider: free_port() for provider in ("securex", "liantis", "connexie", "hris")}
-    children.start(name, [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--size", str(size),
-                          "--companies", str(companies),
-                          *[arg for provider, port in ports.items() for arg in (f"--{provider}-port", str(port))]],
-                   dict(os.environ))
+    children.start(
+        name,
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--host",
+            "127.0.0.1",
+            "--size",
+            str(size),
+            "--companies",
+            str(companies),
+            *[arg for provider, port in ports.items() for arg in (f"--{provider}-port", str(port))],
+        ],
+        dict(os.environ),
+    )
     for port in ports.values():
         wait_for_port(port)
     return {provider: f"http://127.0.0.1:{port}" for provider, port in ports.items()}
 
 
 def start_worker(children: Children, name: str, env: dict[str, str]) -> subprocess.Popen:
-    return children.start(name, [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "-w", "jobs.worker.PreloadedWorker",
-                                 "sync", "default"], env)
+    return children.start(
+        name, [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "-w", "jobs.worker.PreloadedWorker", "sync", "default"], env
+    )
 
 
 def start_gunicorn(children: Children, env: dict[str, str], workers: int) -> str:
     port = free_port()
-    children.start("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                                "wsgi:app"], env)
+    children.start("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"], env)
     wait_for_port(port)
     return f"http://127.0.0.1:{port}"
 

@@ -5,6 +5,7 @@ Securex sandbox of that size on loopback and a throwaway SQLite (or DATABASE_URL
 PostgreSQL), and prints the profile of each run: the first is a full sync, the next
 ones resyncs with nothing changed.
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,4 +32,4 @@ def profile_runs(employees: int, runs: int, workdir: Path) -> None:
 if __name__ == "__main__":
     arguments = [int(a) for a in sys.argv[1:]]
     with tempfile.TemporaryDirectory(prefix="flexsync-profile-") as scratch:
-        profile_runs(*(arguments + [10_000, 2][len(arguments):]), Path(scratch))
+        profile_runs(*(arguments + [10_000, 2][len(arguments) :]), Path(scratch))

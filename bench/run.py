@@ -13,6 +13,7 @@ page latencies, gunicorn. Three phases, each on a fresh database:
 `python -m bench.run` prints a table, then one JSON line. `tests/test_bench_tiny.py`
 runs the same code at `TINY` sizes and checks correctness, never time.
 """
+
 from __future__ import annotations
 
 import gc
@@ -69,8 +70,17 @@ class Sizes:
     web_workers: int = 4
 
 
-TINY = Sizes(employees=100, fleet_tenants=5, fleet_employees=20, big_employees=200, admins=3, admin_rounds=3,
-             history_runs=300, listed_employees=400, web_workers=2)
+TINY = Sizes(
+    employees=100,
+    fleet_tenants=5,
+    fleet_employees=20,
+    big_employees=200,
+    admins=3,
+    admin_rounds=3,
+    history_runs=300,
+    listed_employees=400,
+    web_workers=2,
+)
 
 
 @dataclass
@@ -91,6 +101,7 @@ class Phase:
 
 
 # --- Phases --------------------------------------------------------------------------
+
 
 @contextmanager
 def phase(name: str, workdir: Path, redis_url: str, key: str, *, size: int, companies: int, workers: int) -> Iterator[Phase]:
@@ -129,11 +140,19 @@ def wait_workers_listening(redis_url: str, count: int) -> None:
 def make_app(url: str, redis_url: str, key: str, urls: dict[str, str]) -> Flask:
     from flask_migrate import upgrade
 
-    from portal import create_app
     from demo import seed
+    from portal import create_app
 
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "FLEXSYNC_ENCRYPTION_KEY": key, "REDIS_URL": redis_url,
-                              "PROVIDER_URLS": urls, "SERVER_NAME": None})
+    app = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "FLEXSYNC_ENCRYPTION_KEY": key,
+            "REDIS_URL": redis_url,
+            "PROVIDER_URLS": urls,
+            "SERVER_NAME": None,
+        },
+    )
     with app.app_context():
         upgrade()
         seed.seed()
@@ -176,13 +195,21 @@ def new_run(tenant_id: int, integration_id: int) -> int:
 def process_env(url: str, redis_url: str, key: str, urls: dict[str, str], workdir: Path) -> dict[str, str]:
     """What workers and gunicorn see: the production settings, pointed at this phase."""
     env = dict(os.environ)
-    env.update(FLEXSYNC_ENV="test", DATABASE_URL=url, REDIS_URL=redis_url, FLEXSYNC_ENCRYPTION_KEY=key,
-               FLEXSYNC_INSTANCE_DIR=str(workdir), SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()),
-               **{f"{provider.upper()}_URL": base for provider, base in urls.items()})
+    env.update(
+        FLEXSYNC_ENV="test",
+        DATABASE_URL=url,
+        REDIS_URL=redis_url,
+        FLEXSYNC_ENCRYPTION_KEY=key,
+        FLEXSYNC_INSTANCE_DIR=str(workdir),
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(free_port()),
+        **{f"{provider.upper()}_URL": base for provider, base in urls.items()},
+    )
     return env
 
 
 # --- Runs ----------------------------------------------------------------------------
+
 
 def fresh(query):
     """One read in its own transaction, so a long-lived bench session sees the worker's commits."""
@@ -228,8 +255,11 @@ def timed_sync(integration_id: int, on_poll: Callable[[], None] | None = None) -
 def importable(securex_url: str, company_id: str) -> int:
     """People the provider lists with a contract running today: what a full sync imports."""
     today = date.today().isoformat()
-    return sum(1 for p in true_employees(securex_url, company_id)
-               if any(c["start_date"] <= today and (c["end_date"] is None or today <= c["end_date"]) for c in p["contracts"]))
+    return sum(
+        1
+        for p in true_employees(securex_url, company_id)
+        if any(c["start_date"] <= today and (c["end_date"] is None or today <= c["end_date"]) for c in p["contracts"])
+    )
 
 
 def demo_integration() -> tuple[int, int]:
@@ -240,6 +270,7 @@ def demo_integration() -> tuple[int, int]:
 
 
 # --- The floor -----------------------------------------------------------------------
+
 
 def fetch_floor(securex_url: str, company_id: str) -> float:
     """Every page the sync reads, fetched and JSON-decoded, and nothing else."""
@@ -257,6 +288,7 @@ def fetch_floor(securex_url: str, company_id: str) -> float:
 
 
 # --- Measurements --------------------------------------------------------------------
+
 
 def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
     tenant_id, integration_id = demo_integration()
@@ -278,16 +310,30 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
     changed_s, changed = timed_sync(integration_id)
     written_changed = database.rows_written(before, database.row_digests())
 
-    results.figures.update(employees=sizes.employees, sync_full_s=full_s, floor_s=floor_s,
-                           ratio_full_to_floor=full_s / floor_s, resync_nochange_s=nochange_s,
-                           rows_written_nochange=written, resync_changed_s=changed_s)
+    results.figures.update(
+        employees=sizes.employees,
+        sync_full_s=full_s,
+        floor_s=floor_s,
+        ratio_full_to_floor=full_s / floor_s,
+        resync_nochange_s=nochange_s,
+        rows_written_nochange=written,
+        resync_changed_s=changed_s,
+    )
     results.checks.update(
-        expected_employees=expected, full_status=full.status.value, full_created=full.created,
+        expected_employees=expected,
+        full_status=full.status.value,
+        full_created=full.created,
         synced_employees=fresh(select(func.count()).select_from(Employee).where(Employee.integration_id == integration_id))[0][0],
-        floor_fetch_s=fetch_s, floor_write_s=write_s, nochange_status=nochange.status.value,
-        nochange_unchanged=nochange.unchanged, report_lines_nochange=database.report_lines(nochange.id),
-        nochange_skipped=nochange.skipped, raised=raised, changed_status=changed.status.value,
-        changed_updated=changed.updated, rows_written_changed=written_changed,
+        floor_fetch_s=fetch_s,
+        floor_write_s=write_s,
+        nochange_status=nochange.status.value,
+        nochange_unchanged=nochange.unchanged,
+        report_lines_nochange=database.report_lines(nochange.id),
+        nochange_skipped=nochange.skipped,
+        raised=raised,
+        changed_status=changed.status.value,
+        changed_updated=changed.updated,
+        rows_written_changed=written_changed,
         nochange_to_fetch_floor=nochange_s / fetch_s,
     )
     measure_pages(ph, sizes, results, tenant_id, integration_id)
@@ -306,8 +352,10 @@ def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, int
     latencies: dict[str, list[float]] = {"progress": [], "history": [], "employees": []}
     failures: list[str] = []
     try:
-        admins = [threading.Thread(target=admin_loop, args=(s, web, n, sizes.admins, sizes.admin_rounds, syncs, latencies, failures))
-                  for n, s in enumerate(sessions)]
+        admins = [
+            threading.Thread(target=admin_loop, args=(s, web, n, sizes.admins, sizes.admin_rounds, syncs, latencies, failures))
+            for n, s in enumerate(sessions)
+        ]
         for admin in admins:
             admin.start()
         for admin in admins:
@@ -317,9 +365,14 @@ def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, int
     pages = latencies["history"] + latencies["employees"]
     results.figures.update(progress_p95_ms=p95(latencies["progress"]) * 1000, page_p95_ms=p95(pages) * 1000)
     results.checks.update(
-        failed_requests=len(failures), failures=failures[:5], requests=sum(map(len, latencies.values())),
-        history_p95_ms=p95(latencies["history"]) * 1000, employees_p95_ms=p95(latencies["employees"]) * 1000,
-        syncs_during_load=syncs.started, syncs_closed_during_load=syncs.closed, listed_employees=listed + max(0, sizes.listed_employees - listed),
+        failed_requests=len(failures),
+        failures=failures[:5],
+        requests=sum(map(len, latencies.values())),
+        history_p95_ms=p95(latencies["history"]) * 1000,
+        employees_p95_ms=p95(latencies["employees"]) * 1000,
+        syncs_during_load=syncs.started,
+        syncs_closed_during_load=syncs.closed,
+        listed_employees=listed + max(0, sizes.listed_employees - listed),
     )
 
 
@@ -359,15 +412,24 @@ def logged_in(web: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{web}/login", timeout=30).text
     token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
-    answer = session.post(f"{web}/login", data={"email": "hr@demo.test", "password": "demo", "csrf_token": token},
-                          timeout=30, allow_redirects=False)
+    answer = session.post(
+        f"{web}/login", data={"email": "hr@demo.test", "password": "demo", "csrf_token": token}, timeout=30, allow_redirects=False
+    )
     if answer.status_code != 302:
         raise RuntimeError(f"login failed with {answer.status_code}")
     return session
 
 
-def admin_loop(session: requests.Session, web: str, index: int, admins: int, rounds: int, syncs: SyncKeeper,
-               latencies: dict[str, list[float]], failures: list[str]) -> None:
+def admin_loop(
+    session: requests.Session,
+    web: str,
+    index: int,
+    admins: int,
+    rounds: int,
+    syncs: SyncKeeper,
+    latencies: dict[str, list[float]],
+    failures: list[str],
+) -> None:
     """One admin watching the run: the progress partial every second, pages now and then.
 
     Admins start spread over one poll interval, as independent browsers are: started
@@ -383,8 +445,14 @@ def admin_loop(session: requests.Session, web: str, index: int, admins: int, rou
         time.sleep(max(0.0, POLL_S - (time.perf_counter() - began)))
 
 
-def timed_get(session: requests.Session, url: str, kind: str, latencies: dict[str, list[float]], failures: list[str],
-              headers: dict[str, str] | None = None) -> None:
+def timed_get(
+    session: requests.Session,
+    url: str,
+    kind: str,
+    latencies: dict[str, list[float]],
+    failures: list[str],
+    headers: dict[str, str] | None = None,
+) -> None:
     started = time.perf_counter()
     try:
         response = session.get(url, headers=headers, timeout=30, allow_redirects=False)
@@ -441,11 +509,18 @@ def measure_memory(ph: Phase, sizes: Sizes, results: Results) -> None:
 
     big_s, big = timed_sync(integration_id, on_poll=sample)
     results.figures.update(worker_peak_rss_mb=max(peak.values()))
-    results.checks.update(big_employees=sizes.big_employees, big_status=big.status.value, big_created=big.created,
-                          big_sync_s=big_s, worker_parent_peak_rss_mb=peak["worker"], work_horse_peak_rss_mb=peak["horse"])
+    results.checks.update(
+        big_employees=sizes.big_employees,
+        big_status=big.status.value,
+        big_created=big.created,
+        big_sync_s=big_s,
+        worker_parent_peak_rss_mb=peak["worker"],
+        work_horse_peak_rss_mb=peak["horse"],
+    )
 
 
 # --- The whole benchmark -------------------------------------------------------------
+
 
 def run_benchmark(sizes: Sizes, workdir: Path) -> Results:
     from cryptography.fernet import Fernet
@@ -458,8 +533,15 @@ def run_benchmark(sizes: Sizes, workdir: Path) -> Results:
         with phase("single", workdir, redis_url, key, size=sizes.employees, companies=1, workers=1) as ph:
             measure_single(ph, sizes, results)
         # One company more than tenants: with three or more, the sandbox's last one is closed to Flexsync.
-        with phase("fleet", workdir, redis_url, key, size=sizes.fleet_employees, companies=sizes.fleet_tenants + 1,
-                   workers=sizes.fleet_workers) as ph:
+        with phase(
+            "fleet",
+            workdir,
+            redis_url,
+            key,
+            size=sizes.fleet_employees,
+            companies=sizes.fleet_tenants + 1,
+            workers=sizes.fleet_workers,
+        ) as ph:
             measure_fleet(ph, sizes, results)
         with phase("big", workdir, redis_url, key, size=sizes.big_employees, companies=1, workers=1) as ph:
             measure_memory(ph, sizes, results)

@@ -6,8 +6,10 @@ the run itself, and the benchmark seeing the closed run (it polls every 10 ms). 
 the median of each, in ms, over `runs` resyncs of a Securex company of `employees`
 people (one page by default), on a throwaway SQLite or DATABASE_URL's PostgreSQL.
 """
+
 from __future__ import annotations
 
+import itertools
 import statistics
 import sys
 import tempfile
@@ -35,8 +37,7 @@ def measure(employees: int, runs: int, workdir: Path) -> dict[str, float]:
     children = Children(workdir)
     try:
         redis_url = start_redis(children, workdir)
-        with phase("overhead", workdir, redis_url, Fernet.generate_key().decode(), size=employees, companies=1,
-                   workers=1):
+        with phase("overhead", workdir, redis_url, Fernet.generate_key().decode(), size=employees, companies=1, workers=1):
             _, integration_id = demo_integration()
             timed_sync(integration_id)
             connection = Redis.from_url(redis_url)
@@ -49,8 +50,10 @@ def measure(employees: int, runs: int, workdir: Path) -> dict[str, float]:
                 seen = naive(datetime.utcnow())
                 started = naive(Job.fetch(SYNC_RUN.job_id(run.id), connection=connection).started_at)
                 moments = (asked, enqueued, started, run.started_at, run.finished_at, seen)
-                samples.append([(b - a).total_seconds() * 1000 for a, b in zip(moments, moments[1:], strict=False)]
-                               + [(seen - asked).total_seconds() * 1000])
+                samples.append(
+                    [(b - a).total_seconds() * 1000 for a, b in itertools.pairwise(moments)]
+                    + [(seen - asked).total_seconds() * 1000]
+                )
             return {step: statistics.median(values) for step, values in zip(STEPS, zip(*samples, strict=True), strict=True)}
     finally:
         children.stop_all()
@@ -58,7 +61,7 @@ def measure(employees: int, runs: int, workdir: Path) -> dict[str, float]:
 
 if __name__ == "__main__":
     arguments = [int(a) for a in sys.argv[1:]]
-    employees, runs = arguments + [200, 15][len(arguments):]
+    employees, runs = arguments + [200, 15][len(arguments) :]
     with tempfile.TemporaryDirectory(prefix="flexsync-overhead-") as scratch:
         medians = measure(employees, runs, Path(scratch))
     print(f"{runs} resyncs of {employees} employees, median ms")

@@ -1,5 +1,6 @@
 """`flask seed-demo`: registered as a Flask command plugin (pyproject's `flask.commands`),
 so the product package never imports the demo."""
+
 from __future__ import annotations
 
 import click

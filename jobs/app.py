@@ -1,4 +1,5 @@
 """The Flask app inside worker processes, built once per process on first use."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,8 +16,9 @@ def flask_app() -> Flask:
     return create_app()
 
 
-def run_closing_on_last_crash(execute: Callable[[int, dict], None], close_after_crash: Callable[[int, str], None],
-                              object_id: int) -> None:
+def run_closing_on_last_crash(
+    execute: Callable[[int, dict], None], close_after_crash: Callable[[int, str], None], object_id: int
+) -> None:
     """Run one piece of work in the app; when its last RQ attempt crashes, close it as an
     error at once instead of leaving it 'running' until the stale check finds it."""
     from portal.extensions import db

@@ -1,4 +1,5 @@
 """The schedule `rq cron jobs/cron.py` runs: every periodic job, with its timeout."""
+
 import os
 
 from rq import cron

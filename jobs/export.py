@@ -1,4 +1,5 @@
 """Thin RQ entry point for exports of worked hours; the work is in `portal.hours.connexie_export`."""
+
 from __future__ import annotations
 
 from jobs.app import run_closing_on_last_crash

@@ -1,4 +1,5 @@
 """The nightly run: `rq cron` enqueues this once a night (see jobs/cron.py)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,6 +1,7 @@
 """What RQ is told about each job: its function, id, timeout, retries and how long RQ
 keeps its result. Read by whoever enqueues (the services) and by the schedule; this
 module imports nothing of Flexsync, so anyone may read it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Thin RQ entry points for sync runs; the work is in `portal.runs.sync_runs`."""
+
 from __future__ import annotations
 
 from jobs.app import flask_app, run_closing_on_last_crash

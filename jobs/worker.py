@@ -1,4 +1,5 @@
 """The worker class to run: `rq worker -w jobs.worker.PreloadedWorker sync default`."""
+
 from __future__ import annotations
 
 import gc

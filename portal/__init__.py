@@ -1,4 +1,5 @@
 """Flexsync: the integrations hub of a flexible-benefits platform."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Settings from the environment, one class per way of running Flexsync."""
+
 from __future__ import annotations
 
 import os

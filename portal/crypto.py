@@ -4,6 +4,7 @@ The key comes from FLEXSYNC_ENCRYPTION_KEY. A missing or malformed key, or one t
 cannot read what is already stored, stops the app at start: running on with the wrong
 key would look like every integration had lost its connection.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,8 +1,8 @@
 """Flask extensions, created unbound and attached in `create_app`."""
+
 import sqlite3
 
 from authlib.integrations.flask_client import OAuth
-
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager

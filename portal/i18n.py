@@ -1,4 +1,5 @@
 """Language choice: the one the admin picked, else their profile, else the browser's."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session

@@ -1,4 +1,5 @@
 """Sending e-mail over SMTP, to the server named in the config."""
+
 from __future__ import annotations
 
 import smtplib

@@ -1,4 +1,5 @@
 """The job queues on Redis, as the web app and the schedulers see them."""
+
 from __future__ import annotations
 
 from flask import current_app

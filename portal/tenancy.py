@@ -6,6 +6,7 @@ another tenant. Routes and jobs never add `tenant_id == …` themselves: they on
 say *which* tenant they act for, once, with `acting_for(tenant_id)`.
 Customer success staff act for no tenant unless they open one explicitly.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

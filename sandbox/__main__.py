@@ -1,4 +1,5 @@
 """`python -m sandbox`: all four provider sandboxes in one process, until Ctrl-C."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,12 +23,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--companies", type=int, default=3)
     parser.add_argument("--dataset", help="a dataset JSON file instead of generated data")
-    parser.add_argument("--flexsync-url", default="http://127.0.0.1:5000",
-                        help="where Liantis consent redirects back to")
-    parser.add_argument("--dump", metavar="FILE",
-                        help="write the dataset as JSON (to edit and pass to --dataset), then exit")
-    parser.add_argument("--faults", action="append", default=[], metavar="PROVIDER=JSON",
-                        help='start with fault knobs, e.g. liantis=\'{"page_latency_ms": 500}\'')
+    parser.add_argument("--flexsync-url", default="http://127.0.0.1:5000", help="where Liantis consent redirects back to")
+    parser.add_argument("--dump", metavar="FILE", help="write the dataset as JSON (to edit and pass to --dataset), then exit")
+    parser.add_argument(
+        "--faults",
+        action="append",
+        default=[],
+        metavar="PROVIDER=JSON",
+        help="start with fault knobs, e.g. liantis='{\"page_latency_ms\": 500}'",
+    )
     return parser.parse_args(argv)
 
 
@@ -42,8 +46,7 @@ def parse_faults(values: list[str]) -> dict[str, dict]:
 
 
 def dump(args: argparse.Namespace) -> None:
-    dataset = dataset_factory(seed=args.seed, size=args.size, companies=args.companies,
-                              path=args.dataset)()
+    dataset = dataset_factory(seed=args.seed, size=args.size, companies=args.companies, path=args.dataset)()
     with open(args.dump, "w", encoding="utf-8") as out:
         json.dump(dataset.to_json(), out, ensure_ascii=False, indent=2)
     print(f"dataset written to {args.dump}")
@@ -55,9 +58,13 @@ def main(argv: list[str] | None = None) -> None:
         dump(args)
         return
     apps = build_apps(
-        size=args.size, seed=args.seed, companies=args.companies, dataset=args.dataset,
+        size=args.size,
+        seed=args.seed,
+        companies=args.companies,
+        dataset=args.dataset,
         redirect_uris=[args.flexsync_url.rstrip("/") + CALLBACK_PATH],
-        faults=parse_faults(args.faults))
+        faults=parse_faults(args.faults),
+    )
     ports = {provider: getattr(args, f"{provider}_port") for provider in PROVIDERS}
     running = start_all(apps, args.host, ports)
     for name, sandbox in running.items():

@@ -1,5 +1,6 @@
 """What every provider sandbox shares: its state, the admin endpoints, request faults
 and the page-serving rules. Provider modules only add their auth and JSON shapes."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,7 @@ DatasetFactory = Callable[[], Dataset]
 LOOPBACK_ADDRESSES = {"127.0.0.1", "::1"}
 
 
-def dataset_factory(seed: int = 1, size: int = 200, companies: int = 3,
-                    path: str | None = None) -> DatasetFactory:
+def dataset_factory(seed: int = 1, size: int = 200, companies: int = 3, path: str | None = None) -> DatasetFactory:
     """How sandboxes (re)build their data at start and on `POST /_admin/reset`.
 
     The data is built once; every call hands out a fresh copy, so four sandboxes and
@@ -27,8 +27,7 @@ def dataset_factory(seed: int = 1, size: int = 200, companies: int = 3,
 
     def make() -> Dataset:
         if not pristine:
-            pristine.append(load_dataset(path) if path else
-                            generate_dataset(seed=seed, size=size, companies=companies))
+            pristine.append(load_dataset(path) if path else generate_dataset(seed=seed, size=size, companies=companies))
         return pristine[0].fresh_copy()
 
     return make
@@ -37,8 +36,7 @@ def dataset_factory(seed: int = 1, size: int = 200, companies: int = 3,
 class SandboxState:
     """One sandbox's dataset and fault knobs, shared by its request threads."""
 
-    def __init__(self, provider: str, make_dataset: DatasetFactory,
-                 faults: dict | None = None, max_hang_s: float = 30.0) -> None:
+    def __init__(self, provider: str, make_dataset: DatasetFactory, faults: dict | None = None, max_hang_s: float = 30.0) -> None:
         self.provider = provider
         self.make_dataset = make_dataset
         self.initial_faults = dict(faults or {})
@@ -67,8 +65,7 @@ def new_app(name: str, state: SandboxState) -> Flask:
     # Names and e-mails carry accents; keep them readable in the JSON.
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.register_error_handler(
-        BadQueryArgument, lambda error: json_error(400, "bad_request", str(error)))
+    app.register_error_handler(BadQueryArgument, lambda error: json_error(400, "bad_request", str(error)))
     app.register_blueprint(admin_blueprint())
     return app
 
@@ -85,8 +82,7 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def install_request_faults(app: Flask, page_endpoints: set[str],
-                           exempt_endpoints: frozenset[str] = frozenset()) -> None:
+def install_request_faults(app: Flask, page_endpoints: set[str], exempt_endpoints: frozenset[str] = frozenset()) -> None:
     """Latency, hang, 429 and 5xx for every API request (never the admin endpoints)."""
 
     @app.before_request
@@ -223,9 +219,10 @@ def admin_blueprint() -> Blueprint:
 def summarise(dataset: Dataset) -> dict:
     pending_runs = sorted({c["run"] for c in dataset.scheduled_changes if c["run"] > dataset.run})
     companies = [
-        {key: company.get(key) for key in (
-            "id", "name", "vat", "integration_available", "api_token", "api_key",
-            "users", "entities")}
+        {
+            key: company.get(key)
+            for key in ("id", "name", "vat", "integration_available", "api_token", "api_key", "users", "entities")
+        }
         | {"employee_count": len(company["employees"])}
         for company in dataset.companies
     ]

@@ -5,6 +5,7 @@ The hours import is keyed by `export_key`: posting the same key again replaces t
 export's lines, never adds to them, because a second export of a period re-sends
 everything and must not double-post (seed: "you will need to export all data again").
 """
+
 from __future__ import annotations
 
 import math
@@ -16,16 +17,30 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, Flask, g, jsonify, request
 
 from sandbox.common import (
-    DatasetFactory, SandboxState, bearer_token, dataset_factory, install_request_faults,
-    int_arg, json_error, new_app, page_response, sandbox_state, serve_page,
+    DatasetFactory,
+    SandboxState,
+    bearer_token,
+    dataset_factory,
+    install_request_faults,
+    int_arg,
+    json_error,
+    new_app,
+    page_response,
+    sandbox_state,
+    serve_page,
 )
 
 MAX_PAGE_SIZE = 100
 LINE_TYPES = ("worked_hours", "meal", "allowance")
 
 
-def create_app(make_dataset: DatasetFactory | None = None, *, codes_inactive: bool = False,
-               faults: dict | None = None, max_hang_s: float = 30.0) -> Flask:
+def create_app(
+    make_dataset: DatasetFactory | None = None,
+    *,
+    codes_inactive: bool = False,
+    faults: dict | None = None,
+    max_hang_s: float = 30.0,
+) -> Flask:
     initial_faults = {"codes_inactive": codes_inactive, **(faults or {})}
     state = SandboxState("connexie", make_dataset or dataset_factory(), initial_faults, max_hang_s)
     app = new_app(__name__, state)
@@ -54,9 +69,13 @@ def api_blueprint() -> Blueprint:
     def require_token():
         token = bearer_token() or ""
         company = next(
-            (c for c in sandbox_state().dataset.companies
-             if c.get("api_token") and secrets.compare_digest(c["api_token"].encode(), token.encode())),
-            None)
+            (
+                c
+                for c in sandbox_state().dataset.companies
+                if c.get("api_token") and secrets.compare_digest(c["api_token"].encode(), token.encode())
+            ),
+            None,
+        )
         if company is None:
             return json_error(401, "invalid_token", "The API token is missing, wrong or revoked.")
         g.connexie_account = company
@@ -83,8 +102,7 @@ def api_blueprint() -> Blueprint:
         total = len(company["employees"])
         payload = {
             "team_members": [team_member_json(e) for e in served.items],
-            "meta": {"page": page, "page_size": page_size, "total_count": total,
-                     "total_pages": math.ceil(total / page_size)},
+            "meta": {"page": page, "page_size": page_size, "total_count": total, "total_pages": math.ceil(total / page_size)},
         }
         return page_response(payload, served.malformed_json)
 
@@ -124,8 +142,7 @@ def store_import(company: dict, body: dict) -> dict:
         previous = {"export_key": export_key, "times_posted": 0, "first_posted_at": now, "lines": []}
         company["hours_imports"].append(previous)
     replaced = len(previous["lines"])
-    previous.update(period=body.get("period"), lines=accepted, last_posted_at=now,
-                    times_posted=previous["times_posted"] + 1)
+    previous.update(period=body.get("period"), lines=accepted, last_posted_at=now, times_posted=previous["times_posted"] + 1)
     return {
         "export_key": export_key,
         "status": "replaced" if previous["times_posted"] > 1 else "created",
@@ -162,8 +179,7 @@ def line_problem(members: dict[str, dict], line) -> str | None:
 def has_flex_contract_on(member: dict, day: date) -> bool:
     iso = day.isoformat()
     return any(
-        c["contract_type"] == "flex" and c["start_date"] <= iso
-        and (c.get("end_date") is None or iso <= c["end_date"])
+        c["contract_type"] == "flex" and c["start_date"] <= iso and (c.get("end_date") is None or iso <= c["end_date"])
         for c in member["contracts"]
     )
 

@@ -9,6 +9,7 @@ into their own JSON shape.
 `scheduled_changes` describe what happens at the provider *between two sync runs*;
 `Dataset.advance()` applies the next run's changes (see docs/sandbox.md).
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,35 +27,138 @@ DEMO_COMPANY_NAME = "Flexsync Demo BV"
 
 FIRST_NAMES = {
     "nl": (
-        "Wouter", "Dries", "Jens", "Pieter", "Lotte", "Ine", "Femke", "Sanne", "Joris",
-        "Bram", "Ruben", "Elke", "Liesbeth", "Maarten", "Stijn", "Griet", "Annelies",
-        "Koen", "Sien", "Jolien", "Lieselot", "Marijke", "Arne", "Seppe", "Lars", "Noor",
-        "Zoë", "Anouk", "Bart", "Hanne", "Brecht", "Floor", "Jef", "Tuur", "Saskia",
+        "Wouter",
+        "Dries",
+        "Jens",
+        "Pieter",
+        "Lotte",
+        "Ine",
+        "Femke",
+        "Sanne",
+        "Joris",
+        "Bram",
+        "Ruben",
+        "Elke",
+        "Liesbeth",
+        "Maarten",
+        "Stijn",
+        "Griet",
+        "Annelies",
+        "Koen",
+        "Sien",
+        "Jolien",
+        "Lieselot",
+        "Marijke",
+        "Arne",
+        "Seppe",
+        "Lars",
+        "Noor",
+        "Zoë",
+        "Anouk",
+        "Bart",
+        "Hanne",
+        "Brecht",
+        "Floor",
+        "Jef",
+        "Tuur",
+        "Saskia",
     ),
     "fr": (
-        "Sébastien", "Anaïs", "Maëlle", "Élodie", "François", "Hélène", "Céline",
-        "Jérôme", "Benoît", "Chloé", "Léa", "Théo", "Noémie", "Gaëlle", "Loïc",
-        "Amélie", "Mathéo", "Zoé", "André", "Cédric", "Renée", "Inès", "Aurélie",
-        "Raphaël", "Thibault", "Margaux",
+        "Sébastien",
+        "Anaïs",
+        "Maëlle",
+        "Élodie",
+        "François",
+        "Hélène",
+        "Céline",
+        "Jérôme",
+        "Benoît",
+        "Chloé",
+        "Léa",
+        "Théo",
+        "Noémie",
+        "Gaëlle",
+        "Loïc",
+        "Amélie",
+        "Mathéo",
+        "Zoé",
+        "André",
+        "Cédric",
+        "Renée",
+        "Inès",
+        "Aurélie",
+        "Raphaël",
+        "Thibault",
+        "Margaux",
     ),
     "en": ("Emma", "Oliver", "Sophie", "James", "Grace", "Liam", "Olivia", "Noah"),
     "de": ("Jürgen", "Lukas", "Mia", "Jonas", "Anna", "Günther", "Katrin", "Matthias"),
 }
 LAST_NAMES = (
-    "Van den Broeck", "Dubois", "De Smet", "Peeters", "Lefèvre", "Janssens", "Maes",
-    "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Vos", "Lambert",
-    "Dupont", "Leclercq", "Lemaire", "Van Damme", "Vermeulen", "D'Hondt",
-    "Van de Velde", "Declercq", "Hermans", "De Backer", "Michiels", "Renard", "Gérard",
-    "Lejeune", "Bogaert", "Verstraeten", "Smets", "Van Acker", "de Jong", "Bakker",
-    "Visser", "van der Berg", "Dijkstra", "Schmitz", "Bröcker", "El Amrani", "Öztürk",
-    "Çelik", "Noël", "Desmedt", "Geeraerts", "Ménard", "Thiérry", "Coppens", "Lenaerts",
+    "Van den Broeck",
+    "Dubois",
+    "De Smet",
+    "Peeters",
+    "Lefèvre",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Vos",
+    "Lambert",
+    "Dupont",
+    "Leclercq",
+    "Lemaire",
+    "Van Damme",
+    "Vermeulen",
+    "D'Hondt",
+    "Van de Velde",
+    "Declercq",
+    "Hermans",
+    "De Backer",
+    "Michiels",
+    "Renard",
+    "Gérard",
+    "Lejeune",
+    "Bogaert",
+    "Verstraeten",
+    "Smets",
+    "Van Acker",
+    "de Jong",
+    "Bakker",
+    "Visser",
+    "van der Berg",
+    "Dijkstra",
+    "Schmitz",
+    "Bröcker",
+    "El Amrani",
+    "Öztürk",
+    "Çelik",
+    "Noël",
+    "Desmedt",
+    "Geeraerts",
+    "Ménard",
+    "Thiérry",
+    "Coppens",
+    "Lenaerts",
 )
 # Belgian payroll is mostly Dutch- and French-speaking; English and German are rarer.
 LANGUAGE_WEIGHTS = (("nl", 0.55), ("fr", 0.35), ("en", 0.07), ("de", 0.03))
 COMPANY_NAMES = (
-    "Brasserie Dubois & Fils", "Bakkerij Peeters", "Lefèvre Logistique SA",
-    "Van den Broeck Bouw NV", "Café De Smet", "Maes Retail BV", "Hôtel Lambert",
-    "Janssens Zorg vzw", "Atelier Mertens", "Claes & Goossens CommV",
+    "Brasserie Dubois & Fils",
+    "Bakkerij Peeters",
+    "Lefèvre Logistique SA",
+    "Van den Broeck Bouw NV",
+    "Café De Smet",
+    "Maes Retail BV",
+    "Hôtel Lambert",
+    "Janssens Zorg vzw",
+    "Atelier Mertens",
+    "Claes & Goossens CommV",
 )
 CITIES = ("Antwerpen", "Gent", "Brussel", "Liège", "Namur", "Leuven", "Brugge", "Eupen")
 
@@ -146,8 +250,11 @@ class Dataset:
         """
         return Dataset(
             companies=[
-                {**company, "employees": list(company["employees"]),
-                 "hours_imports": copy.deepcopy(company.get("hours_imports", []))}
+                {
+                    **company,
+                    "employees": list(company["employees"]),
+                    "hours_imports": copy.deepcopy(company.get("hours_imports", [])),
+                }
                 for company in self.companies
             ],
             wage_codes=copy.deepcopy(self.wage_codes),
@@ -296,8 +403,14 @@ class EmployeeFactory:
         return [self.contract(employee_id, 1, entity_id, 2012, 2025, ended=False)]
 
     def contract(
-        self, employee_id: str, number: int, entity_id: str, first_year: int, last_year: int,
-        *, ended: bool,
+        self,
+        employee_id: str,
+        number: int,
+        entity_id: str,
+        first_year: int,
+        last_year: int,
+        *,
+        ended: bool,
     ) -> dict:
         rng = self.rng
         start = f"{rng.randint(first_year, last_year)}-{rng.randint(1, 12):02d}-01"
@@ -336,20 +449,22 @@ def generate_companies(rng: random.Random, count: int) -> list[dict]:
         demo = index == 0
         name = DEMO_COMPANY_NAME if demo else COMPANY_NAMES[(index - 1) % len(COMPANY_NAMES)]
         company_id = f"C{index + 1:03d}"
-        companies.append({
-            "id": company_id,
-            "name": name,
-            "vat": DEMO_COMPANY_VAT if demo else be_vat_from_base(rng.randint(2_000_000, 19_999_999)),
-            # With three or more companies, the last one shows "integration not available".
-            "integration_available": not (count >= 3 and index == count - 1),
-            "email_domain": "flexsync-demo.be" if demo else f"{ascii_slug(name)}.be",
-            "api_token": f"cnx_{company_id.lower()}_{rng.getrandbits(64):016x}",
-            "api_key": f"hris_{company_id.lower()}_{rng.getrandbits(64):016x}",
-            "users": company_users(company_id, name),
-            "entities": company_entities(rng, company_id, name),
-            "employees": [],
-            "hours_imports": [],
-        })
+        companies.append(
+            {
+                "id": company_id,
+                "name": name,
+                "vat": DEMO_COMPANY_VAT if demo else be_vat_from_base(rng.randint(2_000_000, 19_999_999)),
+                # With three or more companies, the last one shows "integration not available".
+                "integration_available": not (count >= 3 and index == count - 1),
+                "email_domain": "flexsync-demo.be" if demo else f"{ascii_slug(name)}.be",
+                "api_token": f"cnx_{company_id.lower()}_{rng.getrandbits(64):016x}",
+                "api_key": f"hris_{company_id.lower()}_{rng.getrandbits(64):016x}",
+                "users": company_users(company_id, name),
+                "entities": company_entities(rng, company_id, name),
+                "employees": [],
+                "hours_imports": [],
+            }
+        )
     return companies
 
 
@@ -365,10 +480,7 @@ def company_users(company_id: str, company_name: str) -> list[dict]:
 def company_entities(rng: random.Random, company_id: str, company_name: str) -> list[dict]:
     count = rng.randint(2, 3)
     cities = rng.sample(CITIES, count)
-    return [
-        {"id": f"{company_id}-V{number}", "name": f"{company_name} – {city}"}
-        for number, city in enumerate(cities, start=1)
-    ]
+    return [{"id": f"{company_id}-V{number}", "name": f"{company_name} – {city}"} for number, city in enumerate(cities, start=1)]
 
 
 def scheduled_changes(rng: random.Random, company: dict, factory: EmployeeFactory) -> list[dict]:
@@ -387,14 +499,22 @@ def scheduled_changes(rng: random.Random, company: dict, factory: EmployeeFactor
     return [
         {**base, "kind": "new_hire", "employee": hire},
         {**base, "kind": "removal", "employee_id": chosen[0]["id"]},
-        {**base, "kind": "salary_change", "employee_id": chosen[1]["id"],
-         "gross_amount": f"{float(current_contract(chosen[1])['gross_amount']) * 1.05:.2f}"},
-        {**base, "kind": "email_change", "employee_id": chosen[2]["id"],
-         "email": f"new.{chosen[2]['email']}"},
+        {
+            **base,
+            "kind": "salary_change",
+            "employee_id": chosen[1]["id"],
+            "gross_amount": f"{float(current_contract(chosen[1])['gross_amount']) * 1.05:.2f}",
+        },
+        {**base, "kind": "email_change", "employee_id": chosen[2]["id"], "email": f"new.{chosen[2]['email']}"},
         {**base, "kind": "phone_change", "employee_id": chosen[3]["id"], "phone": factory.phone()},
         {**base, "kind": "contract_end", "employee_id": chosen[4]["id"], "end_date": "2026-01-31"},
-        {**base, "kind": "entity_move", "employee_id": chosen[5]["id"],
-         "new_employee_id": f"{chosen[5]['id']}-M", "entity_id": other_entity},
+        {
+            **base,
+            "kind": "entity_move",
+            "employee_id": chosen[5]["id"],
+            "new_employee_id": f"{chosen[5]['id']}-M",
+            "entity_id": other_entity,
+        },
     ]
 
 

@@ -7,19 +7,26 @@ Three families, all documented with their JSON in docs/sandbox.md:
 - page faults (repeat, empty, malformed JSON) are one-shot: they fire once on the
   named page and clear themselves, like a provider glitch a retry gets past.
 """
+
 from __future__ import annotations
 
 import copy
 import threading
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 
 from sandbox.dataset import current_contract, moved_employee
 
 # Record faults are applied to distinct employees, in this order, from the top of the list.
 RECORD_FAULTS = (
-    "missing_email", "bad_date", "negative_salary", "unknown_wage_type",
-    "duplicate_ids", "entity_move", "long_names", "html_names",
+    "missing_email",
+    "bad_date",
+    "negative_salary",
+    "unknown_wage_type",
+    "duplicate_ids",
+    "entity_move",
+    "long_names",
+    "html_names",
 )
 # The record faults that can also be set together under one "malformed" object.
 MALFORMED_RECORDS = RECORD_FAULTS[:4]

@@ -5,6 +5,7 @@ People removed at the provider simply stop appearing; e-mail and phone changes a
 through scheduled changes (`POST /_admin/advance`). Quirk: the fields are called
 `work_email` and `phone_number`, and contracts sit under `employments`.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -12,15 +13,23 @@ import secrets
 from flask import Blueprint, Flask, g, jsonify, request
 
 from sandbox.common import (
-    DatasetFactory, SandboxState, bearer_token, dataset_factory, install_request_faults,
-    int_arg, json_error, new_app, page_response, sandbox_state, serve_page,
+    DatasetFactory,
+    SandboxState,
+    bearer_token,
+    dataset_factory,
+    install_request_faults,
+    int_arg,
+    json_error,
+    new_app,
+    page_response,
+    sandbox_state,
+    serve_page,
 )
 
 MAX_LIMIT = 500
 
 
-def create_app(make_dataset: DatasetFactory | None = None, *, faults: dict | None = None,
-               max_hang_s: float = 30.0) -> Flask:
+def create_app(make_dataset: DatasetFactory | None = None, *, faults: dict | None = None, max_hang_s: float = 30.0) -> Flask:
     state = SandboxState("hris", make_dataset or dataset_factory(), faults, max_hang_s)
     app = new_app(__name__, state)
     app.register_blueprint(api_blueprint())
@@ -36,9 +45,13 @@ def api_blueprint() -> Blueprint:
         # Both styles are in use by HR systems; accept either.
         key = bearer_token() or request.headers.get("X-Api-Key", "")
         company = next(
-            (c for c in sandbox_state().dataset.companies
-             if c.get("api_key") and secrets.compare_digest(c["api_key"].encode(), key.encode())),
-            None)
+            (
+                c
+                for c in sandbox_state().dataset.companies
+                if c.get("api_key") and secrets.compare_digest(c["api_key"].encode(), key.encode())
+            ),
+            None,
+        )
         if company is None:
             return json_error(401, "unauthorized", "Send a valid API key (Bearer or X-Api-Key).")
         g.hris_company = company
@@ -56,8 +69,7 @@ def api_blueprint() -> Blueprint:
         served = serve_page(sandbox_state(), company, offset, limit)
         payload = {
             "data": [employee_json(e) for e in served.items],
-            "paging": {"offset": offset, "limit": limit, "total": len(company["employees"]),
-                       "next_offset": served.next_start},
+            "paging": {"offset": offset, "limit": limit, "total": len(company["employees"]), "next_offset": served.next_start},
         }
         return page_response(payload, served.malformed_json)
 
@@ -77,10 +89,21 @@ def employee_json(employee: dict) -> dict:
         "entity_id": employee["entity_id"],
         "excluded": bool(employee.get("excluded")),
         "employments": [
-            {key: contract.get(key) for key in (
-                "id", "wage_type", "gross_amount", "start_date", "end_date", "worker_class",
-                "work_regime_pct", "weekly_hours", "employer_social_security_pct",
-                "entity_id")}
+            {
+                key: contract.get(key)
+                for key in (
+                    "id",
+                    "wage_type",
+                    "gross_amount",
+                    "start_date",
+                    "end_date",
+                    "worker_class",
+                    "work_regime_pct",
+                    "weekly_hours",
+                    "employer_social_security_pct",
+                    "entity_id",
+                )
+            }
             for contract in employee["contracts"]
         ],
     }

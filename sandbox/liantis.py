@@ -5,6 +5,7 @@ company (anyone else is refused, and Flexsync hears `access_denied` /
 `not_main_user`); the API pages by cursor and can be made slow; wage codes are
 predefined by Liantis. Quirk: languages come in upper case ("NL", "FR").
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,16 +17,35 @@ from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AccessDeniedError
 from flask import (
-    Blueprint, Flask, jsonify, redirect, render_template_string, request, session,
+    Blueprint,
+    Flask,
+    jsonify,
+    redirect,
+    render_template_string,
+    request,
+    session,
 )
 from stdnum.be import vat as be_vat
 
 from sandbox.common import (
-    BadQueryArgument, DatasetFactory, SandboxState, dataset_factory, install_request_faults,
-    int_arg, json_error, loopback_only, new_app, page_response, sandbox_state, serve_page,
+    BadQueryArgument,
+    DatasetFactory,
+    SandboxState,
+    dataset_factory,
+    install_request_faults,
+    int_arg,
+    json_error,
+    loopback_only,
+    new_app,
+    page_response,
+    sandbox_state,
+    serve_page,
 )
 from sandbox.liantis_oauth import (
-    OAuthStore, ProviderUser, RegisteredClient, create_authorization_server,
+    OAuthStore,
+    ProviderUser,
+    RegisteredClient,
+    create_authorization_server,
     create_resource_protector,
 )
 
@@ -35,8 +55,7 @@ DEFAULT_REDIRECT_URIS = ("http://127.0.0.1:5000/integrations/liantis/callback",)
 MAX_PAGE_SIZE = 100
 SHARED_DATA = (
     "Personal data: first name, last name, e-mail, language, start date, employee number",
-    "Wage contracts: wage type, gross salary, start and end date, work regime, "
-    "employer social security %",
+    "Wage contracts: wage type, gross salary, start and end date, work regime, employer social security %",
     "Predefined wage codes",
 )
 
@@ -69,18 +88,23 @@ data with Flexsync. Ask your main user to activate the integration.</p>
 <p><a id="back" href="{{ back_url }}">Back to Flexsync</a></p>"""
 
 
-def create_app(make_dataset: DatasetFactory | None = None, *,
-               client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET,
-               redirect_uris: list[str] | tuple[str, ...] = DEFAULT_REDIRECT_URIS,
-               token_ttl_s: int = 3600, refresh_ttl_s: int = 30 * 24 * 3600,
-               slow_ms: int = 0, faults: dict | None = None,
-               max_hang_s: float = 30.0) -> Flask:
+def create_app(
+    make_dataset: DatasetFactory | None = None,
+    *,
+    client_id: str = DEFAULT_CLIENT_ID,
+    client_secret: str = DEFAULT_CLIENT_SECRET,
+    redirect_uris: list[str] | tuple[str, ...] = DEFAULT_REDIRECT_URIS,
+    token_ttl_s: int = 3600,
+    refresh_ttl_s: int = 30 * 24 * 3600,
+    slow_ms: int = 0,
+    faults: dict | None = None,
+    max_hang_s: float = 30.0,
+) -> Flask:
     initial_faults = {"page_latency_ms": slow_ms, **(faults or {})}
     state = SandboxState("liantis", make_dataset or dataset_factory(), initial_faults, max_hang_s)
     app = new_app(__name__, state)
     app.secret_key = secrets.token_hex(32)
-    store = OAuthStore(RegisteredClient(client_id, client_secret, list(redirect_uris)),
-                       token_ttl_s, refresh_ttl_s)
+    store = OAuthStore(RegisteredClient(client_id, client_secret, list(redirect_uris)), token_ttl_s, refresh_ttl_s)
 
     def current_ttl() -> int:
         return int(state.faults.get("token_ttl_s", token_ttl_s))
@@ -90,8 +114,8 @@ def create_app(make_dataset: DatasetFactory | None = None, *,
     app.register_blueprint(api_blueprint(create_resource_protector(store)))
     app.register_blueprint(grant_admin_blueprint(store))
     install_request_faults(
-        app, page_endpoints={"liantis_api.employees"},
-        exempt_endpoints=frozenset({"myliantis.login", "myliantis.authorize"}))
+        app, page_endpoints={"liantis_api.employees"}, exempt_endpoints=frozenset({"myliantis.login", "myliantis.authorize"})
+    )
     return app
 
 
@@ -169,20 +193,24 @@ def login_page(next_url: str, problem: str | None = None) -> str:
 
 
 def consent_page(user: ProviderUser) -> str:
-    return render_page("Give consent", CONSENT, user=user, shared=SHARED_DATA,
-                       company_name=company_name(user.company_id), next_url=request.full_path)
+    return render_page(
+        "Give consent",
+        CONSENT,
+        user=user,
+        shared=SHARED_DATA,
+        company_name=company_name(user.company_id),
+        next_url=request.full_path,
+    )
 
 
 def refusal(server, grant, user: ProviderUser):
     """Refuse a non-main user: a page on GET, the redirect back to Flexsync on POST."""
-    error = AccessDeniedError(description="not_main_user", redirect_uri=grant.redirect_uri,
-                              state=grant.request.payload.state)
+    error = AccessDeniedError(description="not_main_user", redirect_uri=grant.redirect_uri, state=grant.request.payload.state)
     _, _, headers = error()
     back_url = dict(headers)["Location"]
     if request.method == "POST":
         return redirect(back_url)
-    page = render_page("Consent refused", REFUSAL, user=user, back_url=back_url,
-                       company_name=company_name(user.company_id))
+    page = render_page("Consent refused", REFUSAL, user=user, back_url=back_url, company_name=company_name(user.company_id))
     return page, 403
 
 
@@ -242,8 +270,7 @@ def api_blueprint(require_oauth) -> Blueprint:
         company, refusal_response = consented_company(found["id"])
         if refusal_response is not None:
             return refusal_response
-        return jsonify({"company_id": company["id"], "name": company["name"],
-                        "vat_number": company["vat"]})
+        return jsonify({"company_id": company["id"], "name": company["name"], "vat_number": company["vat"]})
 
     @api.get("/companies/<company_id>/employees")
     @require_oauth()
@@ -265,7 +292,7 @@ def api_blueprint(require_oauth) -> Blueprint:
     @api.get("/companies/<company_id>/wage-codes")
     @require_oauth()
     def wage_codes(company_id: str):
-        company, refusal_response = consented_company(company_id)
+        _company, refusal_response = consented_company(company_id)
         if refusal_response is not None:
             return refusal_response
         return jsonify({"data": sandbox_state().dataset.wage_codes})
@@ -292,8 +319,16 @@ def contract_json(contract: dict) -> dict:
     return {
         key: contract.get(key)
         for key in (
-            "id", "wage_type", "gross_amount", "start_date", "end_date", "worker_class",
-            "work_regime_pct", "weekly_hours", "employer_social_security_pct", "wage_code",
+            "id",
+            "wage_type",
+            "gross_amount",
+            "start_date",
+            "end_date",
+            "worker_class",
+            "work_regime_pct",
+            "weekly_hours",
+            "employer_social_security_pct",
+            "wage_code",
             "entity_id",
         )
     }

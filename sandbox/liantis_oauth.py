@@ -4,6 +4,7 @@ Authorization code with PKCE S256 (required, even for a confidential client), ac
 tokens that expire, rotating refresh tokens, RFC 7009 revocation. Everything lives in
 memory in one `OAuthStore` per app: the sandbox needs no database.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -14,7 +15,11 @@ from dataclasses import dataclass, field
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import (
-    AuthorizationCodeMixin, ClientMixin, InvalidRequestError, TokenMixin, grants,
+    AuthorizationCodeMixin,
+    ClientMixin,
+    InvalidRequestError,
+    TokenMixin,
+    grants,
 )
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -199,9 +204,12 @@ def code_grant(store: OAuthStore) -> type[grants.AuthorizationCodeGrant]:
             data = request.payload.data
             with store.lock:
                 store.codes[code] = IssuedCode(
-                    code=code, client_id=request.client.client_id,
-                    redirect_uri=request.payload.redirect_uri, scope=request.scope,
-                    user=request.user, code_challenge=data["code_challenge"],
+                    code=code,
+                    client_id=request.client.client_id,
+                    redirect_uri=request.payload.redirect_uri,
+                    scope=request.scope,
+                    user=request.user,
+                    code_challenge=data["code_challenge"],
                     code_challenge_method=data["code_challenge_method"],
                 )
 
@@ -270,9 +278,12 @@ def create_authorization_server(app: Flask, store: OAuthStore, token_ttl) -> Aut
         # Authlib leaves out expires_in when it is 0; the client must still see it.
         token["expires_in"] = ttl
         issued = IssuedToken(
-            client_id=request.client.client_id, user=request.user,
-            scope=token.get("scope", SCOPE), access_token=token["access_token"],
-            refresh_token=token.get("refresh_token"), expires_in=ttl,
+            client_id=request.client.client_id,
+            user=request.user,
+            scope=token.get("scope", SCOPE),
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token"),
+            expires_in=ttl,
             refresh_expires_in=store.refresh_ttl_s,
             code=getattr(getattr(request, "authorization_code", None), "code", None),
         )
@@ -281,11 +292,14 @@ def create_authorization_server(app: Flask, store: OAuthStore, token_ttl) -> Aut
 
     app.config["OAUTH2_SCOPES_SUPPORTED"] = [SCOPE]
     server = AuthorizationServer(app, query_client=store.query_client, save_token=save_token)
-    server.register_token_generator("default", BearerTokenGenerator(
-        access_token_generator=lambda **_: generate_token(42),
-        refresh_token_generator=lambda **_: generate_token(48),
-        expires_generator=lambda client, grant_type: token_ttl(),
-    ))
+    server.register_token_generator(
+        "default",
+        BearerTokenGenerator(
+            access_token_generator=lambda **_: generate_token(42),
+            refresh_token_generator=lambda **_: generate_token(48),
+            expires_generator=lambda client, grant_type: token_ttl(),
+        ),
+    )
     server.register_grant(code_grant(store), [RequiredS256(required=True)])
     server.register_grant(refresh_grant(store))
     server.register_endpoint(revocation_endpoint(store))

@@ -4,6 +4,7 @@ Quirks kept from the real thing: amounts are JSON numbers (not strings), the ent
 is an embedded object, and a company Securex has not opened for Flexsync answers 403
 "integration not available" rather than 404.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,17 +14,30 @@ from flask import Blueprint, Flask, jsonify, request
 from stdnum.be import vat as be_vat
 
 from sandbox.common import (
-    DatasetFactory, SandboxState, dataset_factory, install_request_faults, int_arg,
-    json_error, new_app, page_response, sandbox_state, serve_page,
+    DatasetFactory,
+    SandboxState,
+    dataset_factory,
+    install_request_faults,
+    int_arg,
+    json_error,
+    new_app,
+    page_response,
+    sandbox_state,
+    serve_page,
 )
 
 DEFAULT_API_KEY = "securex-sandbox-key"
 MAX_PER_PAGE = 200
 
 
-def create_app(make_dataset: DatasetFactory | None = None, *, api_key: str = DEFAULT_API_KEY,
-               api_key_header: str = "X-Api-Key", faults: dict | None = None,
-               max_hang_s: float = 30.0) -> Flask:
+def create_app(
+    make_dataset: DatasetFactory | None = None,
+    *,
+    api_key: str = DEFAULT_API_KEY,
+    api_key_header: str = "X-Api-Key",
+    faults: dict | None = None,
+    max_hang_s: float = 30.0,
+) -> Flask:
     state = SandboxState("securex", make_dataset or dataset_factory(), faults, max_hang_s)
     app = new_app(__name__, state)
     app.register_blueprint(api_blueprint(api_key, api_key_header))
@@ -80,8 +94,7 @@ def company_answer(company: dict | None):
     if company is None:
         return json_error(404, "company_not_found", "No Securex company with this VAT number.")
     if not company.get("integration_available", True):
-        return json_error(403, "integration_not_available",
-                          "This company has not enabled the Flexsync integration at Securex.")
+        return json_error(403, "integration_not_available", "This company has not enabled the Flexsync integration at Securex.")
     return None
 
 

@@ -1,4 +1,5 @@
 """Serve sandbox apps on real sockets from threads of the current process."""
+
 from __future__ import annotations
 
 import threading
@@ -18,8 +19,8 @@ class RunningSandbox:
         self.app = app
         self.server: BaseWSGIServer = make_server(host, port, app, threaded=True)
         self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"sandbox-{name}", daemon=True)
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"sandbox-{name}", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -40,9 +41,15 @@ class RunningSandbox:
 PROVIDERS = ("securex", "liantis", "connexie", "hris")
 
 
-def build_apps(*, size: int = 200, seed: int = 1, companies: int = 3,
-               dataset: str | None = None, redirect_uris: list[str] | None = None,
-               faults: dict[str, dict] | None = None) -> dict[str, Flask]:
+def build_apps(
+    *,
+    size: int = 200,
+    seed: int = 1,
+    companies: int = 3,
+    dataset: str | None = None,
+    redirect_uris: list[str] | None = None,
+    faults: dict[str, dict] | None = None,
+) -> dict[str, Flask]:
     """One app per provider, each with its own copy of the same dataset."""
     make_dataset = dataset_factory(seed=seed, size=size, companies=companies, path=dataset)
     faults = faults or {}
@@ -55,8 +62,7 @@ def build_apps(*, size: int = 200, seed: int = 1, companies: int = 3,
     }
 
 
-def start_all(apps: dict[str, Flask], host: str = "127.0.0.1",
-              ports: dict[str, int] | None = None) -> dict[str, RunningSandbox]:
+def start_all(apps: dict[str, Flask], host: str = "127.0.0.1", ports: dict[str, int] | None = None) -> dict[str, RunningSandbox]:
     ports = ports or {}
     running: dict[str, RunningSandbox] = {}
     try:

@@ -1,9 +1,10 @@
 """Helpers for Flexsync's tests: all four sandboxes on free loopback ports.
 
-    with running_sandboxes(size=50, seed=3) as urls:
-        set_faults(urls["securex"], rate_limit={"next": 1, "retry_after": 1})
-        ...
+with running_sandboxes(size=50, seed=3) as urls:
+    set_faults(urls["securex"], rate_limit={"next": 1, "retry_after": 1})
+    ...
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,12 +28,16 @@ LIANTIS_CLIENT_AUTH = (DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
 
 
 @contextmanager
-def running_sandboxes(size: int = 200, seed: int = 1, dataset: str | None = None,
-                      redirect_uris: list[str] | None = None, companies: int = 3,
-                      faults: dict[str, dict] | None = None) -> Iterator[dict[str, str]]:
+def running_sandboxes(
+    size: int = 200,
+    seed: int = 1,
+    dataset: str | None = None,
+    redirect_uris: list[str] | None = None,
+    companies: int = 3,
+    faults: dict[str, dict] | None = None,
+) -> Iterator[dict[str, str]]:
     """Provider name → base URL, for as long as the block runs."""
-    apps = build_apps(size=size, seed=seed, companies=companies, dataset=dataset,
-                      redirect_uris=redirect_uris, faults=faults)
+    apps = build_apps(size=size, seed=seed, companies=companies, dataset=dataset, redirect_uris=redirect_uris, faults=faults)
     running = start_all(apps)
     try:
         yield {name: sandbox.base_url for name, sandbox in running.items()}
@@ -41,8 +46,7 @@ def running_sandboxes(size: int = 200, seed: int = 1, dataset: str | None = None
 
 
 def _admin(method: str, base_url: str, path: str, payload: dict | None = None) -> dict:
-    response = requests.request(method, f"{base_url}/_admin/{path}", json=payload,
-                                timeout=ADMIN_TIMEOUT_S)
+    response = requests.request(method, f"{base_url}/_admin/{path}", json=payload, timeout=ADMIN_TIMEOUT_S)
     response.raise_for_status()
     return response.json()
 
@@ -78,8 +82,7 @@ def dataset_summary(base_url: str) -> dict:
 
 def true_employees(base_url: str, company_id: str) -> list[dict]:
     """The unfaulted employees of a company, to compare a connector's result with."""
-    response = requests.get(f"{base_url}/_admin/companies/{company_id}/employees",
-                            timeout=ADMIN_TIMEOUT_S)
+    response = requests.get(f"{base_url}/_admin/companies/{company_id}/employees", timeout=ADMIN_TIMEOUT_S)
     response.raise_for_status()
     return response.json()
 
@@ -106,16 +109,21 @@ class MyLiantisBrowser:
 
     def authorize_params(self, **overrides) -> dict:
         params = {
-            "response_type": "code", "client_id": DEFAULT_CLIENT_ID, "redirect_uri": FLEXSYNC_CALLBACK,
-            "scope": "payroll.read", "state": self.state,
-            "code_challenge": self.challenge, "code_challenge_method": "S256",
+            "response_type": "code",
+            "client_id": DEFAULT_CLIENT_ID,
+            "redirect_uri": FLEXSYNC_CALLBACK,
+            "scope": "payroll.read",
+            "state": self.state,
+            "code_challenge": self.challenge,
+            "code_challenge_method": "S256",
         }
         params.update(overrides)
         return {k: v for k, v in params.items() if v is not None}
 
     def open_authorize(self, **overrides) -> requests.Response:
-        return self.session.get(f"{self.base_url}/oauth/authorize",
-                                params=self.authorize_params(**overrides), allow_redirects=False)
+        return self.session.get(
+            f"{self.base_url}/oauth/authorize", params=self.authorize_params(**overrides), allow_redirects=False
+        )
 
     def log_in_as(self, login: str) -> requests.Response:
         """Start the consent flow logged out, then pick `login` on the sandbox login page."""
@@ -123,26 +131,29 @@ class MyLiantisBrowser:
         assert to_login.status_code == 302 and to_login.headers["Location"].startswith("/login")
         login_page = self.session.get(self.base_url + to_login.headers["Location"])
         next_url = html.unescape(re.search(r'name="next" value="([^"]*)"', login_page.text)[1])
-        logged_in = self.session.post(f"{self.base_url}/login",
-                                      data={"login": login, "next": next_url},
-                                      allow_redirects=False)
+        logged_in = self.session.post(f"{self.base_url}/login", data={"login": login, "next": next_url}, allow_redirects=False)
         assert logged_in.status_code == 302
-        return self.session.get(self.base_url + logged_in.headers["Location"],
-                                allow_redirects=False)
+        return self.session.get(self.base_url + logged_in.headers["Location"], allow_redirects=False)
 
     def decide(self, consent_page: requests.Response, decision: str) -> dict[str, str]:
         """Press Allow or Deny; returns the query Flexsync's callback receives."""
         action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', consent_page.text)[1])
-        answer = self.session.post(self.base_url + action, data={"decision": decision},
-                                   allow_redirects=False)
+        answer = self.session.post(self.base_url + action, data={"decision": decision}, allow_redirects=False)
         assert answer.status_code == 302 and answer.headers["Location"].startswith(FLEXSYNC_CALLBACK)
         return query_of(answer.headers["Location"])
 
     def exchange(self, code: str, verifier: str | None = None) -> requests.Response:
-        return requests.post(f"{self.base_url}/oauth/token", auth=LIANTIS_CLIENT_AUTH, timeout=10, data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": FLEXSYNC_CALLBACK,
-            "code_verifier": verifier or self.verifier,
-        })
+        return requests.post(
+            f"{self.base_url}/oauth/token",
+            auth=LIANTIS_CLIENT_AUTH,
+            timeout=10,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": FLEXSYNC_CALLBACK,
+                "code_verifier": verifier or self.verifier,
+            },
+        )
 
     def consent_as_main_user(self, login: str = "main.c001") -> dict:
         """The whole happy path: returns the token response of the code exchange."""

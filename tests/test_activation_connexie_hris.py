@@ -1,6 +1,8 @@
 """Connexie (token, venue mapping, codes) and the generic HR system (key, entities, exclusions)."""
-from browsing import log_in, screenshot
-from activation_story import open_wizard, stored_integration
+
+from helpers.activation import open_wizard, stored_integration
+from helpers.logins import log_in
+from helpers.pages import screenshot
 from portal.models import IntegrationState
 from sandbox.dataset import DEMO_COMPANY_VAT
 from sandbox.testing import set_faults

@@ -1,4 +1,5 @@
 """Activation, settings and selection at the HTTP level: guards and what is stored."""
+
 from __future__ import annotations
 
 import re
@@ -8,22 +9,12 @@ import pytest
 import requests
 from sqlalchemy import select, text
 
-from browsing import csrf_token_from
+from helpers.activation import demo_tenant_id, integration_of
+from helpers.pages import csrf_token_from
 from portal.extensions import db
-from portal.models import Employee, Integration, IntegrationState, SelectionEntry, Tenant
-from portal.providers.base import Provider
+from portal.models import Employee, IntegrationState, SelectionEntry, Tenant
 from portal.sync.state import Selection, SyncMode
 from sandbox.testing import FLEXSYNC_CALLBACK, query_of, set_faults
-
-
-def demo_tenant_id() -> int:
-    return db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
-
-
-def integration_of(provider: str) -> Integration | None:
-    return db.session.execute(
-        select(Integration).where(Integration.provider == Provider(provider), Integration.tenant_id == demo_tenant_id())
-    ).scalar_one_or_none()
 
 
 def post(client, url: str, **data):
@@ -41,11 +32,26 @@ def activated_securex(app, mode: SyncMode = SyncMode.SELECTIVE, offered: int = 3
         integration.provider_company_id = "C001"
         integration.settings = {}
         for n in range(offered):
-            db.session.add(SelectionEntry(tenant_id=tenant_id, integration_id=integration.id, provider_id=f"C001-{n}",
-                                          selection=Selection.SELECTED, display_name=f"Person {n}"))
+            db.session.add(
+                SelectionEntry(
+                    tenant_id=tenant_id,
+                    integration_id=integration.id,
+                    provider_id=f"C001-{n}",
+                    selection=Selection.SELECTED,
+                    display_name=f"Person {n}",
+                )
+            )
         for n in range(synced):
-            db.session.add(Employee(tenant_id=tenant_id, integration_id=integration.id, provider_id=f"C001-{n}",
-                                    email=f"person{n}@demo.test", first_name="Person", last_name=str(n)))
+            db.session.add(
+                Employee(
+                    tenant_id=tenant_id,
+                    integration_id=integration.id,
+                    provider_id=f"C001-{n}",
+                    email=f"person{n}@demo.test",
+                    first_name="Person",
+                    last_name=str(n),
+                )
+            )
         db.session.commit()
         integration_id = integration.id
         db.session.remove()
@@ -129,7 +135,9 @@ def test_changing_the_mode_says_it_applies_to_future_employees(app, client, auth
     assert "applies to future employees only" in page
     response = post(client, "/integrations/securex/settings/mode", mode="selective")
     assert response.status_code == 302
-    assert "applies to employees the provider shows from now on" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "applies to employees the provider shows from now on" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     with app.app_context():
         assert integration_of("securex").sync_mode is SyncMode.SELECTIVE
 
@@ -165,7 +173,9 @@ def test_liantis_tokens_are_stored_encrypted(app, make_available, providers_at_s
     base = providers_at_sandboxes["liantis"]
     login = myliantis.get(authorize, allow_redirects=False)
     assert login.status_code == 302
-    consent = myliantis.post(f"{base}/login", data={"login": "main.c001", "next": query_of(base + login.headers["Location"])["next"]})
+    consent = myliantis.post(
+        f"{base}/login", data={"login": "main.c001", "next": query_of(base + login.headers["Location"])["next"]}
+    )
     action = consent.text.split('<form method="post" action="')[1].split('"')[0].replace("&amp;", "&")
     back = myliantis.post(base + action, data={"decision": "allow"}, allow_redirects=False).headers["Location"]
 

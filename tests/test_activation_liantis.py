@@ -1,8 +1,9 @@
 """Liantis: VAT check, the MyLiantis consent round trip, and every way consent can fail."""
-from activation_story import open_wizard, stored_integration
-from browsing import log_in, screenshot
-from conftest import database_dump
 
+from helpers.activation import open_wizard, stored_integration
+from helpers.database import database_dump
+from helpers.logins import log_in
+from helpers.pages import screenshot
 from portal.models import IntegrationState
 from portal.sync.state import SyncMode
 

@@ -1,8 +1,10 @@
 """An HR admin activates Securex and meets every activation error on the way, in Chromium."""
+
 import re
 
-from browsing import log_in, screenshot
-from activation_story import open_wizard, set_demo_vat, stored_integration
+from helpers.activation import open_wizard, set_demo_vat, stored_integration
+from helpers.logins import log_in
+from helpers.pages import screenshot
 from portal.models import IntegrationState
 from portal.sync.state import SyncMode
 from sandbox.testing import set_faults

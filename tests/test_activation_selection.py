@@ -1,8 +1,10 @@
 """Selective sync: the card asks for a review, the window searches, pages, counts and saves."""
+
 from sqlalchemy import select
 
-from browsing import log_in, screenshot
-from activation_story import stored_integration
+from helpers.activation import stored_integration
+from helpers.logins import log_in
+from helpers.pages import screenshot
 from portal.extensions import db
 from portal.models import IntegrationState, SelectionEntry
 from portal.sync.state import Selection, SyncMode
@@ -15,13 +17,22 @@ def offer_people(app, already_selected: int) -> None:
     integration = stored_integration(app, "securex")
     with app.app_context():
         integration = db.session.merge(integration)
-        integration.state, integration.sync_mode, integration.provider_company_id = IntegrationState.ACTIVE, SyncMode.SELECTIVE, "C001"
+        integration.state, integration.sync_mode, integration.provider_company_id = (
+            IntegrationState.ACTIVE,
+            SyncMode.SELECTIVE,
+            "C001",
+        )
         for n in range(OFFERED):
-            db.session.add(SelectionEntry(
-                tenant_id=integration.tenant_id, integration_id=integration.id, provider_id=f"C001-{n:06}",
-                selection=Selection.SELECTED if n < already_selected else Selection.PARKED,
-                display_name=f"Person {n:02}", email=f"person{n:02}@flexsync-demo.be",
-            ))
+            db.session.add(
+                SelectionEntry(
+                    tenant_id=integration.tenant_id,
+                    integration_id=integration.id,
+                    provider_id=f"C001-{n:06}",
+                    selection=Selection.SELECTED if n < already_selected else Selection.PARKED,
+                    display_name=f"Person {n:02}",
+                    email=f"person{n:02}@flexsync-demo.be",
+                )
+            )
         db.session.commit()
         db.session.remove()
 

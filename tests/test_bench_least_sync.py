@@ -1,4 +1,5 @@
 """`python -m bench.least_sync` at a tiny size: what it times must be what it claims."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """`make bench` at tiny sizes, so the benchmark cannot rot: it must measure real, correct
 syncs. Only counts and outcomes are checked here; time is `make bench`'s business."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The first thing a newcomer does, in a real headless Chromium."""
-from conftest import screenshot
+
+from helpers.pages import screenshot
 
 
 def test_log_in_switch_to_french_and_log_out(live_server, page):

@@ -1,7 +1,8 @@
 """The admin keeps the company VAT number right: Securex and Liantis find the company by it."""
-import pytest
-from conftest import csrf_token_from
 
+import pytest
+
+from helpers.pages import csrf_token_from
 from portal.extensions import db
 from portal.models import Tenant
 

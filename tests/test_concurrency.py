@@ -1,5 +1,6 @@
 """Concurrency: two schedulers starting the nightly run at once, and admins writing while a
 worker upserts employees into the same (SQLite) database."""
+
 from __future__ import annotations
 
 import os
@@ -15,15 +16,15 @@ from rq import Queue
 from rq.registry import FinishedJobRegistry
 from sqlalchemy import select
 
-from conftest import csrf_token_from, wait_for
-from portal.runs import sync_runs
+from helpers.concurrency import at_once
+from helpers.pages import csrf_token_from
+from helpers.sync_runs import employees_of, failure_reasons, finished_run, start_sync
+from helpers.waiting import wait_for
 from portal.extensions import db
 from portal.models import RunState, SyncRun
+from portal.runs import sync_runs
 from portal.sync.outcomes import Reason
 from sandbox.testing import advance, set_faults
-from test_sync_faults import failure_reasons
-from test_sync_runs import employees_of, finished_run, start_sync
-from test_token_refresh import at_once
 
 pytestmark = pytest.mark.slow
 MAX_ROUNDS = 200
@@ -60,9 +61,7 @@ def test_two_schedulers_starting_the_nightly_run_at_once_sync_each_integration_o
         assert finished_run(app, run.id).status is RunState.SUCCESS
 
 
-def test_admins_writing_while_a_worker_upserts_never_meet_a_locked_database(
-    sync_setup, sandboxes, activate, worker
-):
+def test_admins_writing_while_a_worker_upserts_never_meet_a_locked_database(sync_setup, sandboxes, activate, worker):
     """Defends against "database is locked" on SQLite when web requests and a sync write at once
     (WAL + busy timeout): every admin write succeeds and the run completes."""
     app = sync_setup
@@ -86,8 +85,11 @@ def test_admins_writing_while_a_worker_upserts_never_meet_a_locked_database(
             if round_ % 5 == 4 and run_closed(app, run_id):
                 break
             employee = people[(i * 5 + round_) % len(people)]
-            response = client.post(f"/employees/{employee}/budget", headers={"HX-Request": "true", "X-CSRFToken": token},
-                                   data={"amount": f"{1000 + round_}.00", "currency": "EUR", "year": date.today().year})
+            response = client.post(
+                f"/employees/{employee}/budget",
+                headers={"HX-Request": "true", "X-CSRFToken": token},
+                data={"amount": f"{1000 + round_}.00", "currency": "EUR", "year": date.today().year},
+            )
             statuses[response.status_code] += 1
             written_at.append(datetime.utcnow())
             statuses[client.get("/employees").status_code] += 1
@@ -126,8 +128,12 @@ def test_two_real_rq_cron_processes_firing_together_give_one_run(sync_setup, san
     rq = str(Path(sys.executable).parent / "rq")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     schedulers = [
-        subprocess.Popen([rq, "cron", "--url", app.config["REDIS_URL"], str(schedule)], env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [rq, "cron", "--url", app.config["REDIS_URL"], str(schedule)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(2)
     ]
     default = Queue("default", connection=Redis.from_url(app.config["REDIS_URL"]))

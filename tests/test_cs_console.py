@@ -1,7 +1,8 @@
 """Customer success makes an integration available per company, and the trail shows who did."""
-from conftest import csrf_token_from
+
 from sqlalchemy import select
 
+from helpers.pages import csrf_token_from
 from portal import tenancy
 from portal.extensions import db
 from portal.models import AvailabilityChange, Integration, Tenant
@@ -46,7 +47,7 @@ def test_cs_makes_securex_available_and_the_switch_is_audited(app, client, auth)
 
 
 def test_the_hr_admin_sees_the_card_change_from_not_available_to_available(app, client, auth, other_client):
-    from conftest import AuthActions
+    from helpers.logins import AuthActions
 
     AuthActions(other_client).login("cs@flexsync.test")
     auth.login("hr@demo.test")

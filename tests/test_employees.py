@@ -1,14 +1,15 @@
 """The employees area over HTTP: what the admin finds, what is refused, and another
 tenant's employees answering 404 on every route."""
+
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from conftest import csrf_token_from
+from helpers.pages import csrf_token_from
 from portal.extensions import db
-from portal.models import Budget, BudgetChange, Employee, EmployeeAccount, Invitation, SyncRunEmployee, WageContract
+from portal.models import Budget, BudgetChange, Employee, EmployeeAccount, Invitation, WageContract
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def page(client, url: str) -> str:
 
 
 # --- The list ----------------------------------------------------------------------
+
 
 def test_no_budget_assigned_finds_the_new_arrivals(admin):
     body = page(admin, "/employees?filter=no_budget")
@@ -92,6 +94,7 @@ def test_the_list_needs_two_queries_whatever_the_page_size(app, admin, staff):
 
 # --- Locked fields -------------------------------------------------------------------
 
+
 def test_synced_fields_are_read_only_with_the_reason_and_a_link(admin, staff):
     body = page(admin, f"/employees/{staff['An']}")
     assert "Managed by Securex: change it there, the next sync brings it here." in body
@@ -110,8 +113,14 @@ def test_a_forged_post_to_a_locked_field_is_refused_with_the_reason(app, admin, 
 
 
 def test_people_added_by_hand_can_be_edited(app, admin, staff):
-    data = {"csrf_token": token(admin), "first_name": "Dirk", "last_name": "Hendrickx-Peeters",
-            "email": "Dirk.H@Demo.test", "language": "nl", "start_date": "2024-03-01"}
+    data = {
+        "csrf_token": token(admin),
+        "first_name": "Dirk",
+        "last_name": "Hendrickx-Peeters",
+        "email": "Dirk.H@Demo.test",
+        "language": "nl",
+        "start_date": "2024-03-01",
+    }
     response = admin.post(f"/employees/{staff['Dirk']}", data=data)
     assert response.status_code == 302
     with app.app_context():
@@ -125,6 +134,7 @@ def test_the_hourly_to_monthly_rule_is_shown(admin, staff):
 
 
 # --- Budgets ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "amount,currency,year,message",
@@ -176,8 +186,15 @@ def test_two_admins_giving_a_first_budget_at_the_same_moment_both_succeed(app, a
         if found is None and not getattr(other_admin_commits_meanwhile, "done", False):
             other_admin_commits_meanwhile.done = True
             with app.app_context():
-                db.session.add(Budget(tenant_id=employee.tenant_id, employee_id=employee.id, year=wanted_year,
-                                      amount=Decimal("500.00"), currency="EUR"))
+                db.session.add(
+                    Budget(
+                        tenant_id=employee.tenant_id,
+                        employee_id=employee.id,
+                        year=wanted_year,
+                        amount=Decimal("500.00"),
+                        currency="EUR",
+                    )
+                )
                 db.session.commit()
         return found
 
@@ -214,8 +231,14 @@ def test_bulk_budget_skips_frozen_budgets(app, admin, staff):
         db.session.commit()
     response = admin.post(
         "/employees/bulk",
-        data={"csrf_token": token(admin), "action": "budget", "amount": "800", "currency": "EUR",
-              "year": date.today().year, "employee_id": [staff["Bram"], staff["Chloé"]]},
+        data={
+            "csrf_token": token(admin),
+            "action": "budget",
+            "amount": "800",
+            "currency": "EUR",
+            "year": date.today().year,
+            "employee_id": [staff["Bram"], staff["Chloé"]],
+        },
         follow_redirects=True,
     )
     body = response.get_data(as_text=True)
@@ -226,14 +249,21 @@ def test_bulk_budget_skips_frozen_budgets(app, admin, staff):
 def test_bulk_budget_validation_errors_show_on_the_list(admin, staff):
     response = admin.post(
         "/employees/bulk",
-        data={"csrf_token": token(admin), "action": "budget", "amount": "0", "currency": "EUR",
-              "year": date.today().year, "employee_id": [staff["Bram"]]},
+        data={
+            "csrf_token": token(admin),
+            "action": "budget",
+            "amount": "0",
+            "currency": "EUR",
+            "year": date.today().year,
+            "employee_id": [staff["Bram"]],
+        },
     )
     assert response.status_code == 400
     assert "Enter an amount above 0." in response.get_data(as_text=True)
 
 
 # --- Invitations -------------------------------------------------------------------
+
 
 def test_an_unreachable_mail_server_keeps_the_invitation_for_a_resend(app, admin, staff, unreachable_smtp):
     response = admin.post(f"/employees/{staff['Dirk']}/invitation", data={"csrf_token": token(admin)}, follow_redirects=True)
@@ -257,8 +287,11 @@ def test_the_invitation_is_in_the_employees_language_and_a_resend_kills_the_old_
 def test_a_link_works_once_and_expires(app, admin, staff, smtp_server):
     admin.post(f"/employees/{staff['Dirk']}/invitation", data={"csrf_token": token(admin)})
     link = link_in(smtp_server.to("dirk.hendrickx@demo.test")[0])
-    form = {"csrf_token": csrf_token_from(admin.get(link).get_data(as_text=True)),
-            "password": "correct horse battery", "confirm": "correct horse battery"}
+    form = {
+        "csrf_token": csrf_token_from(admin.get(link).get_data(as_text=True)),
+        "password": "correct horse battery",
+        "confirm": "correct horse battery",
+    }
     assert admin.post(link, data=form).status_code == 200
     assert admin.get(link).status_code == 404
     with app.app_context():
@@ -282,11 +315,13 @@ def link_in(message) -> str:
 
 # --- End of employment, external users, duplicates, e-mail changes -------------------
 
+
 def test_ending_employment_while_the_provider_has_an_active_contract_warns(app, admin, staff):
     body = page(admin, f"/employees/{staff['An']}/end")
     assert "still has an active contract at Securex: the next sync will activate them again" in body
-    response = admin.post(f"/employees/{staff['An']}/end", data={"csrf_token": token(admin), "last_day": "2026-01-31"},
-                          follow_redirects=True)
+    response = admin.post(
+        f"/employees/{staff['An']}/end", data={"csrf_token": token(admin), "last_day": "2026-01-31"}, follow_redirects=True
+    )
     assert "End the employment at Securex too." in response.get_data(as_text=True)
     with app.app_context():
         an = db.session.get(Employee, staff["An"])
@@ -305,8 +340,14 @@ def test_removing_an_external_user_without_history_deletes_them(app, admin, staf
 
 def test_an_external_user_with_history_is_deactivated_not_deleted(app, admin, staff):
     with app.app_context():
-        db.session.add(Budget(tenant_id=db.session.get(Employee, staff["Eva"]).tenant_id, employee_id=staff["Eva"],
-                              year=date.today().year, amount=Decimal("100")))
+        db.session.add(
+            Budget(
+                tenant_id=db.session.get(Employee, staff["Eva"]).tenant_id,
+                employee_id=staff["Eva"],
+                year=date.today().year,
+                amount=Decimal("100"),
+            )
+        )
         db.session.commit()
     admin.post(f"/employees/{staff['Eva']}/remove", data={"csrf_token": token(admin)})
     with app.app_context():
@@ -359,9 +400,18 @@ ROUTES = [
 def test_another_tenants_employee_is_a_404(app, client, auth, staff, method, path):
     auth.login("hr@other.test")
     for person in ("An", "Eva", "Frank (duplicate)", "Greet"):
-        response = client.open(path.format(id=staff[person]), method=method,
-                               data={"csrf_token": token(client), "amount": "5", "currency": "EUR",
-                                     "year": date.today().year, "last_day": "2026-01-01", "first_name": "X"})
+        response = client.open(
+            path.format(id=staff[person]),
+            method=method,
+            data={
+                "csrf_token": token(client),
+                "amount": "5",
+                "currency": "EUR",
+                "year": date.today().year,
+                "last_day": "2026-01-01",
+                "first_name": "X",
+            },
+        )
         assert response.status_code == 404, (person, path)
         assert "Janssens" not in response.get_data(as_text=True)
     with app.app_context():
@@ -371,9 +421,17 @@ def test_another_tenants_employee_is_a_404(app, client, auth, staff, method, pat
 @pytest.mark.parametrize("action", ["budget", "invite"])
 def test_bulk_actions_with_another_tenants_employee_are_a_404(client, auth, staff, action):
     auth.login("hr@other.test")
-    response = client.post("/employees/bulk", data={"csrf_token": token(client), "action": action, "amount": "5",
-                                                    "currency": "EUR", "year": date.today().year,
-                                                    "employee_id": [staff["Olga"], staff["Bram"]]})
+    response = client.post(
+        "/employees/bulk",
+        data={
+            "csrf_token": token(client),
+            "action": action,
+            "amount": "5",
+            "currency": "EUR",
+            "year": date.today().year,
+            "employee_id": [staff["Olga"], staff["Bram"]],
+        },
+    )
     assert response.status_code == 404
 
 
@@ -383,8 +441,9 @@ def test_another_tenants_discrepancy_is_a_404_on_my_own_employee(app, client, au
 
         discrepancy_id = db.session.execute(select(Discrepancy.id)).scalar_one()
     auth.login("hr@other.test")
-    response = client.post(f"/employees/{staff['Olga']}/discrepancies/{discrepancy_id}/dismiss",
-                           data={"csrf_token": token(client)})
+    response = client.post(
+        f"/employees/{staff['Olga']}/discrepancies/{discrepancy_id}/dismiss", data={"csrf_token": token(client)}
+    )
     assert response.status_code == 404
 
 

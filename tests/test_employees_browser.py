@@ -1,11 +1,12 @@
 """The HR admin after a sync, in a real headless Chromium: find the new arrivals, give
 them a budget, invite them, and handle what the sync cannot decide alone."""
+
 import re
 from datetime import date
 
 import pytest
 
-from conftest import screenshot
+from helpers.pages import screenshot
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Friendly error pages, and a production start that refuses an open door."""
+
 import pytest
 
 from portal import create_app
@@ -33,7 +34,7 @@ def test_production_refuses_to_start_without_a_secret_key(app, monkeypatch):
 
 
 def test_production_refuses_to_start_with_demo_users(app):
-    with pytest.raises(UnsafeConfiguration, match="hr@demo.test|cs@flexsync.test|hr@other.test"):
+    with pytest.raises(UnsafeConfiguration, match=r"hr@demo\.test|cs@flexsync\.test|hr@other\.test"):
         create_app(
             "production",
             {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]},

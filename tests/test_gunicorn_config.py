@@ -1,4 +1,5 @@
-"""gunicorn.conf.py as gunicorn itself reads it, in front of a probe app (tests/gc_probe.py)."""
+"""gunicorn.conf.py as gunicorn itself reads it, in front of a probe app (tests/helpers/gc_probe.py)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,9 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import wait_for
-from gc_probe import LOADED_WITH_THE_APP
 from demo.launcher import free_port
+from helpers.gc_probe import LOADED_WITH_THE_APP
+from helpers.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,10 +20,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_web_worker_leaves_the_app_it_loaded_out_of_its_garbage_collections():
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "tests.gc_probe:probe"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "tests.helpers.gc_probe:probe",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
+
         def answer() -> str | None:
             try:
                 return requests.get(f"http://127.0.0.1:{port}/", timeout=2).text

@@ -1,17 +1,19 @@
 """Lists that only grow (sync history, notifications) count a few pages ahead, not all of it."""
+
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
 
-from browsing import log_in, screenshot
 from sqlalchemy import insert, select
 
+from helpers.logins import log_in
+from helpers.pages import screenshot
 from portal import tenancy
 from portal.extensions import db
 from portal.models import Notification, RunState, SyncRun, Tenant, Trigger
+from portal.pagination import PAGES_AHEAD
 from portal.web.notifications import PAGE_SIZE as NOTIFICATIONS_PAGE_SIZE
-from portal.web.pagination import PAGES_AHEAD
 from portal.web.syncs import HISTORY_PAGE_SIZE
 
 
@@ -20,12 +22,21 @@ def add_runs(app, integration_id: int, count: int, status: RunState = RunState.S
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
         start = datetime.utcnow() - timedelta(days=count)
         with tenancy.acting_for(tenant_id):
-            db.session.execute(insert(SyncRun), [
-                {"tenant_id": tenant_id, "integration_id": integration_id, "trigger": Trigger.NIGHTLY, "status": status,
-                 "queued_at": start + timedelta(days=n), "started_at": start + timedelta(days=n),
-                 "finished_at": start + timedelta(days=n, seconds=30)}
-                for n in range(count)
-            ])
+            db.session.execute(
+                insert(SyncRun),
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "integration_id": integration_id,
+                        "trigger": Trigger.NIGHTLY,
+                        "status": status,
+                        "queued_at": start + timedelta(days=n),
+                        "started_at": start + timedelta(days=n),
+                        "finished_at": start + timedelta(days=n, seconds=30),
+                    }
+                    for n in range(count)
+                ],
+            )
             db.session.commit()
 
 
@@ -62,10 +73,13 @@ def test_notifications_say_more_than_in_the_readers_language(app, client, auth):
     with app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
         with tenancy.acting_for(tenant_id):
-            db.session.execute(insert(Notification), [
-                {"tenant_id": tenant_id, "title": f"Notice {n}", "body": "", "created_at": datetime.utcnow()}
-                for n in range((1 + PAGES_AHEAD) * NOTIFICATIONS_PAGE_SIZE + 1)
-            ])
+            db.session.execute(
+                insert(Notification),
+                [
+                    {"tenant_id": tenant_id, "title": f"Notice {n}", "body": "", "created_at": datetime.utcnow()}
+                    for n in range((1 + PAGES_AHEAD) * NOTIFICATIONS_PAGE_SIZE + 1)
+                ],
+            )
             db.session.commit()
     auth.login()
     page = client.get("/notifications", headers={"Accept-Language": "nl"}).get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Hostile and odd input: property-based tests for the VAT parser and provider record
 reading, and oversized form fields refused with a message instead of a crash."""
+
 from __future__ import annotations
 
 import string
@@ -9,28 +10,60 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from conftest import csrf_token_from
+from helpers.pages import csrf_token_from
+from portal.company.vat import InvalidVat, normalise_belgian_vat
 from portal.extensions import db
 from portal.models import Employee, Tenant
 from portal.providers import connexie, hris, liantis, records, securex
 from portal.providers.base import EmployeeRecord, RecordError
-from portal.company.vat import InvalidVat, normalise_belgian_vat
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=20,
 )
-EMPLOYEE_KEYS = ["id", "first_name", "last_name", "email", "work_email", "language", "start_date", "payroll_id",
-                 "employee_number", "entity", "entity_id", "phone_number", "excluded", "wage_contracts",
-                 "contracts", "employments"]
-CONTRACT_KEYS = ["id", "wage_type", "gross_amount", "start_date", "end_date", "worker_class", "work_regime_pct",
-                 "weekly_hours", "employer_social_security_pct", "contract_type", "entity_id", "venue_id", "wage_code"]
-contract_like = st.fixed_dictionaries({}, optional={k: json_values | st.sampled_from(["hourly", "monthly", "2024-01-31", "12.5", "-1"]) for k in CONTRACT_KEYS})
+EMPLOYEE_KEYS = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "work_email",
+    "language",
+    "start_date",
+    "payroll_id",
+    "employee_number",
+    "entity",
+    "entity_id",
+    "phone_number",
+    "excluded",
+    "wage_contracts",
+    "contracts",
+    "employments",
+]
+CONTRACT_KEYS = [
+    "id",
+    "wage_type",
+    "gross_amount",
+    "start_date",
+    "end_date",
+    "worker_class",
+    "work_regime_pct",
+    "weekly_hours",
+    "employer_social_security_pct",
+    "contract_type",
+    "entity_id",
+    "venue_id",
+    "wage_code",
+]
+contract_like = st.fixed_dictionaries(
+    {}, optional={k: json_values | st.sampled_from(["hourly", "monthly", "2024-01-31", "12.5", "-1"]) for k in CONTRACT_KEYS}
+)
 employee_like = st.fixed_dictionaries(
     {"id": st.text(min_size=1, max_size=8) | st.integers()},
-    optional={**{k: json_values for k in EMPLOYEE_KEYS if k != "id"},
-              **{k: st.lists(contract_like, max_size=3) for k in ("wage_contracts", "contracts", "employments")}},
+    optional={
+        **{k: json_values for k in EMPLOYEE_KEYS if k != "id"},
+        **{k: st.lists(contract_like, max_size=3) for k in ("wage_contracts", "contracts", "employments")},
+    },
 )
 TRANSLATORS = [securex.employee, liantis.employee, connexie.team_member, hris.employee]
 
@@ -94,13 +127,19 @@ def test_oversized_form_fields_are_refused_with_a_message(app, client, auth, sta
     auth.login()
     token = csrf_token_from(client.get(f"/employees/{staff['Dirk']}").get_data(as_text=True))
     huge = "A" * 20_000
-    response = client.post(f"/employees/{staff['Dirk']}", data={
-        "csrf_token": token, "first_name": huge, "last_name": "Hendrickx", "email": "dirk.hendrickx@demo.test",
-        "language": "en"})
+    response = client.post(
+        f"/employees/{staff['Dirk']}",
+        data={
+            "csrf_token": token,
+            "first_name": huge,
+            "last_name": "Hendrickx",
+            "email": "dirk.hendrickx@demo.test",
+            "language": "en",
+        },
+    )
     assert response.status_code in (200, 400)
     assert "100" in response.get_data(as_text=True)
-    company = client.post("/company", data={"csrf_token": token, "name": huge, "vat_number": huge,
-                                            "default_language": "nl"})
+    company = client.post("/company", data={"csrf_token": token, "name": huge, "vat_number": huge, "default_language": "nl"})
     assert company.status_code in (200, 400)
     with app.app_context():
         assert db.session.get(Employee, staff["Dirk"]).first_name == "Dirk"

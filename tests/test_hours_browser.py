@@ -1,14 +1,15 @@
 """An HR admin opens the hours of a month, previews the export to Connexie, exports it,
 watches it finish, and finds the exported shifts marked in the Exported column."""
+
 from __future__ import annotations
 
 import re
 
-from browsing import log_in, screenshot
+from helpers.logins import log_in
+from helpers.pages import screenshot
 
 
-def test_after_an_export_the_hours_table_shows_when_each_shift_was_exported(
-        hours_story, sync_setup, worker, live_server, page):
+def test_after_an_export_the_hours_table_shows_when_each_shift_was_exported(hours_story, sync_setup, worker, live_server, page):
     story = hours_story
     story.add_shift("flex", 3, meals=1)
     story.add_shift("flex_2", 4, allowance="4.50")
@@ -40,13 +41,14 @@ def test_after_an_export_the_hours_table_shows_when_each_shift_was_exported(
     screenshot(page, "hours-4-table-exported-column")
 
 
-def test_a_csv_with_errors_lists_each_problem_and_offers_to_import_the_correct_lines(
-        app, staff, live_server, page, tmp_path):
+def test_a_csv_with_errors_lists_each_problem_and_offers_to_import_the_correct_lines(app, staff, live_server, page, tmp_path):
     csv_file = tmp_path / "hours.csv"
-    csv_file.write_text("email;date;start;end;break_minutes;meals;allowance;approved\n"
-                        "an.janssens@demo.test;2025-05-12;09:00;15:30;30;1;4,50;ja\n"
-                        "nobody@demo.test;2025-05-12;09:00;15:30;30;0;0;yes\n"
-                        "bram.maes@demo.test;31/02/2025;9h;15:30;30;0;0;maybe\n")
+    csv_file.write_text(
+        "email;date;start;end;break_minutes;meals;allowance;approved\n"
+        "an.janssens@demo.test;2025-05-12;09:00;15:30;30;1;4,50;ja\n"
+        "nobody@demo.test;2025-05-12;09:00;15:30;30;0;0;yes\n"
+        "bram.maes@demo.test;31/02/2025;9h;15:30;30;0;0;maybe\n"
+    )
     log_in(page, live_server)
     page.goto(live_server + "/hours/import")
     page.get_by_label("CSV file").set_input_files(str(csv_file))

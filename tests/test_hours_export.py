@@ -1,11 +1,13 @@
 """Exporting a month of worked hours to Connexie, through the pages, with a real worker
 and the Connexie sandbox: what goes, what is left out and why, and never a double booking."""
+
 from __future__ import annotations
 
 import requests
-from conftest import csrf_token_from, wait_for
 from sqlalchemy import select
 
+from helpers.pages import csrf_token_from
+from helpers.waiting import wait_for
 from portal.extensions import db
 from portal.models import ExportState, HoursExport, WorkedShift
 from sandbox.testing import set_faults
@@ -13,8 +15,12 @@ from sandbox.testing import set_faults
 
 def readback(sandboxes, company: dict, export_key: str | None = None) -> dict:
     """What Connexie holds, asked the way Connexie answers it (GET /api/hours-imports)."""
-    response = requests.get(f"{sandboxes['connexie']}/api/hours-imports", params={"export_key": export_key} if export_key else None,
-                            headers={"Authorization": f"Bearer {company['api_token']}"}, timeout=10)
+    response = requests.get(
+        f"{sandboxes['connexie']}/api/hours-imports",
+        params={"export_key": export_key} if export_key else None,
+        headers={"Authorization": f"Bearer {company['api_token']}"},
+        timeout=10,
+    )
     response.raise_for_status()
     return response.json()
 
@@ -22,7 +28,9 @@ def readback(sandboxes, company: dict, export_key: str | None = None) -> dict:
 def export_month(client, story) -> HoursExport:
     """Open the preview, press Export, wait for the job to end."""
     page = client.get(f"/hours/export?month={story.period}")
-    response = client.post("/hours/export", data={"month": str(story.period), "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    response = client.post(
+        "/hours/export", data={"month": str(story.period), "csrf_token": csrf_token_from(page.get_data(as_text=True))}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     export_id = int(response.headers["Location"].rsplit("/", 1)[1])
 
@@ -44,7 +52,8 @@ def booked(holding: dict) -> list[tuple]:
 
 
 def test_the_preview_says_what_goes_and_what_is_left_out_and_why_and_only_that_is_booked(
-        hours_story, client, auth, worker, sandboxes, sandbox_demo_company):
+    hours_story, client, auth, worker, sandboxes, sandbox_demo_company
+):
     story = hours_story
     going = story.add_shift("flex", 10, meals=1, allowance="4.50")
     not_approved = story.add_shift("flex_2", 11, approved=False)
@@ -56,8 +65,13 @@ def test_the_preview_says_what_goes_and_what_is_left_out_and_why_and_only_that_i
     preview = client.get(f"/hours/export?month={story.period}").get_data(as_text=True)
     assert "Will be exported: 2 lines" in preview  # the hours and the meal of the flex shift
     assert "Left out: 5 lines" in preview
-    for reason in ("Not approved", "Fixed-hours contract", "No active contract that day", "Not synced from Connexie",
-                   "No code mapped"):
+    for reason in (
+        "Not approved",
+        "Fixed-hours contract",
+        "No active contract that day",
+        "Not synced from Connexie",
+        "No code mapped",
+    ):
         assert reason in preview, reason
 
     export = export_month(client, story)
@@ -66,14 +80,17 @@ def test_the_preview_says_what_goes_and_what_is_left_out_and_why_and_only_that_i
     member = story.team_member_ids[story.people["flex"]]
     day = story.period.start.replace(day=10).isoformat()
     assert booked(readback(sandboxes, sandbox_demo_company, export.export_key)) == [
-        (member, day, "meal", "1"), (member, day, "worked_hours", "5.50")]
+        (member, day, "meal", "1"),
+        (member, day, "worked_hours", "5.50"),
+    ]
     marks = exported_shifts(story)
     assert marks[going] is not None
     assert all(marks[s] is None for s in (not_approved, fixed, before_contract, by_hand))
 
 
 def test_a_second_export_sends_the_whole_month_again_under_the_same_key_and_books_nothing_twice(
-        hours_story, client, auth, worker, sandboxes, sandbox_demo_company, app):
+    hours_story, client, auth, worker, sandboxes, sandbox_demo_company, app
+):
     story = hours_story
     story.add_shift("flex", 3, allowance="4.50")
     story.add_shift("flex_2", 4, meals=1)
@@ -102,7 +119,8 @@ def test_a_second_export_sends_the_whole_month_again_under_the_same_key_and_book
 
 
 def test_connexie_failing_mid_export_then_a_retry_books_everything_once(
-        hours_story, client, auth, worker, sandboxes, sandbox_demo_company):
+    hours_story, client, auth, worker, sandboxes, sandbox_demo_company
+):
     story = hours_story
     shift = story.add_shift("flex", 6, meals=1)
     auth.login()
@@ -128,7 +146,8 @@ def test_connexie_failing_mid_export_then_a_retry_books_everything_once(
 
 
 def test_a_shift_no_longer_approved_loses_its_exported_mark_at_the_next_export(
-        hours_story, client, auth, worker, sandboxes, sandbox_demo_company):
+    hours_story, client, auth, worker, sandboxes, sandbox_demo_company
+):
     story = hours_story
     kept, withdrawn = story.add_shift("flex", 7), story.add_shift("flex_2", 7)
     auth.login()
@@ -146,7 +165,8 @@ def test_a_shift_no_longer_approved_loses_its_exported_mark_at_the_next_export(
 
 
 def test_another_companys_export_and_shifts_answer_404_and_its_marks_are_untouched(
-        hours_story, client, auth, other_client, worker, app):
+    hours_story, client, auth, other_client, worker, app
+):
     from datetime import datetime, time
 
     from portal.models import Employee, Tenant
@@ -158,8 +178,15 @@ def test_another_companys_export_and_shifts_answer_404_and_its_marks_are_untouch
         olga = Employee(tenant_id=other, first_name="Olga", last_name="Other", email="olga@other.test")
         db.session.add(olga)
         db.session.flush()
-        theirs = WorkedShift(tenant_id=other, employee_id=olga.id, day=story.period.start, starts_at=time(9),
-                             ends_at=time(12), approved=True, exported_at=datetime(2025, 1, 1))
+        theirs = WorkedShift(
+            tenant_id=other,
+            employee_id=olga.id,
+            day=story.period.start,
+            starts_at=time(9),
+            ends_at=time(12),
+            approved=True,
+            exported_at=datetime(2025, 1, 1),
+        )
         db.session.add(theirs)
         db.session.commit()
         theirs_id = theirs.id
@@ -167,7 +194,7 @@ def test_another_companys_export_and_shifts_answer_404_and_its_marks_are_untouch
     export = export_month(client, story)
     # The export clears the marks of the month's shifts it no longer sends, but only its own company's.
     assert exported_shifts(story)[theirs_id] == datetime(2025, 1, 1)
-    from conftest import AuthActions
+    from helpers.logins import AuthActions
 
     AuthActions(other_client).login("hr@other.test")
     for url in (f"/hours/exports/{export.id}", f"/hours/exports/{export.id}/progress", f"/hours/{shift}/edit"):

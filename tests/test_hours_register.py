@@ -1,12 +1,13 @@
 """The hours table, editing a shift, and the CSV import of shifts."""
+
 from __future__ import annotations
 
 import io
 import re
 
-from conftest import csrf_token_from
 from sqlalchemy import func, select
 
+from helpers.pages import csrf_token_from
 from portal.extensions import db
 from portal.models import WorkedShift
 
@@ -21,17 +22,20 @@ def shift_count(app) -> int:
 def upload(client, text: str | bytes, **extra):
     token = csrf_token_from(client.get("/hours/import").get_data(as_text=True))
     content = text.encode() if isinstance(text, str) else text
-    return client.post("/hours/import", data={"csrf_token": token, "file": (io.BytesIO(content), "hours.csv"), **extra},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/hours/import",
+        data={"csrf_token": token, "file": (io.BytesIO(content), "hours.csv"), **extra},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_file_with_errors_imports_nothing_and_says_line_column_and_what_is_wrong(app, client, auth, staff):
     auth.login()
     text = HEADER + (
-        "an.janssens@demo.test;2025-05-12;09:00;15:30;30;1;4,50;ja\n"      # line 2: fine
-        "nobody@demo.test;2025-05-12;09:00;15:30;30;0;0;yes\n"              # line 3: unknown person
-        "bram.maes@demo.test;31/02/2025;9h;15:30;30;0;0;maybe\n"             # line 4: three problems
-        "olga@other.test;2025-05-13;09:00;10:00;90;0;0;no\n"                 # line 5: other company; break too long
+        "an.janssens@demo.test;2025-05-12;09:00;15:30;30;1;4,50;ja\n"  # line 2: fine
+        "nobody@demo.test;2025-05-12;09:00;15:30;30;0;0;yes\n"  # line 3: unknown person
+        "bram.maes@demo.test;31/02/2025;9h;15:30;30;0;0;maybe\n"  # line 4: three problems
+        "olga@other.test;2025-05-13;09:00;10:00;90;0;0;no\n"  # line 5: other company; break too long
     )
     response = upload(client, text)
     assert response.status_code == 400
@@ -39,7 +43,13 @@ def test_a_file_with_errors_imports_nothing_and_says_line_column_and_what_is_wro
     assert shift_count(app) == 0
     rows = re.findall(r"<tr><td>(\d+)</td><td>([a-z_]+)</td><td>([^<]+)</td></tr>", page)
     assert [(line, column) for line, column, _ in rows] == [
-        ("3", "email"), ("4", "date"), ("4", "start"), ("4", "approved"), ("5", "email"), ("5", "break_minutes")]
+        ("3", "email"),
+        ("4", "date"),
+        ("4", "start"),
+        ("4", "approved"),
+        ("5", "email"),
+        ("5", "break_minutes"),
+    ]
     assert "No employee of your company has the e-mail address “nobody@demo.test”." in page
     assert "“31/02/2025” is not a date. Write it as 2025-05-31 or 31/05/2025." in page
     assert "Import the 1 correct line" in page
@@ -52,8 +62,9 @@ def test_the_admin_can_choose_to_import_only_the_valid_lines(app, client, auth, 
     content = re.search(r'name="content" value="([^"]*)"', page).group(1)
     import html
 
-    response = client.post("/hours/import", data={"csrf_token": csrf_token_from(page), "content": html.unescape(content),
-                                                  "valid_lines_only": "yes"})
+    response = client.post(
+        "/hours/import", data={"csrf_token": csrf_token_from(page), "content": html.unescape(content), "valid_lines_only": "yes"}
+    )
     assert response.status_code == 302
     with app.app_context():
         (shift,) = db.session.execute(select(WorkedShift)).scalars()
@@ -120,8 +131,18 @@ def test_editing_an_exported_shift_warns_that_the_month_must_be_exported_again(a
         shift_id = shift.id
     form = client.get(f"/hours/{shift_id}/edit").get_data(as_text=True)
     assert "exported to Connexie on 2025-06-02 10:00" in form and "export 2025-05 again" in form
-    response = client.post(f"/hours/{shift_id}/edit", data={
-        "csrf_token": csrf_token_from(form), "starts_at": "09:00", "ends_at": "16:00", "break_minutes": "30",
-        "meals": "0", "allowance_amount": "0", "approved": "y"}, follow_redirects=True)
+    response = client.post(
+        f"/hours/{shift_id}/edit",
+        data={
+            "csrf_token": csrf_token_from(form),
+            "starts_at": "09:00",
+            "ends_at": "16:00",
+            "break_minutes": "30",
+            "meals": "0",
+            "allowance_amount": "0",
+            "approved": "y",
+        },
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     assert "export 2025-05 again" in page and "changed since" in page

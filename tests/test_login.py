@@ -29,7 +29,7 @@ def test_logging_out_ends_the_session(client, auth):
 
 
 def test_login_does_not_redirect_to_another_site(client):
-    from conftest import csrf_token_from
+    from helpers.pages import csrf_token_from
 
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     response = client.post(

@@ -1,4 +1,5 @@
 """`make run` on one machine: everything comes up, and one Ctrl-C leaves no process behind."""
+
 import os
 import re
 import signal
@@ -55,10 +56,21 @@ def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
     marker = f"FLEXSYNC_RUN_MARKER={uuid.uuid4()}"
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"PORT": str(port), "SANDBOX_PORT_BASE": str(_free_port_block(4)), "FLEXSYNC_INSTANCE_DIR": str(tmp_path), marker.split("=")[0]: marker.split("=")[1]})
+    env.update(
+        {
+            "PORT": str(port),
+            "SANDBOX_PORT_BASE": str(_free_port_block(4)),
+            "FLEXSYNC_INSTANCE_DIR": str(tmp_path),
+            marker.split("=")[0]: marker.split("=")[1],
+        }
+    )
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "demo.launcher"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "demo.launcher"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output: list[str] = []
     try:

@@ -1,5 +1,6 @@
 """The Liantis consent callback against every way its answer can be wrong: refused, and
 nothing stored. (The browser story of consent, replay and denial is test_activation_liantis.py.)"""
+
 from __future__ import annotations
 
 from functools import partial
@@ -7,11 +8,11 @@ from functools import partial
 import pytest
 import requests
 
-from browsing import csrf_token_from
+from helpers.activation import integration_of
+from helpers.pages import csrf_token_from
 from portal.extensions import db
 from portal.models import IntegrationState
 from sandbox.testing import FLEXSYNC_CALLBACK, query_of
-from test_activation_http import integration_of
 
 # MyLiantis only sends people back to the registered `make run` callback: the test client plays that host.
 HOST = FLEXSYNC_CALLBACK.split("/integrations")[0]
@@ -127,7 +128,15 @@ def test_myliantis_refuses_an_unregistered_redirect_uri(admin, myliantis):
 def test_a_code_exchanged_with_another_redirect_uri_is_refused(admin, myliantis):
     """Defends against a stolen code being redeemed through a different redirect URI."""
     code = myliantis.decide(myliantis.log_in_as("main.c001"), "allow")["code"]
-    response = requests.post(f"{myliantis.base_url}/oauth/token", auth=("flexsync", "flexsync-sandbox-secret"), timeout=10,
-                             data={"grant_type": "authorization_code", "code": code, "code_verifier": myliantis.verifier,
-                                   "redirect_uri": "http://127.0.0.1:9/steal"})
+    response = requests.post(
+        f"{myliantis.base_url}/oauth/token",
+        auth=("flexsync", "flexsync-sandbox-secret"),
+        timeout=10,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": myliantis.verifier,
+            "redirect_uri": "http://127.0.0.1:9/steal",
+        },
+    )
     assert response.status_code == 400

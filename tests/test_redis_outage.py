@@ -1,5 +1,6 @@
 """Redis stopped or restarted under a working portal, with our own redis-server process:
 pages keep rendering, "Sync now" says to try again, and everything resumes afterwards."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,16 +11,27 @@ import pytest
 from redis import Redis
 from sqlalchemy import select
 
-from conftest import Worker, _redis_answers, _redis_server_binary, csrf_token_from, wait_for
-from portal.extensions import db
 from demo.launcher import free_port
+from helpers.pages import csrf_token_from
+from helpers.redis_server import redis_answers, redis_server_binary
+from helpers.sync_runs import active_at_provider, employees_of, finished_run, start_sync
+from helpers.waiting import wait_for
+from helpers.workers import Worker
+from portal.extensions import db
 from portal.models import RunState, SyncRun
 from sandbox.testing import set_faults
-from test_sync_runs import active_at_provider, employees_of, finished_run, start_sync
 
 pytestmark = pytest.mark.slow
-PAGES = ["/", "/integrations", "/employees", "/notifications", "/integrations/securex/history",
-         "/integrations/securex/card", "/integrations/securex/settings", "/company"]
+PAGES = [
+    "/",
+    "/integrations",
+    "/employees",
+    "/notifications",
+    "/integrations/securex/history",
+    "/integrations/securex/card",
+    "/integrations/securex/settings",
+    "/company",
+]
 
 
 class RedisServer:
@@ -33,9 +45,23 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [_redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: _redis_answers(Redis.from_url(self.url)), timeout=10, message="redis-server")
+            [
+                redis_server_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: redis_answers(Redis.from_url(self.url)), timeout=10, message="redis-server")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -77,7 +103,9 @@ def test_with_redis_stopped_pages_render_sync_now_says_try_again_and_all_resumes
         assert client.get(path).status_code == 200, path
     refused = sync_now(client)
     assert refused.status_code == 200
-    assert "The sync service is unavailable right now. Nothing was started: try again in a minute." in refused.get_data(as_text=True)
+    assert "The sync service is unavailable right now. Nothing was started: try again in a minute." in refused.get_data(
+        as_text=True
+    )
     assert runs_of(app, integration_id) == []
 
     own_redis.start()

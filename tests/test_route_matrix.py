@@ -1,5 +1,6 @@
 """Matrices generated from `app.url_map`: tenant isolation, CSRF, and GETs that change nothing.
 A route added tomorrow is called by these tests without anyone listing it."""
+
 from __future__ import annotations
 
 from datetime import date, time
@@ -7,10 +8,10 @@ from datetime import date, time
 import pytest
 from sqlalchemy import select
 
-from conftest import csrf_token_from
+from helpers.pages import csrf_token_from
+from helpers.route_matrix import BODY_IDS, NOT_TENANT_IDS, STATE_CHANGING, Call, calls, fill, id_arguments, rules, snapshot
 from portal.extensions import db
 from portal.models import Discrepancy, HoursExport, Integration, Notification, SyncRun, Tenant, WorkedShift
-from route_matrix import BODY_IDS, NOT_TENANT_IDS, STATE_CHANGING, Call, calls, fill, id_arguments, rules, snapshot
 
 # Demo NV's data that must never show in a response to someone else.
 DEMO_SECRETS = ("Janssens", "an.janssens@demo.test", "Demo NV", "BE0123456749", "Secret salary data", "Wouters")
@@ -24,10 +25,16 @@ def demo_ids(app, staff) -> dict[str, int]:
         demo = db.session.execute(select(Tenant).where(Tenant.name == "Demo NV")).scalar_one()
         notification = Notification(tenant_id=demo.id, title="Sync finished", body="Secret salary data")
         integration_id = db.session.execute(select(Integration.id).where(Integration.tenant_id == demo.id)).scalars().first()
-        export = HoursExport(tenant_id=demo.id, integration_id=integration_id, period_start=date(2026, 10, 1),
-                             period_end=date(2026, 10, 31), export_key="flexsync-demo-2026-10")
-        shift = WorkedShift(tenant_id=demo.id, employee_id=staff["An"], day=date(2026, 10, 5), starts_at=time(9),
-                            ends_at=time(17), approved=True)
+        export = HoursExport(
+            tenant_id=demo.id,
+            integration_id=integration_id,
+            period_start=date(2026, 10, 1),
+            period_end=date(2026, 10, 31),
+            export_key="flexsync-demo-2026-10",
+        )
+        shift = WorkedShift(
+            tenant_id=demo.id, employee_id=staff["An"], day=date(2026, 10, 5), starts_at=time(9), ends_at=time(17), approved=True
+        )
         db.session.add_all([notification, export, shift])
         db.session.commit()
         return {
@@ -86,8 +93,17 @@ def test_ids_in_a_form_body_are_checked_too(app, client, demo_ids):
     for endpoint, field in BODY_IDS.items():
         path = next(r.rule for r in rules(app) if r.endpoint == endpoint)
         for action in ("invite", "budget"):
-            response = client.post(path, data={"csrf_token": token, field: demo_ids[field], "action": action,
-                                               "amount": "100", "year": "2030", "currency": "EUR"})
+            response = client.post(
+                path,
+                data={
+                    "csrf_token": token,
+                    field: demo_ids[field],
+                    "action": action,
+                    "amount": "100",
+                    "year": "2030",
+                    "currency": "EUR",
+                },
+            )
             assert response.status_code in (400, 403, 404), (endpoint, action, response.status_code)
             assert not [s for s in DEMO_SECRETS if s in response.get_data(as_text=True)]
     with app.app_context():
@@ -144,7 +160,7 @@ def test_a_route_the_matrix_cannot_fill_fails_by_name():
     """Defends against a new route slipping past the matrix: it fails, naming the route."""
     from werkzeug.routing import Map, Rule
 
-    from route_matrix import UnfilledRoute
+    from helpers.route_matrix import UnfilledRoute
 
     rule = Rule("/widgets/<int:widget_id>", endpoint="widgets.show")
     Map([rule])

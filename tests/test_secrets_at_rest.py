@@ -1,4 +1,5 @@
 """Provider credentials at rest: encrypted in every dump, and readable only with the right key."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,11 @@ from sqlalchemy import text
 from portal.crypto import EncryptionKeyError
 from portal.extensions import db
 
-SECRETS = {"access_token": "lia-access-9f8e7d6c5b4a", "refresh_token": "lia-refresh-0a1b2c3d4e5f",
-           "api_token": "cx-token-11223344556677"}
+SECRETS = {
+    "access_token": "lia-access-9f8e7d6c5b4a",
+    "refresh_token": "lia-refresh-0a1b2c3d4e5f",
+    "api_token": "cx-token-11223344556677",
+}
 
 
 def database_dump() -> str:
@@ -50,8 +54,13 @@ def test_a_wrong_encryption_key_stops_the_app_at_start(app, stored_credentials):
     from portal import create_app
 
     with pytest.raises(EncryptionKeyError, match="not the key they were written with"):
-        create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                            "FLEXSYNC_ENCRYPTION_KEY": Fernet.generate_key().decode()})
+        create_app(
+            "test",
+            {
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "FLEXSYNC_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            },
+        )
 
 
 @pytest.mark.parametrize("key", ["", "not-a-fernet-key"], ids=["missing", "malformed"])
@@ -60,5 +69,11 @@ def test_a_missing_or_malformed_key_stops_a_production_start(tmp_path, key):
     from portal import create_app
 
     with pytest.raises(EncryptionKeyError):
-        create_app("production", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
-                                  "SECRET_KEY": "x" * 40, "FLEXSYNC_ENCRYPTION_KEY": key})
+        create_app(
+            "production",
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}",
+                "SECRET_KEY": "x" * 40,
+                "FLEXSYNC_ENCRYPTION_KEY": key,
+            },
+        )

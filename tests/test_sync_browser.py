@@ -1,13 +1,14 @@
 """An HR admin presses Sync now on a slow Liantis, watches the progress move, and reads the
 history entry with every failed employee, the reason and the fix."""
+
 from __future__ import annotations
 
 import re
 import time
 
-from browsing import log_in, screenshot
-from conftest import wait_for
-
+from helpers.logins import log_in
+from helpers.pages import screenshot
+from helpers.waiting import wait_for
 from sandbox.testing import set_faults
 
 
@@ -20,8 +21,14 @@ def test_the_progress_bar_moves_during_a_slow_liantis_sync_and_the_history_lists
     sync_setup, sandboxes, activate, worker, myliantis, live_server, page
 ):
     token = myliantis.consent_as_main_user()
-    activate("liantis", credentials={"access_token": token["access_token"], "refresh_token": token["refresh_token"],
-                                     "expires_at": time.time() + token["expires_in"]})
+    activate(
+        "liantis",
+        credentials={
+            "access_token": token["access_token"],
+            "refresh_token": token["refresh_token"],
+            "expires_at": time.time() + token["expires_in"],
+        },
+    )
     # The seeds' "performance issues": every page takes a while; two people have no e-mail.
     set_faults(sandboxes["liantis"], page_latency_ms=900, malformed={"missing_email": 2})
     log_in(page, live_server)
@@ -32,8 +39,11 @@ def test_the_progress_bar_moves_during_a_slow_liantis_sync_and_the_history_lists
     wait_for(lambda: card.locator(".progress-text").count() and fetched_count(card) > 0, timeout=20, message="first page")
     first_seen = fetched_count(card)
     screenshot(page, "sync-1-progress")
-    wait_for(lambda: card.locator(".progress-text").count() and fetched_count(card) > first_seen, timeout=20,
-             message="the progress to move")
+    wait_for(
+        lambda: card.locator(".progress-text").count() and fetched_count(card) > first_seen,
+        timeout=20,
+        message="the progress to move",
+    )
     screenshot(page, "sync-2-progress-moved")
 
     card.get_by_text("Partial").wait_for(timeout=30_000)

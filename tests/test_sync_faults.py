@@ -1,40 +1,24 @@
 """Every fault knob of the sandboxes ends a sync in its documented status: Partial with the
 failing employees listed, or Error with the provider's problem explained — never a crash
 and never a mass deactivation caused by a broken page."""
+
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
-from test_sync_runs import employees_of, finished_run, start_sync
 
-from portal.extensions import db
-from portal.models import Employee, RunState, SyncRunEmployee
+from helpers.sync_runs import active_count, employees_of, failure_reasons, finished_run, start_sync
+from portal.models import RunState
 from portal.sync.outcomes import Reason
-from portal.sync.plan import Action
 from sandbox.testing import set_faults
-
-
-def failure_reasons(app, run_id: int) -> list[Reason]:
-    with app.app_context():
-        return list(
-            db.session.execute(
-                select(SyncRunEmployee.reason).where(SyncRunEmployee.run_id == run_id, SyncRunEmployee.action == Action.FAIL)
-            ).scalars()
-        )
-
-
-def active_count(app, integration_id: int) -> int:
-    with app.app_context():
-        return db.session.execute(
-            select(func.count()).select_from(Employee).where(Employee.integration_id == integration_id, Employee.active.is_(True))
-        ).scalar_one()
 
 
 @pytest.mark.parametrize(
     ("knobs", "reasons"),
     [
-        ({"malformed": {"missing_email": 1, "bad_date": 1, "negative_salary": 1, "unknown_wage_type": 1}},
-         {Reason.MISSING_EMAIL, Reason.BAD_DATE, Reason.NEGATIVE_SALARY, Reason.UNKNOWN_WAGE_TYPE}),
+        (
+            {"malformed": {"missing_email": 1, "bad_date": 1, "negative_salary": 1, "unknown_wage_type": 1}},
+            {Reason.MISSING_EMAIL, Reason.BAD_DATE, Reason.NEGATIVE_SALARY, Reason.UNKNOWN_WAGE_TYPE},
+        ),
         ({"duplicate_ids": 1}, {Reason.DUPLICATE_ID}),
         ({"long_names": 1}, {Reason.FIELD_TOO_LONG}),
     ],

@@ -1,5 +1,6 @@
 """Each rule of the sync engine in PRODUCT.md, shown by a real sync (RQ worker, sandbox over
 HTTP) on a dataset that exercises it."""
+
 from __future__ import annotations
 
 import copy
@@ -8,15 +9,15 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from conftest import Worker
 from redis import Redis
 from sqlalchemy import select, update
-from test_sync_runs import employees_of, finished_run, start_sync
 
+from helpers.sync_runs import employees_of, finished_run, start_sync
+from helpers.workers import Worker
 from portal import tenancy
-from portal.employees import directory
-from portal.integrations import selection
+from portal.employees import decisions
 from portal.extensions import db
+from portal.integrations import selection
 from portal.models import Discrepancy, Employee, Integration, RunState, SelectionEntry, SyncRunEmployee, Tenant
 from portal.providers.base import WageType
 from portal.sync.outcomes import Reason
@@ -53,9 +54,13 @@ def by_provider_id(app, integration_id: int, provider_id: str) -> Employee:
 
 def reasons(app, run_id: int, action: Action) -> dict[str, Reason]:
     with app.app_context():
-        return dict(db.session.execute(
-            select(SyncRunEmployee.provider_id, SyncRunEmployee.reason).where(
-                SyncRunEmployee.run_id == run_id, SyncRunEmployee.action == action)).all())
+        return dict(
+            db.session.execute(
+                select(SyncRunEmployee.provider_id, SyncRunEmployee.reason).where(
+                    SyncRunEmployee.run_id == run_id, SyncRunEmployee.action == action
+                )
+            ).all()
+        )
 
 
 @contextmanager
@@ -109,8 +114,13 @@ def test_a_different_email_for_an_existing_person_is_flagged_as_probable_duplica
     app = sync_setup
     truth = true_employees(sandboxes["securex"], "C001")
     person = next(p for p in truth if p["contracts"][-1]["end_date"] is None)
-    local_id = add_local_employee(app, email="private.address@demo.test", first_name=person["first_name"],
-                                  last_name=person["last_name"], start_date=date.fromisoformat(person["start_date"]))
+    local_id = add_local_employee(
+        app,
+        email="private.address@demo.test",
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        start_date=date.fromisoformat(person["start_date"]),
+    )
     integration_id = activate("securex")
     finished_run(app, start_sync(app, integration_id))
     twin = by_provider_id(app, integration_id, person["id"])
@@ -173,8 +183,7 @@ def test_generic_hr_exclusions_are_not_imported(sync_setup, sandboxes, sandbox_d
     imported = {e.provider_id for e in employees_of(app, integration_id)}
     assert not excluded & imported
     skipped = reasons(app, run.id, Action.SKIP)
-    assert {pid for pid, reason in skipped.items() if reason == Reason.EXCLUDED} == {
-        pid for pid in excluded if pid in skipped}
+    assert {pid for pid, reason in skipped.items() if reason == Reason.EXCLUDED} == {pid for pid in excluded if pid in skipped}
 
 
 def test_connexie_imports_only_team_members_with_an_active_contract(sync_setup, sandbox_demo_company, activate, worker):
@@ -189,8 +198,9 @@ def test_connexie_imports_only_team_members_with_an_active_contract(sync_setup, 
 def test_hourly_wages_of_white_collar_staff_are_converted_to_monthly_with_the_rule(app, redis_url, tmp_path, activate):
     dataset = example_dataset()
     person = dataset["companies"][0]["employees"][1]
-    person["contracts"][0].update(wage_type="hourly", worker_class="white_collar", gross_amount="20.00",
-                                  weekly_hours="38", work_regime_pct="100")
+    person["contracts"][0].update(
+        wage_type="hourly", worker_class="white_collar", gross_amount="20.00", weekly_hours="38", work_regime_pct="100"
+    )
     with own_sandboxes(app, redis_url, tmp_path, dataset):
         integration_id = activate("securex")
         finished_run(app, start_sync(app, integration_id))
@@ -212,16 +222,23 @@ def test_liantis_sets_the_language_only_on_the_first_sync_and_never_over_the_emp
 
     app = sync_setup
     token = myliantis.consent_as_main_user()
-    integration_id = activate("liantis", credentials={
-        "access_token": token["access_token"], "refresh_token": token["refresh_token"],
-        "expires_at": time.time() + token["expires_in"]})
+    integration_id = activate(
+        "liantis",
+        credentials={
+            "access_token": token["access_token"],
+            "refresh_token": token["refresh_token"],
+            "expires_at": time.time() + token["expires_in"],
+        },
+    )
     first = finished_run(app, start_sync(app, integration_id))
     assert first.status is RunState.SUCCESS, first.error_detail
     someone = employees_of(app, integration_id)[0]
     assert someone.language in ("nl", "fr", "en", "de")
     chosen = "en" if someone.language != "en" else "fr"
     with app.app_context():
-        db.session.execute(update(Employee).where(Employee.id == someone.id).values(language=chosen, language_changed_by_employee=True))
+        db.session.execute(
+            update(Employee).where(Employee.id == someone.id).values(language=chosen, language_changed_by_employee=True)
+        )
         db.session.commit()
     finished_run(app, start_sync(app, integration_id))
     assert employee(app, someone.id).language == chosen
@@ -234,7 +251,13 @@ def test_selective_mode_imports_only_the_chosen_and_offers_newcomers_again(sync_
     assert first.created == 0 and first.new_to_review > 20
     with app.app_context(), tenancy.acting_for(demo_tenant_id(app)):
         integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
-        entries = db.session.execute(select(SelectionEntry).where(SelectionEntry.integration_id == integration_id).order_by(SelectionEntry.id)).scalars().all()
+        entries = (
+            db.session.execute(
+                select(SelectionEntry).where(SelectionEntry.integration_id == integration_id).order_by(SelectionEntry.id)
+            )
+            .scalars()
+            .all()
+        )
         chosen = [e.id for e in entries[:3]]
         selection.save_choice(integration, [e.id for e in entries], chosen)
         db.session.commit()
@@ -250,14 +273,14 @@ def test_selective_mode_imports_only_the_chosen_and_offers_newcomers_again(sync_
     assert third.new_to_review == 2
     with app.app_context(), tenancy.acting_for(demo_tenant_id(app)):
         integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
-        offered = db.session.execute(select(SelectionEntry.provider_id).where(SelectionEntry.reviewed_at.is_(None))).scalars().all()
+        offered = (
+            db.session.execute(select(SelectionEntry.provider_id).where(SelectionEntry.reviewed_at.is_(None))).scalars().all()
+        )
         assert set(offered) == {hire, moved}
         assert selection.to_review_count(integration) == 2
 
 
-def test_an_admin_edit_in_flexsync_is_looked_at_by_the_next_sync_though_the_record_did_not_change(
-    sync_setup, activate, worker
-):
+def test_an_admin_edit_in_flexsync_is_looked_at_by_the_next_sync_though_the_record_did_not_change(sync_setup, activate, worker):
     """A resync counts records it last synced, unchanged, without planning them; an edit
     of a synced field in Flexsync (here: ending the employment) must still be undone."""
     app = sync_setup
@@ -265,21 +288,24 @@ def test_an_admin_edit_in_flexsync_is_looked_at_by_the_next_sync_though_the_reco
     finished_run(app, start_sync(app, integration_id))
     ended = employees_of(app, integration_id)[0]
     with app.app_context(), tenancy.acting_for(demo_tenant_id(app)):
-        directory.end_employment(db.session.get(Employee, ended.id), date.today())
+        decisions.end_employment(db.session.get(Employee, ended.id), date.today())
         db.session.commit()
     run = finished_run(app, start_sync(app, integration_id))
     assert employee(app, ended.id).active is True
     assert run.updated == 1
 
 
-def test_a_namesake_written_in_capitals_is_still_a_probable_duplicate(
-    sync_setup, sandboxes, activate, worker
-):
+def test_a_namesake_written_in_capitals_is_still_a_probable_duplicate(sync_setup, sandboxes, activate, worker):
     app = sync_setup
     truth = true_employees(sandboxes["securex"], "C001")
     person = next(p for p in truth if p["contracts"][-1]["end_date"] is None)
-    local_id = add_local_employee(app, email="private.address@demo.test", first_name=person['first_name'].upper(),
-                                  last_name=person["last_name"].upper(), start_date=date.fromisoformat(person["start_date"]))
+    local_id = add_local_employee(
+        app,
+        email="private.address@demo.test",
+        first_name=person["first_name"].upper(),
+        last_name=person["last_name"].upper(),
+        start_date=date.fromisoformat(person["start_date"]),
+    )
     integration_id = activate("securex")
     finished_run(app, start_sync(app, integration_id))
     assert by_provider_id(app, integration_id, person["id"]).probable_duplicate_of_id == local_id

@@ -1,39 +1,22 @@
 """Nightly and on-demand syncs as real RQ jobs against the sandboxes, and what they leave behind."""
+
 from __future__ import annotations
 
 import os
 import signal
 
 import pytest
-from conftest import csrf_token_from, wait_for
 from sqlalchemy import func, select
 
+from helpers.pages import csrf_token_from
+from helpers.sync_runs import active_at_provider, employees_of, finished_run, start_sync
+from helpers.waiting import wait_for
 from portal import tenancy
-from portal.runs import sync_runs
 from portal.extensions import db
 from portal.models import Employee, Integration, RunState, SyncRun, SyncRunEmployee, Trigger, WageContract
+from portal.runs import sync_runs
 from portal.sync.plan import Action
-from sandbox.testing import advance, set_faults, true_employees
-
-
-def finished_run(app, run_id: int, timeout: float = 60) -> SyncRun:
-    def closed():
-        with app.app_context():
-            run = db.session.execute(select(SyncRun).where(SyncRun.id == run_id)).scalar_one()
-            return run if not run.status.is_open else None
-
-    return wait_for(closed, timeout=timeout, message=f"sync run {run_id} to finish")
-
-
-def start_sync(app, integration_id: int, trigger=Trigger.MANUAL) -> int:
-    with app.app_context():
-        integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
-        return sync_runs.request_sync(integration, trigger).id
-
-
-def employees_of(app, integration_id: int) -> list[Employee]:
-    with app.app_context():
-        return list(db.session.execute(select(Employee).where(Employee.integration_id == integration_id)).scalars())
+from sandbox.testing import advance, set_faults
 
 
 def synced_at_stamps(app) -> dict[int, object]:
@@ -44,22 +27,6 @@ def synced_at_stamps(app) -> dict[int, object]:
 def contract_rows(app) -> set[tuple]:
     with app.app_context():
         return set(db.session.execute(select(WageContract.__table__)).all())
-
-
-def active_at_provider(sandboxes, provider: str, company: str = "C001") -> int:
-    """Employees the provider would let us import: an active contract, an e-mail, not excluded."""
-    from datetime import date
-
-    today = date.today().isoformat()
-    people = true_employees(sandboxes[provider], company)
-    return sum(
-        1
-        for p in people
-        # Only the generic HR system tells about exclusions.
-        if not (provider == "hris" and p.get("excluded"))
-        and any(c["start_date"] <= today and (c["end_date"] is None or today <= c["end_date"])
-                for c in p.get("wage_contracts") or p.get("contracts") or p.get("employments") or [])
-    )
 
 
 def test_first_sync_imports_every_active_employee_and_a_resync_writes_nothing(sync_setup, sandboxes, activate, worker):
@@ -81,7 +48,9 @@ def test_first_sync_imports_every_active_employee_and_a_resync_writes_nothing(sy
     assert contract_rows(app) == contracts
     with app.app_context():
         lines = db.session.execute(
-            select(func.count()).where(SyncRunEmployee.run_id == second.id, SyncRunEmployee.action.in_([Action.CREATE, Action.UPDATE]))
+            select(func.count()).where(
+                SyncRunEmployee.run_id == second.id, SyncRunEmployee.action.in_([Action.CREATE, Action.UPDATE])
+            )
         ).scalar_one()
     assert lines == 0
 
@@ -96,7 +65,11 @@ def test_a_resync_after_changes_at_the_provider_applies_them(sync_setup, sandbox
     assert run.updated >= 1
     assert run.deactivated >= 1
     with app.app_context():
-        deactivated = db.session.execute(select(Employee).where(Employee.integration_id == integration_id, Employee.active.is_(False))).scalars().all()
+        deactivated = (
+            db.session.execute(select(Employee).where(Employee.integration_id == integration_id, Employee.active.is_(False)))
+            .scalars()
+            .all()
+        )
         assert deactivated and all(e.access_revoked and e.budget_frozen for e in deactivated)
 
 
@@ -132,11 +105,8 @@ def test_sync_now_with_redis_down_says_try_again_and_starts_nothing(sync_setup, 
 
 
 @pytest.mark.slow
-def test_a_killed_work_horse_leaves_no_half_applied_employee_and_the_retry_completes(
-    app, redis_url, tmp_path, activate
-):
-    from conftest import Worker
-
+def test_a_killed_work_horse_leaves_no_half_applied_employee_and_the_retry_completes(app, redis_url, tmp_path, activate):
+    from helpers.workers import Worker
     from sandbox.testing import running_sandboxes
 
     with running_sandboxes(size=1500, seed=5, companies=1) as urls:
@@ -176,8 +146,10 @@ def test_a_killed_work_horse_leaves_no_half_applied_employee_and_the_retry_compl
         assert len({e.email for e in employees}) == len(employees)
         with app.app_context():
             without_contract = db.session.execute(
-                select(func.count()).select_from(Employee).outerjoin(WageContract).where(
-                    Employee.integration_id == integration_id, WageContract.id.is_(None))
+                select(func.count())
+                .select_from(Employee)
+                .outerjoin(WageContract)
+                .where(Employee.integration_id == integration_id, WageContract.id.is_(None))
             ).scalar_one()
         assert without_contract == 0
         assert run.trigger is Trigger.RETRY
@@ -235,8 +207,14 @@ def test_a_run_nobody_carries_out_any_more_is_closed_as_error_not_left_running(s
     with app.app_context():
         integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
         with tenancy.acting_for(integration.tenant_id):
-            run = SyncRun(integration_id=integration_id, trigger=Trigger.NIGHTLY, status=RunState.RUNNING,
-                          started_at=silent_since, heartbeat_at=silent_since, queued_at=silent_since)
+            run = SyncRun(
+                integration_id=integration_id,
+                trigger=Trigger.NIGHTLY,
+                status=RunState.RUNNING,
+                started_at=silent_since,
+                heartbeat_at=silent_since,
+                queued_at=silent_since,
+            )
             db.session.add(run)
             db.session.commit()
             run_id = run.id

@@ -1,4 +1,5 @@
 """Every tenant in its own room: another tenant's object is a 404, never a 403 with details."""
+
 import pytest
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ def test_the_owner_sees_their_notification(client, auth, demo_notification):
 @pytest.mark.parametrize("method,path", [("GET", "/notifications/{id}"), ("POST", "/notifications/{id}/read")])
 def test_another_tenants_admin_gets_404_and_no_data(client, auth, demo_notification, method, path):
     auth.login("hr@other.test")
-    from conftest import csrf_token_from
+    from helpers.pages import csrf_token_from
 
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     response = client.open(path.format(id=demo_notification), method=method, data={"csrf_token": token})

@@ -1,8 +1,8 @@
 """Liantis rotates its refresh token on every refresh: concurrent jobs finding the access
 token expired must refresh once between them, and a refused grant must reach the admin."""
+
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 
@@ -10,43 +10,28 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from conftest import wait_for
-from portal.runs import sync_runs
+from helpers.concurrency import at_once
+from helpers.sync_runs import finished_run, start_sync
+from helpers.waiting import wait_for
 from portal.extensions import db
+from portal.integrations import connectors
 from portal.models import Integration, IntegrationState, RunState
 from portal.providers.base import ReconnectNeeded
 from portal.providers.liantis import LiantisConnector
-from test_sync_runs import finished_run, start_sync
-
-JOBS = 4
-
-
-def at_once(work, count: int = JOBS) -> list[object]:
-    """Run `work(i)` in `count` threads released together; returns each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait(timeout=10)
-        try:
-            results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each job met
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture
 def expired_liantis(sync_setup, activate, liantis_credentials) -> int:
     """An active Liantis integration whose stored access token expired a minute ago."""
-    return activate("liantis", company_id=liantis_credentials.provider_company_id, credentials={
-        "access_token": liantis_credentials.access_token, "refresh_token": liantis_credentials.refresh_token,
-        "expires_at": time.time() - 60})
+    return activate(
+        "liantis",
+        company_id=liantis_credentials.provider_company_id,
+        credentials={
+            "access_token": liantis_credentials.access_token,
+            "refresh_token": liantis_credentials.refresh_token,
+            "expires_at": time.time() - 60,
+        },
+    )
 
 
 @pytest.fixture
@@ -80,7 +65,7 @@ def test_jobs_finding_an_expired_token_at_once_refresh_exactly_once_and_persist_
     def job(_i: int) -> str:
         with app.app_context():
             integration = db.session.execute(select(Integration).where(Integration.id == expired_liantis)).scalar_one()
-            connector = sync_runs.connector_of(integration, app.config)
+            connector = connectors.for_background_work(integration, app.config)
             connector.wage_codes()
             db.session.remove()
             return connector.credentials.access_token
@@ -96,7 +81,7 @@ def test_jobs_finding_an_expired_token_at_once_refresh_exactly_once_and_persist_
     # What was stored is the live pair: a later run reads with it.
     with app.app_context():
         integration = db.session.get(Integration, expired_liantis)
-        assert sync_runs.connector_of(integration, app.config).wage_codes()
+        assert connectors.for_background_work(integration, app.config).wage_codes()
 
 
 def test_a_refused_grant_says_reconnect_on_the_card_and_in_the_email(

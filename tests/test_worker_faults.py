@@ -1,5 +1,6 @@
 """Worker and provider faults with real `rq worker` processes, real Redis and the sandboxes:
 every run ends Success, or Error with the reason — never left "running"."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,13 +15,12 @@ from rq import Queue
 from rq.job import JobStatus
 from sqlalchemy import select
 
-from conftest import wait_for
-from portal.runs import lifecycle, sync_runs
+from helpers.sync_runs import active_at_provider, active_count, employees_of, finished_run, start_sync
+from helpers.waiting import wait_for
 from portal.extensions import db
 from portal.models import RunState, SyncRun
+from portal.runs import lifecycle, sync_runs
 from sandbox.testing import set_faults
-from test_sync_faults import active_count
-from test_sync_runs import active_at_provider, employees_of, finished_run, start_sync
 
 pytestmark = pytest.mark.slow
 
@@ -109,15 +109,25 @@ def close_by_sweep(app, run_id: int, monkeypatch) -> SyncRun:
 
 @pytest.fixture
 def liantis_integration(sync_setup, activate, liantis_credentials) -> int:
-    return activate("liantis", company_id=liantis_credentials.provider_company_id, credentials={
-        "access_token": liantis_credentials.access_token, "refresh_token": liantis_credentials.refresh_token,
-        "expires_at": liantis_credentials.expires_at})
+    return activate(
+        "liantis",
+        company_id=liantis_credentials.provider_company_id,
+        credentials={
+            "access_token": liantis_credentials.access_token,
+            "refresh_token": liantis_credentials.refresh_token,
+            "expires_at": liantis_credentials.expires_at,
+        },
+    )
 
 
 @pytest.mark.parametrize(
     "knobs",
-    [{"repeat_page": 2}, {"rate_limit": {"next": 2, "retry_after": 0}}, {"error_5xx": {"next": 2, "status": 502}},
-     {"malformed_json_page": 2}],
+    [
+        {"repeat_page": 2},
+        {"rate_limit": {"next": 2, "retry_after": 0}},
+        {"error_5xx": {"next": 2, "status": 502}},
+        {"malformed_json_page": 2},
+    ],
     ids=["same-cursor-twice", "429-burst", "5xx-burst", "malformed-json"],
 )
 def test_liantis_cursor_paging_gets_past_provider_glitches(sync_setup, sandboxes, liantis_integration, worker, knobs):

@@ -1,15 +1,17 @@
 """Provider data with HTML and JavaScript in names, synced for real and opened in Chromium:
 shown as text everywhere, never run."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from browsing import log_in, screenshot
+from helpers.logins import log_in
+from helpers.pages import screenshot
+from helpers.sync_runs import finished_run, start_sync
 from portal.extensions import db
 from portal.models import Employee
 from sandbox.faults import HTML_NAME
 from sandbox.testing import set_faults
-from test_sync_runs import finished_run, start_sync
 
 # Counts every CSP violation the page meets: an escaped name never causes one.
 WATCH_CSP = "window.__cspViolations = 0; document.addEventListener('securitypolicyviolation', () => window.__cspViolations++);"
@@ -29,8 +31,14 @@ def test_hostile_names_from_a_provider_are_escaped_on_every_page(sync_setup, san
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.add_init_script(WATCH_CSP)
     log_in(page, live_server)
-    for path in (f"/employees?q={hostile.last_name.split()[-1]}", "/employees", f"/employees/{hostile.id}",
-                 f"/syncs/{run.id}", "/integrations/securex/history", "/notifications"):
+    for path in (
+        f"/employees?q={hostile.last_name.split()[-1]}",
+        "/employees",
+        f"/employees/{hostile.id}",
+        f"/syncs/{run.id}",
+        "/integrations/securex/history",
+        "/notifications",
+    ):
         page.goto(live_server + path)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__cspViolations") == 0, path

@@ -1,6 +1,7 @@
 """Failed log-ins are limited per e-mail address and client IP: a password cannot be
 guessed faster than MAX_FAILURES tries per WINDOW, while the same person elsewhere, or
 a colleague behind the same IP, can still log in."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -20,7 +21,9 @@ def attempt_key(email: str, client_ip: str | None) -> str:
 
 def is_blocked(key: str, now: datetime) -> bool:
     recent = db.session.execute(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.attempt_key == key, LoginFailure.failed_at > now - WINDOW)
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.attempt_key == key, LoginFailure.failed_at > now - WINDOW)
     ).scalar_one()
     return recent >= MAX_FAILURES
 

@@ -3,6 +3,7 @@
 The seeds ask for "at least 10 digits without the BE prefix"; python-stdnum checks
 the real check digits (97 - number mod 97).
 """
+
 from __future__ import annotations
 
 import enum

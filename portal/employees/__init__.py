@@ -1,1 +1,2 @@
-"""Employees after a sync: finding them, the decisions an admin takes, budgets and invitations."""
+"""Employees after a sync: finding them, the decisions an admin takes, their personal
+details, budgets and invitations."""

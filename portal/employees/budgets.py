@@ -1,11 +1,14 @@
 """Yearly flex budgets: no provider sends them, the admin assigns them (every seed says so)."""
+
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Budget, BudgetChange, Employee, User
@@ -14,19 +17,23 @@ CURRENCIES = ("EUR",)
 # Far above any flex plan; a figure beyond it is a typing error (an extra zero or two).
 MAX_YEARLY_BUDGET = Decimal("100000")
 
+T = TypeVar("T")
+
 
 class BudgetFrozen(Exception):
     """A deactivated employee's budget is kept as it was, for the payroll to settle."""
 
 
 def budget_for(employee: Employee, year: int) -> Budget | None:
-    return db.session.execute(
-        select(Budget).where(Budget.employee_id == employee.id, Budget.year == year)
-    ).scalar_one_or_none()
+    return db.session.execute(select(Budget).where(Budget.employee_id == employee.id, Budget.year == year)).scalar_one_or_none()
 
 
 def assign_budget(employee: Employee, year: int, amount: Decimal, currency: str, by: User) -> bool:
-    """Sets the budget and records the change; False when it already was this amount."""
+    """Sets the budget, records the change and commits; False when it already was this amount."""
+    return _committed(lambda: _set_budget(employee, year, amount, currency, by))
+
+
+def _set_budget(employee: Employee, year: int, amount: Decimal, currency: str, by: User) -> bool:
     if employee.budget_frozen:
         raise BudgetFrozen(employee.id)
     budget = budget_for(employee, year)
@@ -57,11 +64,16 @@ class BulkResult:
     frozen: list[Employee] = field(default_factory=list)
 
 
-def assign_budgets(employees: Iterable[Employee], year: int, amount: Decimal, currency: str, by: User) -> BulkResult:
+def assign_budgets(employees: list[Employee], year: int, amount: Decimal, currency: str, by: User) -> BulkResult:
+    """The same budget for each of them, except frozen ones; committed once for all."""
+    return _committed(lambda: _set_budgets(employees, year, amount, currency, by))
+
+
+def _set_budgets(employees: list[Employee], year: int, amount: Decimal, currency: str, by: User) -> BulkResult:
     result = BulkResult()
     for employee in employees:
         try:
-            changed = assign_budget(employee, year, amount, currency, by)
+            changed = _set_budget(employee, year, amount, currency, by)
         except BudgetFrozen:
             result.frozen.append(employee)
             continue
@@ -69,6 +81,20 @@ def assign_budgets(employees: Iterable[Employee], year: int, amount: Decimal, cu
             result.assigned += 1
         else:
             result.unchanged += 1
+    return result
+
+
+def _committed(assign: Callable[[], T]) -> T:
+    """Assigns and commits. Two admins giving the same person a first budget for the same
+    year at the same moment both insert it: the second one's commit fails on the unique
+    (employee, year), and then its assignment simply runs again, on top of the first."""
+    try:
+        result = assign()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        result = assign()
+        db.session.commit()
     return result
 
 

@@ -1,25 +1,25 @@
-"""What an HR admin still does after a sync: find people, end employments, review
-external users, merge probable duplicates and decide on e-mail discrepancies.
+"""Finding people after a sync: the employees list with its filters, search and sorting,
+and the facts a row or a detail page shows (status, provider, locked fields, sync problem).
+What the admin then decides about them lives in `decisions`.
 
 The list is built for 50,000 employees: one query for the page, one for the facts of
 its rows (provider, budget, status, sync problem), never one per row.
 """
+
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select, tuple_, update
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from portal.runs.employee_store import local_employee
 from portal.extensions import db
 from portal.models import (
     Budget,
-    BudgetChange,
     Discrepancy,
     DiscrepancyStatus,
     Employee,
@@ -29,14 +29,13 @@ from portal.models import (
     RunState,
     SyncRun,
     SyncRunEmployee,
-    WageContract,
 )
 from portal.providers.base import PERSONAL_FIELDS, FieldPolicy, Provider
 from portal.providers.registry import connector_class
+from portal.runs.employee_store import local_employee
 from portal.sync import state
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
-from portal.sync.removals import next_sync_reactivates
 
 
 class EmployeeStatus(enum.StrEnum):
@@ -72,6 +71,7 @@ SORT_COLUMNS: dict[SortBy, tuple[ColumnElement, ...]] = {
     SortBy.LAST_SYNCED: (Employee.last_synced_at,),
 }
 
+
 def field_policy(provider: Provider, field: str) -> FieldPolicy:
     """The connector's own policy: e.g. Liantis sends the language on the first sync only,
     after which the employee's choice wins, so that field is not locked."""
@@ -86,6 +86,7 @@ def locked_fields(employee: Employee, provider: Provider | None) -> frozenset[st
 
 
 # --- The list ---------------------------------------------------------------------
+
 
 def _has_budget(year: int) -> ColumnElement[bool]:
     return exists().where(Budget.employee_id == Employee.id, Budget.year == year)
@@ -147,9 +148,7 @@ def _status() -> ColumnElement[str]:
 def _filter_condition(chosen: ListFilter, year: int) -> ColumnElement[bool]:
     return {
         ListFilter.NO_BUDGET: and_(Employee.active.is_(True), ~_has_budget(year)),
-        ListFilter.NOT_INVITED: and_(
-            Employee.active.is_(True), Employee.external.is_(False), ~_has_account(), ~_was_invited()
-        ),
+        ListFilter.NOT_INVITED: and_(Employee.active.is_(True), Employee.external.is_(False), ~_has_account(), ~_was_invited()),
         ListFilter.EXTERNAL: and_(Employee.active.is_(True), Employee.external.is_(True)),
         ListFilter.DEACTIVATED: Employee.active.is_(False),
         ListFilter.SYNC_PROBLEM: and_(Employee.integration_id.is_not(None), _has_sync_problem()),
@@ -176,6 +175,17 @@ def employees_query(
     return statement.order_by(*columns, Employee.id)
 
 
+def employees_page(
+    year: int, chosen: ListFilter | None, search: str, sort: SortBy, descending: bool, page: int, per_page: int
+) -> Pagination:
+    return db.paginate(employees_query(year, chosen, search, sort, descending), page=page, per_page=per_page, error_out=False)
+
+
+def employees_with_ids(ids: set[int]) -> list[Employee]:
+    """Those of the ids that are this company's employees."""
+    return list(db.session.execute(select(Employee).where(Employee.id.in_(ids))).scalars())
+
+
 @dataclass(frozen=True, slots=True)
 class RowFacts:
     provider: Provider | None
@@ -195,8 +205,7 @@ def row_facts(employee_ids: Sequence[int], year: int) -> dict[int, RowFacts]:
         .where(Employee.id.in_(employee_ids))
     ).all()
     return {
-        row[0]: RowFacts(provider=row[1], budget=row[2], status=EmployeeStatus(row[3]), sync_problem=bool(row[4]))
-        for row in rows
+        row[0]: RowFacts(provider=row[1], budget=row[2], status=EmployeeStatus(row[3]), sync_problem=bool(row[4])) for row in rows
     }
 
 
@@ -242,119 +251,25 @@ def open_discrepancies(employee: Employee) -> list[Discrepancy]:
     )
 
 
-# --- Ending employment --------------------------------------------------------------
+# --- One person ----------------------------------------------------------------------
+
 
 def as_local_employee(employee: Employee) -> state.LocalEmployee:
     """The engine's view of this employee, so pages ask the same rules the sync applies."""
     return local_employee(employee, employee.wage_contract)
 
 
-def sync_would_reactivate(employee: Employee, today: date) -> bool:
-    return next_sync_reactivates(as_local_employee(employee), today)
+def probable_duplicate_of(employee: Employee) -> Employee | None:
+    if employee.probable_duplicate_of_id is None:
+        return None
+    return db.session.get(Employee, employee.probable_duplicate_of_id)
 
 
-def deactivate(employee: Employee) -> None:
-    """As the sync does for people removed at the provider: no access, budget kept but frozen."""
-    employee.active = False
-    employee.access_revoked = True
-    employee.budget_frozen = True
-
-
-def end_employment(employee: Employee, last_day: date) -> None:
-    deactivate(employee)
-    employee.employment_ended_on = last_day
-
-
-# --- External users and probable duplicates ----------------------------------------
-
-def has_history(employee: Employee) -> bool:
-    """Anything that must survive the person: budgets, invitations, an account, sync lines."""
-    checks = (
-        exists().where(Budget.employee_id == employee.id),
-        exists().where(BudgetChange.employee_id == employee.id),
-        exists().where(Invitation.employee_id == employee.id),
-        exists().where(EmployeeAccount.employee_id == employee.id),
-        exists().where(SyncRunEmployee.employee_id == employee.id),
-        exists().where(Discrepancy.employee_id == employee.id),
-        exists().where(WageContract.employee_id == employee.id),
-        exists().where(Employee.probable_duplicate_of_id == employee.id),
-    )
-    return db.session.execute(select(or_(*checks))).scalar_one()
-
-
-def keep_external(employee: Employee) -> None:
-    employee.external = False
-
-
-def remove(employee: Employee) -> bool:
-    """Deactivated when anything refers to them, deleted otherwise. True when deleted."""
-    if has_history(employee):
-        deactivate(employee)
-        return False
-    db.session.delete(employee)
-    return True
-
-
-# The fields the duplicate brings from the provider. Not the e-mail: the existing person
-# keeps their login, and the next sync applies the provider's e-mail policy to it.
-MERGED_FIELDS = tuple(f for f in PERSONAL_FIELDS if f != "email")
-
-
-def merge_duplicate(duplicate: Employee, existing: Employee) -> None:
-    """The existing person keeps budget and history and takes over the duplicate's
-    provider ID, so the next sync matches them by ID and creates no one again."""
-    integration_id, provider_id = duplicate.integration_id, duplicate.provider_id
-    duplicate.integration_id = duplicate.provider_id = None
-    duplicate.probable_duplicate_of_id = None
-    db.session.flush()  # (integration, provider ID) is unique: free it first
-    existing.integration_id, existing.provider_id = integration_id, provider_id
-    existing.last_synced_at = duplicate.last_synced_at
-    existing.external = False
-    for field in MERGED_FIELDS:
-        value = getattr(duplicate, field)
-        if value is not None:
-            setattr(existing, field, value)
-    _move_wage_contract(duplicate, existing)
-    for model in (SyncRunEmployee, Discrepancy):
+def email_taken(email: str, employee: Employee) -> bool:
+    # One e-mail, one account per company (the same rule the sync follows).
+    return (
         db.session.execute(
-            update(model).where(model.employee_id == duplicate.id).values(employee_id=existing.id),
-            execution_options={"synchronize_session": False},
-        )
-    db.session.flush()
-    remove(duplicate)
-
-
-def _move_wage_contract(duplicate: Employee, existing: Employee) -> None:
-    contract = duplicate.wage_contract
-    if contract is None:
-        return
-    if existing.wage_contract is not None:
-        # The provider's contract is the one that counts now: it came with the provider ID.
-        db.session.execute(delete(WageContract).where(WageContract.employee_id == existing.id))
-        db.session.expire(existing, ["wage_contract"])
-    db.session.flush()
-    contract.employee_id = existing.id
-    db.session.flush()
-    db.session.expire(duplicate, ["wage_contract"])
-    db.session.expire(existing, ["wage_contract"])
-
-
-# --- E-mail discrepancies ------------------------------------------------------------
-
-class EmailInUse(Exception):
-    """Another employee of the company already has the e-mail the provider sends."""
-
-
-def accept_discrepancy(discrepancy: Discrepancy, employee: Employee) -> None:
-    new_email = state.normalize_email(discrepancy.provider_value or "")
-    taken = db.session.execute(
-        select(Employee.id).where(Employee.email == new_email, Employee.id != employee.id)
-    ).scalar()
-    if taken is not None:
-        raise EmailInUse(new_email)
-    employee.email = new_email
-    discrepancy.status = DiscrepancyStatus.ACCEPTED
-
-
-def dismiss_discrepancy(discrepancy: Discrepancy) -> None:
-    discrepancy.status = DiscrepancyStatus.DISMISSED
+            select(Employee.id).where(Employee.email == state.normalize_email(email), Employee.id != employee.id)
+        ).first()
+        is not None
+    )

@@ -3,6 +3,7 @@
 The link carries a random token; only its SHA-256 is stored. A link works once, for
 seven days, and a resend makes every earlier link useless.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -108,6 +109,10 @@ def latest_invitation(employee: Employee) -> Invitation | None:
     return db.session.execute(
         select(Invitation).where(Invitation.employee_id == employee.id).order_by(Invitation.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def invited_employee(invitation: Invitation) -> Employee | None:
+    return db.session.get(Employee, invitation.employee_id)
 
 
 def open_invitation(token: str) -> Invitation | None:

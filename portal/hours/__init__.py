@@ -1,1 +1,2 @@
-"""Worked hours: reading a CSV of shifts, the rules of what goes to Connexie, and the export itself."""
+"""Worked hours: the register of shifts, reading a CSV of them, the rules of what goes to
+Connexie, and the export itself."""

@@ -1,7 +1,8 @@
 """Reading a CSV of worked shifts: every line either becomes a shift or an error that
-says which line, which column and what is wrong. No Flask, no database: the page
-looks the employees up and writes the shifts.
+says which line, which column and what is wrong. No Flask, no database: the register
+(`portal.hours.register`) looks the employees up and writes the shifts.
 """
+
 from __future__ import annotations
 
 import csv

@@ -7,6 +7,7 @@ allowances only once a code is mapped for them. A second export of a period send
 everything of that period again under the same key, so Connexie replaces the earlier
 lines instead of adding to them.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -117,8 +118,13 @@ class Line:
     code: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {"team_member_id": self.team_member_id, "date": self.day.isoformat(),
-                "type": self.line_type.value, "quantity": str(self.quantity), "code": self.code}
+        return {
+            "team_member_id": self.team_member_id,
+            "date": self.day.isoformat(),
+            "type": self.line_type.value,
+            "quantity": str(self.quantity),
+            "code": self.code,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +190,15 @@ def plan_export(shifts: Iterable[Shift], codes: CodeMapping) -> ExportPlan:
         refusal = shift_refusal(shift)
         for line_type, quantity, code in shift_parts(shift, codes):
             # Connexie refuses a meal or an allowance without a code ("code_required").
-            reason = refusal or (LeftOutReason.NO_CODE_MAPPED if line_type is not LineType.WORKED_HOURS and code is None else None)
+            reason = refusal or (
+                LeftOutReason.NO_CODE_MAPPED if line_type is not LineType.WORKED_HOURS and code is None else None
+            )
             if reason is not None:
                 left_out.append(LeftOut(shift.shift_id, shift.employee_name, shift.day, line_type, quantity, reason))
             elif quantity > 0:
-                lines.append(Line(shift.shift_id, shift.employee_name, shift.team_member_id or "", shift.day,
-                                  line_type, quantity, code))
+                lines.append(
+                    Line(shift.shift_id, shift.employee_name, shift.team_member_id or "", shift.day, line_type, quantity, code)
+                )
     return ExportPlan(tuple(lines), tuple(left_out))
 
 

@@ -4,6 +4,7 @@ Plain functions over the models; the wizard pages (portal/web/activation.py) and
 settings tab call them. The wizard keeps no state of its own: its step is read from
 what is stored, so an admin who leaves to fix the VAT number comes back to the same step.
 """
+
 from __future__ import annotations
 
 import enum
@@ -14,12 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
-from portal.runs import sync_runs
-from portal.runs.lifecycle import ServiceUnavailable
+from portal.company.vat import InvalidVat, VatProblem, normalise_belgian_vat
 from portal.extensions import db
-from portal.models import Integration, IntegrationState, SelectionEntry, Tenant, Trigger, User
+from portal.integrations import connectors
+from portal.models import Entity, Integration, IntegrationState, SelectionEntry, Tenant, Trigger, User
 from portal.providers.base import (
     ActivationError,
     ActivationProblem,
@@ -28,9 +29,9 @@ from portal.providers.base import (
     Provider,
     ProviderError,
 )
-from portal.integrations import connectors
+from portal.runs import sync_runs
+from portal.runs.lifecycle import ServiceUnavailable
 from portal.sync.state import SyncMode
-from portal.company.vat import InvalidVat, VatProblem, normalise_belgian_vat
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,10 @@ def internal_error(integration: Integration, detail: str) -> ActivationFailed:
     reference = secrets.token_hex(4).upper()
     log.error(
         "activation failed: reference=%s provider=%s tenant=%s detail=%s",
-        reference, integration.provider.value, integration.tenant_id, detail,
+        reference,
+        integration.provider.value,
+        integration.tenant_id,
+        detail,
     )
     return ActivationFailed(Problem(ActivationProblem.INTERNAL_ERROR, reference=reference))
 
@@ -151,6 +155,11 @@ def store_consent(integration: Integration, token: dict[str, Any]) -> None:
 def provider_choices(integration: Integration, tenant: Tenant, call: str) -> list[Any]:
     """Venues, codes or entities straight from the provider, for the configure step."""
     return list(ask_provider(integration, connectors.credentials_of(integration), call))
+
+
+def company_entities() -> list[Entity]:
+    """The company's own entities, that the configure step maps Connexie's venues onto."""
+    return list(db.session.execute(select(Entity).order_by(Entity.name)).scalars())
 
 
 def save_settings(integration: Integration, settings: dict[str, Any]) -> None:

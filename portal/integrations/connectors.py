@@ -5,9 +5,11 @@ secrets, Flexsync's own client secrets from the config, the provider's address, 
 HTTP settings of whoever waits (a wizard page or a worker) and, for providers that
 rotate tokens, the refresh guard shared by every process. Pages never build one.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from portal.integrations.token_guard import IntegrationTokenGuard
@@ -67,6 +69,35 @@ def edit_url(provider: Provider, provider_employee_id: str, config: Mapping[str,
     return connector_class(provider).edit_url(config["PROVIDER_URLS"][provider.value], provider_employee_id)
 
 
-def _build(provider: Provider, config: Mapping[str, Any], credentials: Credentials, http: HttpSettings,
-           options: dict[str, Any]) -> Connector:
+@dataclass(frozen=True, slots=True)
+class ConsentSettings:
+    """What Flexsync, as an OAuth2 client, needs to ask an admin's consent at the provider."""
+
+    client_id: str
+    client_secret: str
+    authorize_url: str
+    token_url: str
+    scope: str
+
+
+def consent_settings(provider: Provider, config: Mapping[str, Any]) -> ConsentSettings:
+    """From the connector's own endpoints and scope, on the provider's configured address
+    (read at every use: `make run` and the tests point providers at a sandbox)."""
+    connector = connector_class(provider)
+    if connector.authorize_path is None or connector.token_path is None or connector.scope is None:
+        raise ValueError(f"{provider.value} asks no consent: its connector has no OAuth endpoints")
+    base_url = config["PROVIDER_URLS"][provider.value].rstrip("/")
+    options = options_from_config(provider, config)
+    return ConsentSettings(
+        client_id=options["client_id"],
+        client_secret=options["client_secret"],
+        authorize_url=base_url + connector.authorize_path,
+        token_url=base_url + connector.token_path,
+        scope=connector.scope,
+    )
+
+
+def _build(
+    provider: Provider, config: Mapping[str, Any], credentials: Credentials, http: HttpSettings, options: dict[str, Any]
+) -> Connector:
     return connector_for(provider, config["PROVIDER_URLS"][provider.value], credentials, http=http, **options)

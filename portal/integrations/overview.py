@@ -2,6 +2,7 @@
 
 Plain functions over the models: routes call these, and so do the jobs.
 """
+
 from __future__ import annotations
 
 import enum
@@ -12,8 +13,8 @@ from croniter import croniter
 from sqlalchemy import select
 
 from portal import tenancy
-from portal.integrations import selection
 from portal.extensions import db
+from portal.integrations import selection
 from portal.models import AvailabilityChange, Integration, IntegrationState, RunState, SyncRun, User
 from portal.providers.base import Provider
 from portal.sync.state import SyncMode
@@ -60,9 +61,7 @@ def last_run(integration: Integration) -> SyncRun | None:
 
 def open_run(integration: Integration) -> SyncRun | None:
     return db.session.execute(
-        select(SyncRun).where(
-            SyncRun.integration_id == integration.id, SyncRun.status.in_([RunState.QUEUED, RunState.RUNNING])
-        )
+        select(SyncRun).where(SyncRun.integration_id == integration.id, SyncRun.status.in_([RunState.QUEUED, RunState.RUNNING]))
     ).scalar_one_or_none()
 
 
@@ -113,6 +112,8 @@ def availability_history(tenant_id: int, limit: int = 50) -> list[AvailabilityCh
     with tenancy.acting_for(tenant_id):
         return list(
             db.session.execute(
-                select(AvailabilityChange).order_by(AvailabilityChange.changed_at.desc(), AvailabilityChange.id.desc()).limit(limit)
+                select(AvailabilityChange)
+                .order_by(AvailabilityChange.changed_at.desc(), AvailabilityChange.id.desc())
+                .limit(limit)
             ).scalars()
         )

@@ -3,11 +3,13 @@
 Sync runs write the entries (people offered, parked until picked); this module only
 reads them and records the admin's choice. It never calls a provider.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select, update
 
 from portal.extensions import db
@@ -19,11 +21,17 @@ def entries(integration: Integration, search: str = "") -> Select:
     statement = select(SelectionEntry).where(SelectionEntry.integration_id == integration.id)
     if search:
         pattern = f"%{search.lower()}%"
-        statement = statement.where(or_(
-            func.lower(SelectionEntry.display_name).like(pattern),
-            func.lower(SelectionEntry.email).like(pattern),
-        ))
+        statement = statement.where(
+            or_(
+                func.lower(SelectionEntry.display_name).like(pattern),
+                func.lower(SelectionEntry.email).like(pattern),
+            )
+        )
     return statement.order_by(SelectionEntry.display_name, SelectionEntry.id)
+
+
+def entries_page(integration: Integration, search: str, page: int, per_page: int) -> Pagination:
+    return db.paginate(entries(integration, search), page=page, per_page=per_page, error_out=False)
 
 
 def count(integration: Integration, *conditions) -> int:
@@ -51,7 +59,9 @@ def save_choice(integration: Integration, shown_ids: Collection[int], chosen_ids
     shown = entries_with_ids(integration, shown_ids)
     for selection, ids in ((Selection.SELECTED, shown & set(chosen_ids)), (Selection.PARKED, shown - set(chosen_ids))):
         if ids:
-            db.session.execute(update(SelectionEntry).where(SelectionEntry.id.in_(ids)).values(selection=selection, reviewed_at=now))
+            db.session.execute(
+                update(SelectionEntry).where(SelectionEntry.id.in_(ids)).values(selection=selection, reviewed_at=now)
+            )
     db.session.commit()
 
 
@@ -66,6 +76,8 @@ def select_all(integration: Integration, search: str = "") -> None:
 
 def entries_with_ids(integration: Integration, ids: Collection[int]) -> set[int]:
     # Only ids of this integration count: a forged id of another one is ignored.
-    return set(db.session.execute(
-        select(SelectionEntry.id).where(SelectionEntry.integration_id == integration.id, SelectionEntry.id.in_(ids))
-    ).scalars())
+    return set(
+        db.session.execute(
+            select(SelectionEntry.id).where(SelectionEntry.integration_id == integration.id, SelectionEntry.id.in_(ids))
+        ).scalars()
+    )

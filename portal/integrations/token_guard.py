@@ -5,6 +5,7 @@ refresh; inside it the stored tokens are read again, so a job that waited uses t
 tokens another job just got instead of refreshing with a refresh token that is dead.
 The new tokens are committed before the lock is let go.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -31,8 +32,9 @@ class IntegrationTokenGuard:
 
     @contextmanager
     def refreshing(self) -> Iterator[Credentials]:
-        lock = self.connection.lock(f"flexsync:token-refresh:{self.integration_id}", timeout=LOCK_TIMEOUT_S,
-                                    blocking_timeout=WAIT_S)
+        lock = self.connection.lock(
+            f"flexsync:token-refresh:{self.integration_id}", timeout=LOCK_TIMEOUT_S, blocking_timeout=WAIT_S
+        )
         if not lock.acquire():
             raise ProviderUnavailable("another job kept the provider token refresh for too long")
         try:
@@ -45,9 +47,14 @@ class IntegrationTokenGuard:
         # Its own connection and transaction: committed now, whatever the caller's session holds.
         with db.engine.begin() as connection:
             stored = connection.execute(select(table.c.credentials).where(table.c.id == self.integration_id)).scalar_one()
-            tokens = {"access_token": credentials.access_token, "refresh_token": credentials.refresh_token,
-                      "expires_at": credentials.expires_at}
-            connection.execute(update(table).where(table.c.id == self.integration_id).values(credentials={**(stored or {}), **tokens}))
+            tokens = {
+                "access_token": credentials.access_token,
+                "refresh_token": credentials.refresh_token,
+                "expires_at": credentials.expires_at,
+            }
+            connection.execute(
+                update(table).where(table.c.id == self.integration_id).values(credentials={**(stored or {}), **tokens})
+            )
 
     def _stored(self) -> dict[str, Any]:
         table = Integration.__table__

@@ -1,10 +1,11 @@
 """The database model, one module per thing an HR admin talks about."""
+
 from portal.models.budget import Budget, BudgetChange
+from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.entity import Entity
 from portal.models.hours import OPEN_EXPORT_STATES, ExportState, HoursExport, WorkedShift
-from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
-from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.integration import AvailabilityChange, Integration, IntegrationState
+from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.login_failure import LoginFailure
 from portal.models.notification import Notification
 from portal.models.sync_run import OPEN_STATES, Phase, RunState, SyncRun, SyncRunEmployee, Trigger

@@ -15,7 +15,6 @@ from portal.sync.state import LocalEmployee, Selection, normalize_email
 from portal.sync.validation import FIELD_MAX_LENGTH
 from portal.tenancy import TenantScoped
 
-
 # Columns of `employees` the sync decides; the rest (budget, invitations…) are the admin's.
 SYNCED_COLUMNS = tuple(f.name for f in fields(LocalEmployee) if f.name not in ("local_id", "wage_contract"))
 
@@ -136,8 +135,12 @@ def _forget_synced_record(session: Session, _context: object, _instances: object
 def _forget_synced_record_on_update(state: ORMExecuteState) -> None:
     """The same for UPDATE statements with a WHERE clause; the sync's own updates name
     rows by primary key, without one, and say themselves what each row remembers."""
-    if state.is_update and state.bind_mapper is not None and state.bind_mapper.class_ is Employee \
-            and state.statement.whereclause is not None:
+    if (
+        state.is_update
+        and state.bind_mapper is not None
+        and state.bind_mapper.class_ is Employee
+        and state.statement.whereclause is not None
+    ):
         state.statement = state.statement.values(synced_record_digest=None)
 
 

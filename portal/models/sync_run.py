@@ -11,8 +11,8 @@ from portal.extensions import db
 from portal.models.integration import Integration
 from portal.models.types import enum_column
 from portal.models.user import User
-from portal.sync.plan import Action
 from portal.sync.outcomes import Reason
+from portal.sync.plan import Action
 from portal.tenancy import TenantScoped
 
 

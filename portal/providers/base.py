@@ -5,6 +5,7 @@ records (or one `RecordError` per record it cannot read) and says which policy
 applies to each synced field. The sync engine alone decides and writes.
 Nothing here knows about Flask, RQ or the database.
 """
+
 from __future__ import annotations
 
 import abc
@@ -215,6 +216,11 @@ class Connector(abc.ABC):
     max_concurrent_syncs: ClassVar[int] = 4
     # Refreshes OAuth tokens that the provider rotates: takes a `token_guard` option.
     rotates_tokens: ClassVar[bool] = False
+    # For providers where an admin gives consent (OAuth2): the authorize and token paths
+    # on the provider's base URL, and the scope asked for. None for the others.
+    authorize_path: ClassVar[str | None] = None
+    token_path: ClassVar[str | None] = None
+    scope: ClassVar[str | None] = None
 
     def __init__(self, base_url: str, credentials: Credentials) -> None:
         self.base_url = base_url.rstrip("/")

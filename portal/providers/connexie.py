@@ -1,10 +1,11 @@
 """Connexie: an API token the admin pastes, venues, wage and hour codes, team members
 with flex or fixed-hours contracts, and the import of worked hours back."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from portal.providers import records
 from portal.providers.base import (
@@ -27,7 +28,7 @@ ACTIVATION_PROBLEMS = {"invalid_token": ActivationProblem.INVALID_TOKEN}
 class ConnexieConnector(TokenConnector):
     provider = Provider.CONNEXIE
     edit_path = "/team/{id}/edit"
-    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({})
+    field_policies: ClassVar[Mapping[str, FieldPolicy]] = MappingProxyType({})
     label = "Connexie"
     token_name = "API token"
     max_page_size = MAX_PAGE_SIZE
@@ -47,24 +48,28 @@ class ConnexieConnector(TokenConnector):
         return [records.code(c) for c in self._get_list("/api/hour-codes", "hour_codes")]
 
     def employees(self) -> Iterator[Page]:
-        def fetch(page: int) -> RawPage:
+        def fetch(page: int) -> RawPage[int]:
             with token_refused_means_reconnect("Connexie"):
                 body = self.http.get("/api/team-members", {"page": page, "page_size": self.page_size})
             meta = field("Connexie", body, "meta", dict)
             pages = field("Connexie", meta, "total_pages", int)
-            return RawPage(field("Connexie", body, "team_members", list),
-                           page + 1 if page < pages else None,
-                           field("Connexie", meta, "total_count", int))
+            return RawPage(
+                field("Connexie", body, "team_members", list),
+                page + 1 if page < pages else None,
+                field("Connexie", meta, "total_count", int),
+            )
 
         yield from read_pages("Connexie", 1, fetch, lambda raw: records.read_employee(raw, team_member))
 
-    def post_hours(self, export_key: str, period: Mapping[str, str],
-                   lines: list[Mapping[str, Any]]) -> dict[str, Any]:
+    def post_hours(self, export_key: str, period: Mapping[str, str], lines: list[Mapping[str, Any]]) -> dict[str, Any]:
         """Connexie's answer (accepted, rejected lines). Re-posting an export key replaces
         its lines, so the client's retries can never book hours twice."""
         with token_refused_means_reconnect("Connexie"):
-            return self.http.post("/api/hours-imports", json={
-                "export_key": export_key, "period": dict(period), "lines": [dict(l) for l in lines]})
+            answer: dict[str, Any] = self.http.post(
+                "/api/hours-imports",
+                json={"export_key": export_key, "period": dict(period), "lines": [dict(line) for line in lines]},
+            )
+            return answer
 
     def _get_list(self, path: str, key: str) -> list[Mapping[str, Any]]:
         with token_refused_means_reconnect("Connexie"):
@@ -82,6 +87,5 @@ def team_member(raw: records.Raw) -> EmployeeRecord:
         employee_number=records.text(raw.get("employee_number")),
         phone=records.text(raw.get("phone")),
         entity_ref=records.text(raw.get("venue_id")),
-        contracts=tuple(records.wage_contract(c, entity_key="venue_id")
-                        for c in records.contract_list(raw, "contracts")),
+        contracts=tuple(records.wage_contract(c, entity_key="venue_id") for c in records.contract_list(raw, "contracts")),
     )

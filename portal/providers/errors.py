@@ -1,4 +1,5 @@
 """Turning provider refusals into what the activation wizard and the sync run show."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping

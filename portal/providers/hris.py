@@ -4,10 +4,12 @@ offset with work e-mail, phone and an explicit exclusion flag.
 Its rules differ from the payroll providers': a changed e-mail is a login, so it is
 never overwritten (the admin is alerted), and a changed phone must be verified again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import ClassVar
 
 from portal.providers import records
 from portal.providers.base import (
@@ -33,10 +35,12 @@ ACTIVATION_PROBLEMS = {
 class HrisConnector(TokenConnector):
     provider = Provider.HRIS
     edit_path = "/people/{id}"
-    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({
-        "email": FieldPolicy.NEVER_OVERWRITE_AND_ALERT,
-        "phone": FieldPolicy.OVERWRITE_AND_REVERIFY,
-    })
+    field_policies: ClassVar[Mapping[str, FieldPolicy]] = MappingProxyType(
+        {
+            "email": FieldPolicy.NEVER_OVERWRITE_AND_ALERT,
+            "phone": FieldPolicy.OVERWRITE_AND_REVERIFY,
+        }
+    )
 
     label = "HR system"
     token_name = "API key"
@@ -49,19 +53,21 @@ class HrisConnector(TokenConnector):
     def entities(self) -> list[Entity]:
         with token_refused_means_reconnect("HR system"):
             body = self.http.get("/v1/entities")
-        return [Entity(str(e["id"]), str(e["name"]), bool(e.get("active", True)))
-                for e in field("HR system", body, "data", list) if isinstance(e, Mapping)]
+        return [
+            Entity(str(e["id"]), str(e["name"]), bool(e.get("active", True)))
+            for e in field("HR system", body, "data", list)
+            if isinstance(e, Mapping)
+        ]
 
     def employees(self) -> Iterator[Page]:
-        def fetch(offset: int) -> RawPage:
+        def fetch(offset: int) -> RawPage[int]:
             with token_refused_means_reconnect("HR system"):
                 body = self.http.get("/v1/employees", {"offset": offset, "limit": self.page_size})
             paging = field("HR system", body, "paging", dict)
             next_offset = paging.get("next_offset")
             if next_offset is not None:
                 next_offset = field("HR system", paging, "next_offset", int)
-            return RawPage(field("HR system", body, "data", list), next_offset,
-                           field("HR system", paging, "total", int))
+            return RawPage(field("HR system", body, "data", list), next_offset, field("HR system", paging, "total", int))
 
         yield from read_pages("HR system", 0, fetch, lambda raw: records.read_employee(raw, employee))
 

@@ -6,13 +6,14 @@ can fix (a bounded number of times, within a bounded total wait, always well ins
 the RQ job timeout) and turns everything else into a `ProviderError`, so that a
 broken page ends the run in Error instead of reading as "fewer employees".
 """
+
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -60,21 +61,27 @@ class _Retryable(Exception):
 class HttpClient:
     """JSON over HTTP to one provider, with retries on what is worth retrying."""
 
-    def __init__(self, provider: str, base_url: str, settings: HttpSettings | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, provider: str, base_url: str, settings: HttpSettings | None = None, headers: Mapping[str, str] | None = None
+    ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
         self.settings = settings or HttpSettings()
         self.session = requests.Session()
         self.session.headers.update(headers or {})
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None,
-            headers: Mapping[str, str] | None = None) -> Any:
+    def get(self, path: str, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> Any:
         return self.request("GET", path, params=params, headers=headers)
 
-    def post(self, path: str, *, json: Any = None, data: Mapping[str, str] | None = None,
-             headers: Mapping[str, str] | None = None,
-             auth: tuple[str, str] | None = None) -> Any:
+    def post(
+        self,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> Any:
         return self.request("POST", path, json=json, data=data, headers=headers, auth=auth)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -137,8 +144,8 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def error_of(response: requests.Response) -> tuple[str, str]:

@@ -6,12 +6,13 @@ OAuth2Session: Authlib refreshes only on local expiry (not on a 401), refuses ht
 token endpoints without an environment switch, and would bypass the client's timeouts
 and retries for the refresh itself.
 """
+
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from portal.providers import records
@@ -49,17 +50,31 @@ ACTIVATION_PROBLEMS = {
 class LiantisConnector(Connector):
     provider = Provider.LIANTIS
     edit_path = "/myliantis/personnel/{id}"
-    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({
-        "language": FieldPolicy.FIRST_SYNC_ONLY,
-    })
+    field_policies: ClassVar[Mapping[str, FieldPolicy]] = MappingProxyType(
+        {
+            "language": FieldPolicy.FIRST_SYNC_ONLY,
+        }
+    )
     # Liantis has known performance issues: few syncs at once.
     max_concurrent_syncs = 2
     rotates_tokens = True
+    # MyLiantis consent; the token path also serves this connector's own refreshes.
+    authorize_path: ClassVar[str] = "/oauth/authorize"
+    token_path: ClassVar[str] = "/oauth/token"
+    scope: ClassVar[str] = "payroll.read"
 
-    def __init__(self, base_url: str, credentials: Credentials, *, client_id: str,
-                 client_secret: str, page_size: int = MAX_PAGE_SIZE,
-                 http: HttpSettings | None = None, clock: Callable[[], float] = time.time,
-                 token_guard: TokenGuard | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        client_id: str,
+        client_secret: str,
+        page_size: int = MAX_PAGE_SIZE,
+        http: HttpSettings | None = None,
+        clock: Callable[[], float] = time.time,
+        token_guard: TokenGuard | None = None,
+    ) -> None:
         super().__init__(base_url, credentials)
         self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         self.http = HttpClient("Liantis", self.base_url, http)
@@ -81,7 +96,7 @@ class LiantisConnector(Connector):
     def employees(self) -> Iterator[Page]:
         path = f"{self._company_path()}/employees"
 
-        def fetch(cursor: str) -> RawPage:
+        def fetch(cursor: str) -> RawPage[str]:
             params: dict[str, Any] = {"limit": self.page_size}
             if cursor:
                 params["cursor"] = cursor
@@ -168,19 +183,18 @@ class LiantisConnector(Connector):
             raise ReconnectNeeded("no Liantis refresh token: the admin must connect Liantis")
         try:
             body = self.http.post(
-                "/oauth/token", auth=self.client_auth,
-                data={"grant_type": "refresh_token", "refresh_token": credentials.refresh_token})
+                self.token_path,
+                auth=self.client_auth,
+                data={"grant_type": "refresh_token", "refresh_token": credentials.refresh_token},
+            )
         except ProviderRefused as refusal:
             if refusal.code == "invalid_grant":
-                raise ReconnectNeeded(
-                    f"Liantis refused the refresh token (consent withdrawn or expired): {refusal}"
-                ) from refusal
+                raise ReconnectNeeded(f"Liantis refused the refresh token (consent withdrawn or expired): {refusal}") from refusal
             raise
         credentials.access_token = field("Liantis", body, "access_token", str)
         credentials.refresh_token = body.get("refresh_token") or credentials.refresh_token
         expires_in = body.get("expires_in")
-        credentials.expires_at = (self.clock() + expires_in
-                                  if isinstance(expires_in, (int, float)) else None)
+        credentials.expires_at = self.clock() + expires_in if isinstance(expires_in, (int, float)) else None
         credentials.changed = True
 
     @staticmethod

@@ -5,11 +5,12 @@ empty or cut short must end the run in Error rather than read as "fewer employee
 Whatever the paging style (page numbers, cursors, offsets), a connector describes one
 answer as a `RawPage` and `read_pages` applies the same guards to all of them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from portal.providers.base import EmployeeRecord, Page, ProviderUnavailable, RecordError
 
@@ -20,18 +21,22 @@ MAX_REFETCHES = 2
 
 
 @dataclass(frozen=True, slots=True)
-class RawPage:
+class RawPage(Generic[Position]):
     items: list[Any]
     # Where the next page starts (page number, cursor, offset); None on the last page.
-    next_position: Hashable | None
+    next_position: Position | None
     total: int | None = None
 
 
-def read_pages(provider: str, first: Position, fetch: Callable[[Position], RawPage],
-               read: Callable[[Any], EmployeeRecord | RecordError]) -> Iterator[Page]:
+def read_pages(
+    provider: str,
+    first: Position,
+    fetch: Callable[[Position], RawPage[Position]],
+    read: Callable[[Any], EmployeeRecord | RecordError],
+) -> Iterator[Page]:
     """Yield every page once, in order; raise `ProviderUnavailable` rather than skip one."""
-    position: Hashable | None = first
-    visited: set[Hashable] = set()
+    position: Position | None = first
+    visited: set[Position] = set()
     previous_ids: frozenset[str] = frozenset()
     received = 0
     refetches = 0
@@ -57,16 +62,17 @@ def read_pages(provider: str, first: Position, fetch: Callable[[Position], RawPa
     if total is not None and received < total:
         raise ProviderUnavailable(
             f"{provider} announced {total} employees but listed only {received}; "
-            "the run stopped so nobody is deactivated by mistake")
+            "the run stopped so nobody is deactivated by mistake"
+        )
 
 
-def check_not_short(provider: str, raw: RawPage, position: Hashable, received: int) -> None:
-    more_announced = raw.next_position is not None or (
-        raw.total is not None and received < raw.total)
+def check_not_short(provider: str, raw: RawPage[Any], position: Hashable, received: int) -> None:
+    more_announced = raw.next_position is not None or (raw.total is not None and received < raw.total)
     if not raw.items and more_announced:
         raise ProviderUnavailable(
             f"{provider} sent an empty page at {position!r} before the end of the list; "
-            "the run stopped so nobody is deactivated by mistake")
+            "the run stopped so nobody is deactivated by mistake"
+        )
 
 
 def ids_of(items: list[Any]) -> frozenset[str]:

@@ -4,6 +4,7 @@ A record the connector cannot read must fail that employee only, never the page.
 only the typed record shows (a negative salary, a missing e-mail, a name too long) is
 left to the sync engine's validation, so each problem is reported in one place.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -52,8 +53,7 @@ def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> Emplo
     except Unreadable as error:
         return RecordError(error.problem, provider_id, error.detail[:DETAIL_LENGTH], name)
     except (KeyError, TypeError, AttributeError, ValueError) as error:
-        return RecordError(RecordProblem.MALFORMED, provider_id,
-                           f"unexpected record shape: {error!r}"[:DETAIL_LENGTH], name)
+        return RecordError(RecordProblem.MALFORMED, provider_id, f"unexpected record shape: {error!r}"[:DETAIL_LENGTH], name)
 
 
 def display_name(raw: Raw) -> str | None:
@@ -162,8 +162,7 @@ def wage_contract(raw: Raw, entity_key: str = "entity_id") -> WageContractRecord
         worker_class=worker_class(raw.get("worker_class")),
         work_regime_pct=FULL_TIME if regime is None else regime,
         weekly_hours=optional_decimal(raw.get("weekly_hours"), "weekly hours"),
-        employer_social_security_pct=optional_decimal(
-            raw.get("employer_social_security_pct"), "employer social security"),
+        employer_social_security_pct=optional_decimal(raw.get("employer_social_security_pct"), "employer social security"),
         contract_type=contract_type(raw.get("contract_type")),
         entity_ref=text(raw.get(entity_key)),
         wage_code=text(raw.get("wage_code")),
@@ -178,5 +177,4 @@ def language(value: Any) -> str | None:
 
 def code(raw: Raw) -> Code:
     """A wage or hour code as the activation wizard lists it."""
-    return Code(str(raw["code"]), str(raw.get("label") or raw["code"]),
-                bool(raw.get("active", True)), raw.get("kind"))
+    return Code(str(raw["code"]), str(raw.get("label") or raw["code"]), bool(raw.get("active", True)), raw.get("kind"))

@@ -1,4 +1,5 @@
 """Which connector serves which provider, and the options each one takes."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -28,8 +29,7 @@ def connector_class(provider: Provider | str) -> type[Connector]:
     return CONNECTORS[Provider(provider)]
 
 
-def connector_for(provider: Provider | str, base_url: str, credentials: Credentials,
-                  **options: Any) -> Connector:
+def connector_for(provider: Provider | str, base_url: str, credentials: Credentials, **options: Any) -> Connector:
     """Options: `api_key` (Securex), `client_id` and `client_secret` (Liantis), and for
     all of them `page_size` and `http` (an `HttpSettings`)."""
     return connector_class(provider)(base_url, credentials, **options)

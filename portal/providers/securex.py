@@ -1,9 +1,11 @@
 """Securex: a static API key of Flexsync's, the company found by its VAT number,
 numbered pages with a total. Quirk: amounts and percentages are JSON numbers."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import ClassVar
 from urllib.parse import quote
 
 from portal.providers import records
@@ -34,10 +36,17 @@ ACTIVATION_PROBLEMS = {
 class SecurexConnector(Connector):
     provider = Provider.SECUREX
     edit_path = "/employer/employees/{id}"
-    field_policies: Mapping[str, FieldPolicy] = MappingProxyType({})
+    field_policies: ClassVar[Mapping[str, FieldPolicy]] = MappingProxyType({})
 
-    def __init__(self, base_url: str, credentials: Credentials, *, api_key: str,
-                 page_size: int = MAX_PAGE_SIZE, http: HttpSettings | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        api_key: str,
+        page_size: int = MAX_PAGE_SIZE,
+        http: HttpSettings | None = None,
+    ) -> None:
         super().__init__(base_url, credentials)
         self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         self.http = HttpClient("Securex", self.base_url, http, {"X-Api-Key": api_key})
@@ -52,12 +61,12 @@ class SecurexConnector(Connector):
     def employees(self) -> Iterator[Page]:
         path = f"/api/v1/companies/{quote(self._company_id(), safe='')}/employees"
 
-        def fetch(page: int) -> RawPage:
+        def fetch(page: int) -> RawPage[int]:
             body = self.http.get(path, {"page": page, "per_page": self.page_size})
             pages = field("Securex", body, "pages", int)
-            return RawPage(field("Securex", body, "items", list),
-                           page + 1 if page < pages else None,
-                           field("Securex", body, "total", int))
+            return RawPage(
+                field("Securex", body, "items", list), page + 1 if page < pages else None, field("Securex", body, "total", int)
+            )
 
         yield from read_pages("Securex", 1, fetch, lambda raw: records.read_employee(raw, employee))
 

@@ -3,6 +3,7 @@
 Neither API names the company: pasting the token is the connection, and the company's
 venues or entities are the only proof it works and the only name to show.
 """
+
 from __future__ import annotations
 
 import abc
@@ -22,12 +23,12 @@ class TokenConnector(Connector):
     max_page_size: ClassVar[int]
     activation_problems: ClassVar[Mapping[str, ActivationProblem]]
 
-    def __init__(self, base_url: str, credentials: Credentials, *,
-                 page_size: int | None = None, http: HttpSettings | None = None) -> None:
+    def __init__(
+        self, base_url: str, credentials: Credentials, *, page_size: int | None = None, http: HttpSettings | None = None
+    ) -> None:
         super().__init__(base_url, credentials)
         self.page_size = max(1, min(page_size or self.max_page_size, self.max_page_size))
-        self.http = HttpClient(self.label, self.base_url, http,
-                               {"Authorization": f"Bearer {credentials.api_token or ''}"})
+        self.http = HttpClient(self.label, self.base_url, http, {"Authorization": f"Bearer {credentials.api_token or ''}"})
 
     def find_company(self) -> CompanyInfo:
         """Checks the pasted token by reading the company's places of work."""

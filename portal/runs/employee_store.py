@@ -5,6 +5,7 @@ them from the rows a page of provider records can match, and writes the decision
 in bulk — one INSERT per kind of row and one executemany UPDATE per page, inside the
 caller's transaction, so a page is applied whole or not at all.
 """
+
 from __future__ import annotations
 
 import string
@@ -38,8 +39,9 @@ EMPLOYEE_READ = Bundle("employee", Employee.id, Employee.integration_id, *(getat
 CONTRACT_READ = Bundle("contract", *(getattr(WageContract, name) for name in CONTRACT_COLUMNS))
 
 
-def local_employee(employee: Employee | Row, contract: WageContract | Row | None,
-                   integration_id: int | None = None) -> LocalEmployee:
+def local_employee(
+    employee: Employee | Row, contract: WageContract | Row | None, integration_id: int | None = None
+) -> LocalEmployee:
     """The engine's view of an employee and their wage contract, each an ORM object or a
     bundle of its columns (a contract missing from an outer join reads as all None)."""
     values = {name: getattr(employee, name) for name in SYNCED_COLUMNS}
@@ -51,7 +53,9 @@ def local_employee(employee: Employee | Row, contract: WageContract | Row | None
     return LocalEmployee(
         local_id=employee.id,
         **values,
-        wage_contract=SyncedWageContract(**{name: getattr(contract, name) for name in CONTRACT_COLUMNS}) if has_contract else None,
+        wage_contract=SyncedWageContract(**{name: getattr(contract, name) for name in CONTRACT_COLUMNS})
+        if has_contract
+        else None,
     )
 
 
@@ -96,8 +100,9 @@ def load_state(
     A newcomer that cannot be created (excluded, no running contract) is skipped before
     the planner looks at anything local, so nothing is loaded for it: on a resync those
     are most of the records left to plan."""
-    newcomers = [r for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in synced_ids
-                 and may_be_created(r, today)]
+    newcomers = [
+        r for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in synced_ids and may_be_created(r, today)
+    ]
     records = [r for r in records if r.provider_id in synced_ids] + newcomers
     keys = lookup_keys(r for r in records if isinstance(r, EmployeeRecord))
     provider_ids = {r.provider_id for r in records if r.provider_id}
@@ -114,12 +119,14 @@ def load_state(
     employees: tuple[LocalEmployee, ...] = ()
     if conditions:
         rows = db.session.execute(
-            select(EMPLOYEE_READ, CONTRACT_READ).outerjoin(WageContract, WageContract.employee_id == Employee.id).where(or_(*conditions))
+            select(EMPLOYEE_READ, CONTRACT_READ)
+            .outerjoin(WageContract, WageContract.employee_id == Employee.id)
+            .where(or_(*conditions))
         ).all()
         employees = tuple(
             local_employee(employee, contract, target.integration_id)
             for employee, contract in rows
-            if employee.provider_id in provider_ids and employee.integration_id == target.integration_id
+            if (employee.provider_id in provider_ids and employee.integration_id == target.integration_id)
             or employee.email in keys.emails
             or employee.id in namesakes
         )
@@ -149,7 +156,9 @@ def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
     for record in newcomers:
         key = person_key(record.first_name, record.last_name)
         wanted[key].append((record.start_date, provider_value(record, "employee_number")))
-        names.update(lower_whole_name(last, first) for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name))
+        names.update(
+            lower_whole_name(last, first) for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name)
+        )
     if not wanted:
         return set()
     rows = db.session.execute(
@@ -160,8 +169,10 @@ def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
     return {
         employee_id
         for employee_id, first, last, start_date, number in rows
-        if any((wanted_start is not None and start_date == wanted_start) or (wanted_number and number == wanted_number)
-               for wanted_start, wanted_number in wanted.get(person_key(first, last), ()))
+        if any(
+            (wanted_start is not None and start_date == wanted_start) or (wanted_number and number == wanted_number)
+            for wanted_start, wanted_number in wanted.get(person_key(first, last), ())
+        )
     }
 
 
@@ -203,12 +214,20 @@ def write_decisions(
     created_ids = _insert_created(target, [(d, remembered(d)) for d in decisions if d.action == Action.CREATE], now)
     _update_changed(
         target,
-        [(d, by_local_id[d.local_id], remembered(d)) for d in decisions
-         if d.action != Action.CREATE and d.changes and d.local_id in by_local_id],
+        [
+            (d, by_local_id[d.local_id], remembered(d))
+            for d in decisions
+            if d.action != Action.CREATE and d.changes and d.local_id in by_local_id
+        ],
         now,
     )
-    _remember_unchanged([(d, memory) for d in decisions if d.action == Action.UNCHANGED
-                         and (memory := remembered(d)) != synced.get(d.provider_id or "", FORGOTTEN)])
+    _remember_unchanged(
+        [
+            (d, memory)
+            for d in decisions
+            if d.action == Action.UNCHANGED and (memory := remembered(d)) != synced.get(d.provider_id or "", FORGOTTEN)
+        ]
+    )
     _park_newly_offered(target, [d for d in decisions if d.newly_offered], records_by_id)
     _record_discrepancies(target.tenant_id, run_id, [d for d in decisions if d.discrepancies], created_ids)
     _record_outcomes(target.tenant_id, run_id, decisions, created_ids)
@@ -244,10 +263,17 @@ def _insert_created(target: SyncTarget, created: list[tuple[EmployeeDecision, Sy
     rows, contracts = [], []
     for decision, remembered in created:
         personal, wage = split_changes(decision)
-        rows.append({
-            **BLANK_EMPLOYEE, **personal, "tenant_id": target.tenant_id, "integration_id": target.integration_id,
-            "probable_duplicate_of_id": decision.probable_duplicate_of, "last_synced_at": now, **_remembering(remembered),
-        })
+        rows.append(
+            {
+                **BLANK_EMPLOYEE,
+                **personal,
+                "tenant_id": target.tenant_id,
+                "integration_id": target.integration_id,
+                "probable_duplicate_of_id": decision.probable_duplicate_of,
+                "last_synced_at": now,
+                **_remembering(remembered),
+            }
+        )
         contracts.append(wage)
     # No RETURNING: SQLite would insert row by row to return ids in order; reading the
     # page's new ids back by provider ID is one indexed query.
@@ -269,8 +295,9 @@ def _insert_created(target: SyncTarget, created: list[tuple[EmployeeDecision, Sy
     return created_ids
 
 
-def _update_changed(target: SyncTarget, changed: list[tuple[EmployeeDecision, LocalEmployee, SyncedRecord]],
-                    now: datetime) -> None:
+def _update_changed(
+    target: SyncTarget, changed: list[tuple[EmployeeDecision, LocalEmployee, SyncedRecord]], now: datetime
+) -> None:
     """Full-row updates grouped by statement shape: one executemany per shape."""
     if not changed:
         return
@@ -279,8 +306,13 @@ def _update_changed(target: SyncTarget, changed: list[tuple[EmployeeDecision, Lo
     contract_ids = _contract_ids([employee.local_id for _d, employee, _r in changed if employee.wage_contract is not None])
     for decision, employee, remembered in changed:
         after = apply_decision(employee, decision)
-        row = {"id": employee.local_id, **_employee_values(after), "integration_id": target.integration_id,
-               "last_synced_at": now, **_remembering(remembered)}
+        row = {
+            "id": employee.local_id,
+            **_employee_values(after),
+            "integration_id": target.integration_id,
+            "last_synced_at": now,
+            **_remembering(remembered),
+        }
         if decision.action == Action.DEACTIVATE:
             row.update(_deactivation_flags(decision))
         elif after.active and not employee.active:
@@ -315,7 +347,9 @@ def _contract_ids(employee_ids: list[int]) -> dict[int, int]:
     if not employee_ids:
         return {}
     return dict(
-        db.session.execute(select(WageContract.employee_id, WageContract.id).where(WageContract.employee_id.in_(employee_ids))).all()
+        db.session.execute(
+            select(WageContract.employee_id, WageContract.id).where(WageContract.employee_id.in_(employee_ids))
+        ).all()
     )
 
 
@@ -363,8 +397,15 @@ def _record_discrepancies(tenant_id: int, run_id: int, decisions: list[EmployeeD
         ).all()
     )
     new_rows = [
-        {"tenant_id": tenant_id, "employee_id": e, "field": f, "local_value": old, "provider_value": new,
-         "first_seen_run_id": run_id, "status": DiscrepancyStatus.OPEN}
+        {
+            "tenant_id": tenant_id,
+            "employee_id": e,
+            "field": f,
+            "local_value": old,
+            "provider_value": new,
+            "first_seen_run_id": run_id,
+            "status": DiscrepancyStatus.OPEN,
+        }
         for e, f, old, new in wanted
         if (e, f, new) not in open_ones
     ]
@@ -413,7 +454,7 @@ def unlisted_employees(target: SyncTarget, listed: Set[str]) -> list[LocalEmploy
         for start in range(0, len(unlisted), IN_CHUNK)
         for employee in db.session.execute(
             select(EMPLOYEE_READ).where(
-                Employee.integration_id == target.integration_id, Employee.provider_id.in_(unlisted[start:start + IN_CHUNK])
+                Employee.integration_id == target.integration_id, Employee.provider_id.in_(unlisted[start : start + IN_CHUNK])
             )
         ).scalars()
     ]

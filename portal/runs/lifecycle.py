@@ -5,6 +5,7 @@ when it ends, when its last attempt crashed, or when nobody carries it out any m
 The row, not Redis, is what pages read: a job that vanished still ends as an error the
 admin can see, never as work 'running' forever.
 """
+
 from __future__ import annotations
 
 import enum
@@ -77,8 +78,7 @@ class Lifecycle(Generic[W]):
     silence_allowed: timedelta
     lost_detail: str
 
-    def start_or_join(self, open_row: Callable[[], W | None], new: W, describe: str,
-                      rate_limit: RateLimit | None = None) -> W:
+    def start_or_join(self, open_row: Callable[[], W | None], new: W, describe: str, rate_limit: RateLimit | None = None) -> W:
         """The open row, unless it is stale; else `new`, committed and enqueued."""
         with tenancy.acting_for(new.tenant_id):
             if (running := open_row()) is not None:
@@ -96,9 +96,15 @@ class Lifecycle(Generic[W]):
                 return joined
             try:
                 queue(SYNC_QUEUE).enqueue(
-                    self.job.function, new.id, job_id=self.job.job_id(new.id), job_timeout=self.job.timeout_s,
-                    retry=Retry(max=self.job.retries), rate_limit=rate_limit, result_ttl=self.job.result_ttl_s,
-                    failure_ttl=self.job.failure_ttl_s, description=describe,
+                    self.job.function,
+                    new.id,
+                    job_id=self.job.job_id(new.id),
+                    job_timeout=self.job.timeout_s,
+                    retry=Retry(max=self.job.retries),
+                    rate_limit=rate_limit,
+                    result_ttl=self.job.result_ttl_s,
+                    failure_ttl=self.job.failure_ttl_s,
+                    description=describe,
                 )
             except RedisError as error:
                 db.session.delete(new)
@@ -133,10 +139,9 @@ class Lifecycle(Generic[W]):
 
     def close_after_crash(self, row_id: int, detail: str) -> None:
         """The last attempt crashed: close the row now rather than wait for the stale sweep."""
-        row = self._open_rows(self.model.id == row_id)  # type: ignore[attr-defined]
-        for found in row:
-            with tenancy.acting_for(found.tenant_id):
-                self.finish(found, self.error_state, ErrorCode.INTERNAL, detail)
+        for row in self._open_rows(self.model.id == row_id):
+            with tenancy.acting_for(row.tenant_id):
+                self.finish(row, self.error_state, ErrorCode.INTERNAL, detail)
                 db.session.commit()
 
     def close_stale(self) -> int:

@@ -1,4 +1,5 @@
 """The provider's next page, fetched in a thread while the run writes the current one."""
+
 from __future__ import annotations
 
 import contextvars

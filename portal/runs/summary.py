@@ -1,12 +1,14 @@
 """What the admins are told after a sync run: an in-app notification, and an e-mail
 summary when something changed (who was added, who was deactivated, what to look at)."""
+
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -50,9 +52,7 @@ def summarise(run: SyncRun) -> RunSummary:
             summary.deactivated.append(name)
         else:
             summary.failed.append((name, reason))
-    summary.discrepancies = len(
-        db.session.execute(select(Discrepancy.id).where(Discrepancy.first_seen_run_id == run.id)).all()
-    )
+    summary.discrepancies = len(db.session.execute(select(Discrepancy.id).where(Discrepancy.first_seen_run_id == run.id)).all())
     return summary
 
 
@@ -84,7 +84,9 @@ def body(summary: RunSummary) -> str:
     if summary.deactivated:
         parts.append(_("Deactivated employees: %(names)s.", names=_names(summary.deactivated)))
     if summary.discrepancies:
-        parts.append(_("%(count)s change(s) at the provider were not applied and wait for your decision.", count=summary.discrepancies))
+        parts.append(
+            _("%(count)s change(s) at the provider were not applied and wait for your decision.", count=summary.discrepancies)
+        )
     if summary.failed:
         failures = "; ".join(f"{name}: {_(REASON_TEXT[reason])}" for name, reason in summary.failed[:NAMES_SHOWN] if reason)
         parts.append(_("Not synced: %(failures)s.", failures=failures))
@@ -118,9 +120,7 @@ def notify_admins(run: SyncRun, language: str) -> RunSummary:
 
 
 def email_admins(summary: RunSummary, company_language: str) -> None:
-    admins = db.session.execute(
-        select(User).where(User.tenant_id == summary.run.tenant_id, User.role == Role.HR_ADMIN)
-    ).scalars()
+    admins = db.session.execute(select(User).where(User.tenant_id == summary.run.tenant_id, User.role == Role.HR_ADMIN)).scalars()
     link = current_app.config["PUBLIC_URL"].rstrip("/") + path_for("syncs.run", run_id=summary.run.id)
     for admin in admins:
         with force_locale(admin.language or company_language):

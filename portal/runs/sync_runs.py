@@ -5,6 +5,7 @@ the worker runs. The rules themselves live in `portal/sync` (plain functions); t
 rows are read and written by `portal/runs/employee_store.py`; starting, joining and
 closing are the lifecycle every background work shares (`portal/runs/lifecycle.py`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,13 @@ STATISTICS_AFTER = 1000
 STATISTICS_GROWTH = 2
 
 RUNS: Lifecycle[SyncRun] = Lifecycle(
-    model=SyncRun, job=SYNC_RUN, status="status", open_states=OPEN_STATES, error_state=RunState.ERROR,
-    silence_allowed=STALE_AFTER, lost_detail="The sync stopped without reporting back (worker lost).",
+    model=SyncRun,
+    job=SYNC_RUN,
+    status="status",
+    open_states=OPEN_STATES,
+    error_state=RunState.ERROR,
+    silence_allowed=STALE_AFTER,
+    lost_detail="The sync stopped without reporting back (worker lost).",
 )
 close_after_crash = RUNS.close_after_crash
 close_stale_runs = RUNS.close_stale
@@ -65,7 +71,8 @@ def request_sync(integration: Integration, trigger: Trigger, user: User | None =
     )
     provider = integration.provider.value
     return RUNS.start_or_join(
-        lambda: open_run(integration), run,
+        lambda: open_run(integration),
+        run,
         f"Sync {provider} of tenant {integration.tenant_id}",
         # Slow providers (Liantis) must not get every tenant's sync at once.
         RateLimit(f"provider-{provider}", connector_class(integration.provider).max_concurrent_syncs),
@@ -115,7 +122,9 @@ def _start(run: SyncRun) -> None:
         # A retry after a crash: pages applied before it are now unchanged, and the
         # failures and skips of that attempt will be reported again, so drop them.
         db.session.execute(
-            delete(SyncRunEmployee).where(SyncRunEmployee.run_id == run.id, SyncRunEmployee.action.in_([Action.FAIL, Action.SKIP]))
+            delete(SyncRunEmployee).where(
+                SyncRunEmployee.run_id == run.id, SyncRunEmployee.action.in_([Action.FAIL, Action.SKIP])
+            )
         )
         run.trigger = Trigger.RETRY
     run.status = RunState.RUNNING
@@ -154,14 +163,19 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
             records = [page.read(page.raw[position]) for position in split.to_plan]
             state = employee_store.load_state(target, records, synced.keys(), today)
             plan = plan_batch(records, state, policies, today, mode, seen_earlier=fetched.seen)
-            in_step = {r.provider_id: SyncedRecord(split.digests[r.provider_id], valid_until(r, today))
-                       for r in records if isinstance(r, EmployeeRecord) and r.provider_id in split.digests}
+            in_step = {
+                r.provider_id: SyncedRecord(split.digests[r.provider_id], valid_until(r, today))
+                for r in records
+                if isinstance(r, EmployeeRecord) and r.provider_id in split.digests
+            }
             employee_store.write_decisions(target, run_id, plan.decisions, state, records, utcnow(), in_step, synced)
             fetched.seen |= plan.seen_provider_ids
             fetched.received += len(page.raw)
             fetched.total = page.total
             fetched.counts += plan.counts + RunCounts(unchanged=len(split.unchanged))
-            if plan.counts.created and fetched.counts.created >= max(STATISTICS_AFTER, STATISTICS_GROWTH * fetched.created_when_analysed):
+            if plan.counts.created and fetched.counts.created >= max(
+                STATISTICS_AFTER, STATISTICS_GROWTH * fetched.created_when_analysed
+            ):
                 employee_store.refresh_statistics()
                 fetched.created_when_analysed = fetched.counts.created
             if time.monotonic() - committed_at >= COMMIT_EVERY_S:
@@ -214,8 +228,13 @@ def _counts_from_lines(run: SyncRun, received: int, new_to_review: int) -> RunCo
     )
 
 
-def _finish(run: SyncRun, status: RunState, error_code: ErrorCode | None = None, detail: str | None = None,
-            counts: RunCounts | None = None) -> None:
+def _finish(
+    run: SyncRun,
+    status: RunState,
+    error_code: ErrorCode | None = None,
+    detail: str | None = None,
+    counts: RunCounts | None = None,
+) -> None:
     RUNS.finish(run, status, error_code, detail)
     run.phase = Phase.DONE
     if counts is not None:
@@ -225,5 +244,7 @@ def _finish(run: SyncRun, status: RunState, error_code: ErrorCode | None = None,
 
 def request_nightly_syncs() -> list[SyncRun]:
     """Every active integration of every tenant; the per-provider rate limit spreads them."""
-    active = db.session.execute(select(Integration).where(Integration.state == IntegrationState.ACTIVE, Integration.available.is_(True))).scalars()
+    active = db.session.execute(
+        select(Integration).where(Integration.state == IntegrationState.ACTIVE, Integration.available.is_(True))
+    ).scalars()
     return [request_sync(integration, Trigger.NIGHTLY) for integration in list(active)]

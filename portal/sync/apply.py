@@ -3,6 +3,7 @@
 The persistence layer can write `decision.changes` column by column, or compute the
 whole new employee here; the tests use it to check that a re-sync writes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -37,7 +38,7 @@ def split_changes(decision: EmployeeDecision) -> tuple[dict[str, object], dict[s
     personal, wage = {}, {}
     for change in decision.changes:
         if change.field.startswith(_WAGE_PREFIX):
-            wage[change.field[len(_WAGE_PREFIX):]] = change.new
+            wage[change.field[len(_WAGE_PREFIX) :]] = change.new
         else:
             personal[change.field] = change.new
     return personal, wage

@@ -3,6 +3,7 @@
 Unchanged must be detected exactly: a re-sync with no change at the provider writes
 zero rows, so values are compared after the same normalisation they are stored with.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -7,6 +7,7 @@ with the same digest, before that day, of an employee nobody edited since (local
 clear the digest), would be planned UNCHANGED, so the run counts it without parsing,
 loading or planning it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -82,8 +83,9 @@ class PageSplit:
     digests: Mapping[str, str]
 
 
-def split_unchanged(raw_records: Sequence[Any], synced: Mapping[str, SyncedRecord], today: date,
-                    seen_earlier: Set[str]) -> PageSplit:
+def split_unchanged(
+    raw_records: Sequence[Any], synced: Mapping[str, SyncedRecord], today: date, seen_earlier: Set[str]
+) -> PageSplit:
     """Which records of a page are, for certain, unchanged since the last sync.
 
     A provider ID listed twice (in this page or an earlier one) is always planned, so

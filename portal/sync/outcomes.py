@@ -3,6 +3,7 @@
 The seeds' products only say "Partial" and send the admin to support; Flexsync lists
 every failed employee with the reason and what to do about it.
 """
+
 from __future__ import annotations
 
 import enum
@@ -71,8 +72,7 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.MALFORMED: N_("The provider sent this employee in a form Flexsync cannot read."),
     Reason.DUPLICATE_ID: N_("The provider sent two employees with the same ID."),
     Reason.ENTITY_MOVE: N_(
-        "An account already exists for this e-mail, under another provider ID"
-        " (often a move to another entity)."
+        "An account already exists for this e-mail, under another provider ID (often a move to another entity)."
     ),
     Reason.EMAIL_IN_USE: N_("Another employee in Flexsync already uses this e-mail address."),
     Reason.NO_ACTIVE_CONTRACT: N_("No active contract at the provider today."),
@@ -88,13 +88,9 @@ FIX_TEXT: dict[Fix, str] = {
     Fix.CONTACT_SUPPORT: N_("Contact support: the provider's data needs a closer look."),
     # The seeds send entity moves to support: the sync never moves an account itself.
     Fix.MOVE_ACCOUNT_WITH_SUPPORT: N_(
-        "An account already exists for this e-mail. A move between"
-        " entities is not synced: contact support to move the account."
+        "An account already exists for this e-mail. A move between entities is not synced: contact support to move the account."
     ),
-    Fix.USE_UNIQUE_EMAIL: N_(
-        "Give each employee their own e-mail address at the provider,"
-        " then sync again."
-    ),
+    Fix.USE_UNIQUE_EMAIL: N_("Give each employee their own e-mail address at the provider, then sync again."),
     Fix.SELECT_EMPLOYEE: N_("Select the employee in the selection window to sync them."),
     Fix.NOTHING_TO_DO: N_("Nothing to do."),
 }

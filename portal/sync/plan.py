@@ -5,6 +5,7 @@ may touch (`state.lookup_keys`), calls `plan_batch`, and writes each decision's
 changes (`apply.apply_decision`). Planning writes nothing, so the same call previews
 the first sync: who is matched by e-mail, who is created, who is left out.
 """
+
 from __future__ import annotations
 
 import enum
@@ -171,9 +172,7 @@ def plan_batch(
     return BatchPlan(tuple(decisions), frozenset(seen))
 
 
-def _plan_known_employees(
-    known: list[tuple[EmployeeRecord, LocalEmployee]], page: _Page
-) -> list[EmployeeDecision]:
+def _plan_known_employees(known: list[tuple[EmployeeRecord, LocalEmployee]], page: _Page) -> list[EmployeeDecision]:
     """Known employees, e-mail chains resolved: when A takes the e-mail B gives up, B
     goes first. Only a cycle (A and B trading e-mails) stays an error."""
     decisions: list[EmployeeDecision] = []
@@ -327,18 +326,14 @@ def _probable_duplicate(record: EmployeeRecord, state: LocalState) -> int | None
     for employee in state.by_person_key.get(key, ()):
         if employee.provider_id == record.provider_id:
             continue
-        if (start_date is not None and employee.start_date == start_date) or (
-            number and employee.employee_number == number
-        ):
+        if (start_date is not None and employee.start_date == start_date) or (number and employee.employee_number == number):
             return employee.local_id
     return None
 
 
 def _deactivate(employee: LocalEmployee, reason: Reason) -> EmployeeDecision:
     if not employee.active:
-        return EmployeeDecision(
-            Action.SKIP, employee.display_name, employee.provider_id, employee.local_id, reason=reason
-        )
+        return EmployeeDecision(Action.SKIP, employee.display_name, employee.provider_id, employee.local_id, reason=reason)
     return deactivation(employee, reason)
 
 
@@ -354,14 +349,10 @@ def deactivation(employee: LocalEmployee, reason: Reason) -> EmployeeDecision:
 
 
 def _skip(record: EmployeeRecord, reason: Reason, newly_offered: bool = False) -> EmployeeDecision:
-    return EmployeeDecision(
-        Action.SKIP, _name(record), record.provider_id, reason=reason, newly_offered=newly_offered
-    )
+    return EmployeeDecision(Action.SKIP, _name(record), record.provider_id, reason=reason, newly_offered=newly_offered)
 
 
-def _fail(
-    item: EmployeeRecord | RecordError, reason: Reason, employee: LocalEmployee | None = None
-) -> EmployeeDecision:
+def _fail(item: EmployeeRecord | RecordError, reason: Reason, employee: LocalEmployee | None = None) -> EmployeeDecision:
     name = _name(item) if isinstance(item, EmployeeRecord) else item.display_name or ""
     return EmployeeDecision(
         Action.FAIL,

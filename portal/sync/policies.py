@@ -2,6 +2,7 @@
 
 The provider is master, with three exceptions taken from the seeds.
 """
+
 from __future__ import annotations
 
 import enum

@@ -4,6 +4,7 @@ Deactivating on absence is only safe when the provider listed *everyone*: a fetc
 that broke half-way would otherwise deactivate half the company. So removal and
 external checks take a `FetchCompleted`, which cannot exist for an incomplete fetch.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -40,28 +41,20 @@ class FetchCompleted:
         if not self.seen_provider_ids:
             raise IncompleteFetch("the provider listed no employees")
         if self.reported_total is not None and self.records_received < self.reported_total:
-            raise IncompleteFetch(
-                f"received {self.records_received} of {self.reported_total} employees"
-            )
+            raise IncompleteFetch(f"received {self.records_received} of {self.reported_total} employees")
 
 
-def plan_removals(
-    fetch: FetchCompleted, synced_employees: Iterable[LocalEmployee]
-) -> tuple[EmployeeDecision, ...]:
+def plan_removals(fetch: FetchCompleted, synced_employees: Iterable[LocalEmployee]) -> tuple[EmployeeDecision, ...]:
     """Employees the provider no longer lists: deactivated (access revoked, budget
     frozen), never deleted, as Payhawk does for people removed from the HR system."""
     return tuple(
         deactivation(employee, Reason.REMOVED_AT_PROVIDER)
         for employee in synced_employees
-        if employee.provider_id is not None
-        and employee.active
-        and employee.provider_id not in fetch.seen_provider_ids
+        if employee.provider_id is not None and employee.active and employee.provider_id not in fetch.seen_provider_ids
     )
 
 
-def find_external(
-    fetch: FetchCompleted, employees: Iterable[LocalEmployee], first_sync: bool
-) -> tuple[LocalEmployee, ...]:
+def find_external(fetch: FetchCompleted, employees: Iterable[LocalEmployee], first_sync: bool) -> tuple[LocalEmployee, ...]:
     """Payhawk: users the initial sync could not match by e-mail "are considered external"
     and reported to the admin, who keeps or removes them. Only the first sync does this:
     people added by hand later are not strangers. `fetch` is required because after a

@@ -4,6 +4,7 @@ The persistence layer loads these plain records for the employees a page of prov
 records may touch (see `LookupKeys`), hands them to the planner, and writes back what
 the planner decided. Nothing here knows about the database.
 """
+
 from __future__ import annotations
 
 import enum

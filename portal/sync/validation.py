@@ -3,6 +3,7 @@
 Connectors report what they cannot read as `RecordError`; these are the problems only
 visible once a record is typed. Each one fails that employee only, never the page.
 """
+
 from __future__ import annotations
 
 from portal.providers.base import EmployeeRecord, WageType

@@ -5,6 +5,7 @@ Liantis sends hourly wages for some white-collar staff while budgets are monthly
 hourly wages stay hourly. The admin sees the rule, so it is kept as an explanation.
 Decimal only: a salary is never a float.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -18,10 +19,7 @@ MONTHS_PER_YEAR = Decimal("12")
 CENT = Decimal("0.01")
 
 # English source text; the web layer wraps it in gettext and formats it.
-CONVERSION_RULE = (
-    "{hourly} per hour × {weekly_hours} hours a week × 52 weeks ÷ 12 months"
-    " = {monthly} per month"
-)
+CONVERSION_RULE = "{hourly} per hour × {weekly_hours} hours a week × 52 weeks ÷ 12 months = {monthly} per month"
 
 
 def weekly_hours(contract: WageContractRecord) -> Decimal:

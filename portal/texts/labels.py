@@ -1,4 +1,5 @@
 """What each state is called on screen, in the admin's language: `{{ value|label }}`."""
+
 from __future__ import annotations
 
 import enum

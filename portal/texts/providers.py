@@ -1,4 +1,5 @@
 """How each provider presents itself to an HR admin: name, how it connects, where to edit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,4 +38,3 @@ PROVIDERS: dict[Provider, ProviderInfo] = {
         _l("Employees, entities and phone numbers; e-mail changes are shown to you, never applied silently."),
     ),
 }
-

@@ -1,4 +1,5 @@
 """Why a sync run ended in Error, in the admin's words, with what to do next."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -18,10 +19,10 @@ RUN_ERRORS = {
         "The provider sent an incomplete list of employees. To protect your data nobody was "
         "deactivated. Try again later; if it keeps happening, contact support."
     ),
-    ErrorCode.WORKER_LOST: _l(
-        "The sync stopped unexpectedly. Nothing was half-applied: press Sync now to run it again."
+    ErrorCode.WORKER_LOST: _l("The sync stopped unexpectedly. Nothing was half-applied: press Sync now to run it again."),
+    ErrorCode.INTERNAL: _l(
+        "Something went wrong on our side. Press Sync now to try again; if it keeps happening, contact support."
     ),
-    ErrorCode.INTERNAL: _l("Something went wrong on our side. Press Sync now to try again; if it keeps happening, contact support."),
 }
 
 

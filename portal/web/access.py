@@ -1,4 +1,5 @@
 """Who may open what: HR admins see their own tenant, customer success the console."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,7 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from portal.extensions import db
+from portal.company.details import company_of
 from portal.models import Role, Tenant
 
 
@@ -34,7 +35,7 @@ def customer_success_required(view: Callable) -> Callable:
 
 
 def current_tenant() -> Tenant:
-    tenant = db.session.get(Tenant, current_user.tenant_id)
+    tenant = company_of(current_user)
     if tenant is None:
         abort(404)
     return tenant

@@ -4,6 +4,7 @@ Each step posts to its own URL and answers with the next step: the step fragment
 htmx, the whole wizard page otherwise. Which step is shown is read from what is
 stored (see `portal.integrations.activation.current_step`), so "retry after fixing" never starts over.
 """
+
 from __future__ import annotations
 
 import enum
@@ -13,14 +14,14 @@ from authlib.integrations.base_client.errors import MismatchingStateError, OAuth
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.integrations import activation
+from portal.extensions import htmx, oauth
+from portal.integrations import activation, connectors
 from portal.integrations.activation import ActivationFailed, Step
-from portal.extensions import db, htmx, oauth
-from portal.models import Entity, Integration, IntegrationState
+from portal.models import Integration, IntegrationState
 from portal.providers.base import Provider
 from portal.sync.state import SyncMode
+from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
 from portal.web.integration_forms import (
     TokenForm,
@@ -31,12 +32,9 @@ from portal.web.integration_forms import (
     mode_form,
     venue_fields,
 )
-from portal.texts.providers import PROVIDERS
 from portal.web.navigation import available_integration_or_404, go_to
 
 bp = Blueprint("activation", __name__, url_prefix="/integrations")
-
-LIANTIS_SCOPE = "payroll.read"
 
 
 class ConsentProblem(enum.StrEnum):
@@ -84,12 +82,21 @@ def configure_context(integration: Integration) -> dict[str, Any]:
     try:
         if integration.provider is Provider.CONNEXIE:
             venues = activation.provider_choices(integration, tenant, "venues")
-            codes = [c for call in ("hour_codes", "wage_codes")
-                     for c in activation.provider_choices(integration, tenant, call) if c.active]
-            entities = list(db.session.execute(select(Entity).order_by(Entity.name)).scalars())
+            codes = [
+                c
+                for call in ("hour_codes", "wage_codes")
+                for c in activation.provider_choices(integration, tenant, call)
+                if c.active
+            ]
+            entities = activation.company_entities()
             form = connexie_form(venues, entities, codes, integration.settings or {})
-            return {"form": form, "venues": venues, "venue_fields": venue_fields(form, venues),
-                    "codes": codes, "entities": entities}
+            return {
+                "form": form,
+                "venues": venues,
+                "venue_fields": venue_fields(form, venues),
+                "codes": codes,
+                "entities": entities,
+            }
         entities = activation.provider_choices(integration, tenant, "entities")
         return {"form": hris_form(entities, integration.settings or {}), "provider_entities": entities}
     except ActivationFailed as failed:
@@ -132,16 +139,16 @@ def connect(provider: str):
 
 
 def liantis_client():
+    consent = connectors.consent_settings(Provider.LIANTIS, current_app.config)
     client = oauth.create_client("liantis") or oauth.register(
         "liantis",
-        client_id=current_app.config["LIANTIS_CLIENT_ID"],
-        client_secret=current_app.config["LIANTIS_CLIENT_SECRET"],
-        client_kwargs={"scope": LIANTIS_SCOPE, "code_challenge_method": "S256"},
+        client_id=consent.client_id,
+        client_secret=consent.client_secret,
+        client_kwargs={"scope": consent.scope, "code_challenge_method": "S256"},
     )
     # Read at every use, not at start: `make run` and the tests point Liantis at a sandbox.
-    base_url = current_app.config["PROVIDER_URLS"]["liantis"].rstrip("/")
-    client.authorize_url = f"{base_url}/oauth/authorize"
-    client.access_token_url = f"{base_url}/oauth/token"
+    client.authorize_url = consent.authorize_url
+    client.access_token_url = consent.token_url
     return client
 
 
@@ -241,5 +248,11 @@ def choose_mode(provider: str):
     if activation.finish(integration, SyncMode(form.mode.data), current_user):
         flash(_l("%(provider)s is active. The first sync has started.", provider=name), "success")
     else:
-        flash(_l("%(provider)s is active. The first sync could not start yet: the sync service is unavailable. Press Sync now in a minute, or wait for the nightly sync.", provider=name), "warning")
+        flash(
+            _l(
+                "%(provider)s is active. The first sync could not start yet: the sync service is unavailable. Press Sync now in a minute, or wait for the nightly sync.",  # noqa: E501 - one message id
+                provider=name,
+            ),
+            "warning",
+        )
     return go_to(url_for("integrations.index"))

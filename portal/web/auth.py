@@ -5,15 +5,12 @@ from datetime import datetime
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from portal.accounts import login_limit
-from portal.extensions import db
-from portal.web.forms import Form
+from portal.accounts import login_limit, users
 from portal.i18n import SESSION_KEY
-from portal.models import User
+from portal.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 
@@ -41,9 +38,7 @@ def login():
         # Checked before the password, so even the right one is refused while blocked.
         if login_limit.is_blocked(key, now):
             return _too_many_attempts()
-        user = db.session.execute(
-            select(User).where(func.lower(User.email) == form.email.data.strip().lower())
-        ).scalar_one_or_none()
+        user = users.user_with_email(form.email.data)
         if user is not None and user.check_password(form.password.data):
             login_limit.clear_failures(key)
             login_user(user)
@@ -73,6 +68,5 @@ def switch_language():
     if language in current_app.config["LANGUAGES"]:
         session[SESSION_KEY] = language
         if current_user.is_authenticated:
-            current_user.language = language
-            db.session.commit()
+            users.save_language(current_user, language)
     return redirect(_safe_next(request.form.get("next")) or url_for("dashboard.index"))

@@ -5,10 +5,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.extensions import db
-from portal.web.forms import Form
+from portal.company import details as company_details
 from portal.company.vat import InvalidVat, VatProblem, normalise_belgian_vat
+from portal.texts.languages import LANGUAGE_NAMES
 from portal.web.access import current_tenant, hr_admin_required
+from portal.web.forms import Form
 
 bp = Blueprint("company", __name__, url_prefix="/company")
 
@@ -26,9 +27,7 @@ VAT_MESSAGES = {
 class CompanyDetailsForm(Form):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     vat_number = StringField(_l("VAT number"))
-    default_language = SelectField(
-        _l("Default language"), choices=[("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
-    )
+    default_language = SelectField(_l("Default language"), choices=list(LANGUAGE_NAMES.items()))
 
     def validate_vat_number(self, field: StringField) -> None:
         if not (field.data or "").strip():
@@ -45,10 +44,7 @@ def details():
     tenant = current_tenant()
     form = CompanyDetailsForm(obj=tenant)
     if form.validate_on_submit():
-        tenant.name = form.name.data.strip()
-        tenant.vat_number = form.vat_number.data or None
-        tenant.default_language = form.default_language.data
-        db.session.commit()
+        company_details.save_details(tenant, form.name.data, form.vat_number.data, form.default_language.data)
         flash(_l("Company details saved."), "success")
         return redirect(url_for("company.details"))
     return render_template("company/details.html", form=form, tenant=tenant)

@@ -1,17 +1,18 @@
 """The customer success console: every tenant, which providers it may use, and who changed that."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from portal import tenancy
+from portal.company.search import companies_page
+from portal.extensions import htmx
 from portal.integrations import overview
-from portal.extensions import db, htmx
 from portal.models import Tenant
 from portal.providers.base import Provider
-from portal.web.access import customer_success_required
 from portal.texts.providers import PROVIDERS
+from portal.web.access import customer_success_required
 
 bp = Blueprint("cs", __name__, url_prefix="/cs")
 
@@ -22,13 +23,7 @@ PAGE_SIZE = 25
 @customer_success_required
 def tenants():
     query = request.args.get("q", "").strip()
-    statement = select(Tenant).order_by(Tenant.name)
-    if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(
-            or_(func.lower(Tenant.name).like(pattern), func.lower(Tenant.vat_number).like(pattern))
-        )
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = companies_page(query, request.args.get("page", 1, type=int), PAGE_SIZE)
     # The search box asks for the rows only; everything else gets the whole page.
     template = "cs/_tenant_rows.html" if htmx.trigger == "search" else "cs/tenants.html"
     return render_template(template, page=page, query=query)

@@ -3,8 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from portal.extensions import db
-from portal.models import Tenant
+from portal.company.details import company_of
 
 bp = Blueprint("dashboard", __name__)
 
@@ -12,8 +11,7 @@ bp = Blueprint("dashboard", __name__)
 @bp.get("/")
 @login_required
 def index():
-    tenant = db.session.get(Tenant, current_user.tenant_id) if current_user.tenant_id else None
-    return render_template("dashboard/index.html", tenant=tenant)
+    return render_template("dashboard/index.html", tenant=company_of(current_user))
 
 
 @bp.get("/healthz")

@@ -1,41 +1,36 @@
 """The employees area: what the HR admin still does after a sync."""
+
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal import mail, tenancy
-from portal.employees import budgets
-from portal.integrations import connectors
-from portal.employees import directory
-from portal.employees import invitations
+from portal.employees import budgets, decisions, details, directory, invitations
 from portal.employees.directory import ListFilter, SortBy
-from portal.extensions import db, htmx
+from portal.extensions import htmx
+from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
 from portal.providers.base import Provider
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
-from portal.web.access import current_tenant, hr_admin_required
-from portal.web.forms import Form
+from portal.texts.languages import LANGUAGE_NAMES
 from portal.texts.providers import PROVIDERS
+from portal.web.access import current_tenant, hr_admin_required
+from portal.web.forms import Form, entered
 
 bp = Blueprint("employees", __name__, url_prefix="/employees")
 
 PAGE_SIZE = 50
-T = TypeVar("T")
 
 FIELD_LABELS = {
     "first_name": _l("First name"),
@@ -69,7 +64,7 @@ EMPTY_TEXT = {
     ListFilter.EMAIL_CHANGES: _l("No e-mail changes from your HR system to review."),
 }
 
-LANGUAGE_CHOICES = [("", "—"), ("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [("", "—"), *LANGUAGE_NAMES.items()]
 
 
 def this_year() -> int:
@@ -92,6 +87,7 @@ def employee_or_404(employee_id: int) -> Employee:
 
 
 # --- Forms ---------------------------------------------------------------------------
+
 
 class BudgetForm(Form):
     amount = DecimalField(_l("Yearly budget"), places=2, validators=[InputRequired()])
@@ -165,17 +161,15 @@ def locked_explanation(provider: Provider) -> str:
 
 # --- The list -------------------------------------------------------------------------
 
+
 def list_context(bulk_form: BudgetForm | None = None) -> dict:
     year = this_year()
     chosen = _enum_arg(ListFilter, "filter")
     sort = _enum_arg(SortBy, "sort") or SortBy.NAME
     descending = request.args.get("dir") == "desc"
     search = request.args.get("q", "").strip()
-    page = db.paginate(
-        directory.employees_query(year, chosen, search, sort, descending),
-        page=request.args.get("page", 1, type=int),
-        per_page=PAGE_SIZE,
-        error_out=False,
+    page = directory.employees_page(
+        year, chosen, search, sort, descending, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE
     )
     return {
         "page": page,
@@ -202,7 +196,7 @@ def index():
 def selected_employees() -> list[Employee]:
     """The ticked employees; one that is not this company's makes the request a 404."""
     ids = set(request.form.getlist("employee_id", type=int))
-    found = list(db.session.execute(select(Employee).where(Employee.id.in_(ids))).scalars())
+    found = directory.employees_with_ids(ids)
     if len(found) != len(ids):
         abort(404)
     return found
@@ -223,7 +217,7 @@ def bulk():
     if not form.validate():
         flash(_("The budget was not assigned: correct the amount, currency or year."), "error")
         return render_template("employees/index.html", **list_context(form)), 400
-    result = committed(lambda: budgets.assign_budgets(chosen, form.year.data, form.amount.data, form.currency.data, current_user))
+    result = budgets.assign_budgets(chosen, form.year.data, form.amount.data, form.currency.data, current_user)
     flash(_("Budget assigned to %(count)s employees.", count=result.assigned + result.unchanged), "success")
     if result.frozen:
         names = ", ".join(e.display_name for e in result.frozen)
@@ -259,6 +253,7 @@ def mail_down_message(count: int) -> str:
 
 # --- The detail page ----------------------------------------------------------------
 
+
 def detail_context(employee: Employee, **overrides) -> dict:
     provider = directory.provider_of(employee)
     locked = directory.locked_fields(employee, provider)
@@ -272,16 +267,13 @@ def detail_context(employee: Employee, **overrides) -> dict:
         "locked": locked,
         "locked_explanation": locked_explanation(provider) if provider else None,
         "field_labels": FIELD_LABELS,
-        "language_names": dict(LANGUAGE_CHOICES),
         "status": directory.status_of(employee),
         "contract": contract,
         "conversion": explain_conversion(directory.as_local_employee(employee).wage_contract) if contract else None,
         "problem": problem,
         "problem_reason": _(REASON_TEXT[problem.reason]) if problem and problem.reason else None,
         "problem_fix": _(FIX_TEXT[FIX_FOR[problem.reason]]) if problem and problem.reason else None,
-        "duplicate_of": db.session.get(Employee, employee.probable_duplicate_of_id)
-        if employee.probable_duplicate_of_id
-        else None,
+        "duplicate_of": directory.probable_duplicate_of(employee),
         "form": details_form(employee, locked, formdata=None),
         "phone_form": PhoneVerificationForm(obj=employee, formdata=None),
     }
@@ -333,29 +325,21 @@ def save_details(employee_id: int):
     forged = sorted(name for name in locked if name in request.form)
     if forged:
         # The form never offers these fields: only a forged request gets here.
-        message = _("%(fields)s not saved. %(reason)s",
-                    fields=", ".join(str(FIELD_LABELS[name]) for name in forged),
-                    reason=context["locked_explanation"])
+        message = _(
+            "%(fields)s not saved. %(reason)s",
+            fields=", ".join(str(FIELD_LABELS[name]) for name in forged),
+            reason=context["locked_explanation"],
+        )
         flash(message, "error")
         return render_template("employees/show.html", **context), 400
     form = details_form(employee, locked)
-    if form.validate() and "email" in form and email_taken(form.email.data, employee):
+    if form.validate() and "email" in form and directory.email_taken(form.email.data, employee):
         form.email.errors.append(_("Another employee already uses this e-mail address."))
     if form.errors:
         return render_template("employees/show.html", **dict(context, form=form)), 400
-    form.populate_obj(employee)
-    employee.email = employee.email.strip().lower()
-    employee.language = employee.language or None
-    db.session.commit()
+    details.save_personal_details(employee, entered(form))
     flash(_("Personal details saved."), "success")
     return redirect(url_for("employees.show", employee_id=employee.id))
-
-
-def email_taken(email: str, employee: Employee) -> bool:
-    # One e-mail, one account per company (the same rule the sync follows).
-    return db.session.execute(
-        select(Employee.id).where(Employee.email == email.strip().lower(), Employee.id != employee.id)
-    ).first() is not None
 
 
 @bp.post("/<int:employee_id>/phone-verification")
@@ -364,8 +348,7 @@ def phone_verification(employee_id: int):
     employee = employee_or_404(employee_id)
     form = PhoneVerificationForm()
     if form.validate():
-        employee.phone_verified = form.phone_verified.data
-        db.session.commit()
+        details.save_phone_verification(employee, form.phone_verified.data)
         flash(_("Phone verification saved."), "success")
     return redirect(url_for("employees.show", employee_id=employee.id))
 
@@ -379,7 +362,7 @@ def assign_budget(employee_id: int):
     if employee.budget_frozen:
         notice, status = frozen_message(), 409
     elif form.validate():
-        committed(lambda: budgets.assign_budget(employee, form.year.data, form.amount.data, form.currency.data, current_user))
+        budgets.assign_budget(employee, form.year.data, form.amount.data, form.currency.data, current_user)
         notice = _("Budget saved.")
     else:
         notice, status = None, 400
@@ -390,20 +373,6 @@ def assign_budget(employee_id: int):
     if status == 400:
         return render_template("employees/show.html", **detail_context(employee, budget_form=form)), 400
     return redirect(url_for("employees.show", employee_id=employee.id))
-
-
-def committed(assign: Callable[[], T]) -> T:
-    """Assigns and commits. Two admins giving the same person a first budget for the same
-    year at the same moment both insert it: the second one's commit fails on the unique
-    (employee, year), and then its assignment simply runs again, on top of the first."""
-    try:
-        result = assign()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        result = assign()
-        db.session.commit()
-    return result
 
 
 def frozen_message() -> str:
@@ -430,8 +399,9 @@ def invite(employee_id: int):
 
 # --- Ending employment, external users, duplicates ------------------------------------
 
+
 def reactivation_warning(employee: Employee) -> str | None:
-    if not directory.sync_would_reactivate(employee, date.today()):
+    if not decisions.sync_would_reactivate(employee, date.today()):
         return None
     provider = directory.provider_of(employee)
     return _(REACTIVATION_WARNING).format(name=employee.display_name, provider=PROVIDERS[provider].name)
@@ -447,8 +417,7 @@ def end_employment(employee_id: int):
         flash(_("%(name)s is already deactivated.", name=employee.display_name), "warning")
         return redirect(url_for("employees.show", employee_id=employee.id))
     if form.validate_on_submit():
-        directory.end_employment(employee, form.last_day.data)
-        db.session.commit()
+        decisions.end_employment(employee, form.last_day.data)
         flash(_("Employment of %(name)s ended: no more access, budget frozen.", name=employee.display_name), "success")
         if warning:
             flash(warning, "warning")
@@ -469,8 +438,7 @@ def end_employment(employee_id: int):
 def keep_external(employee_id: int):
     employee = employee_or_404(employee_id)
     if Form().validate() and employee.external:
-        directory.keep_external(employee)
-        db.session.commit()
+        decisions.keep_external(employee)
         flash(_("%(name)s is kept as a user of the platform.", name=employee.display_name), "success")
     return redirect(url_for("employees.show", employee_id=employee.id))
 
@@ -484,16 +452,12 @@ def remove_external(employee_id: int):
     form = Form()
     if form.validate_on_submit():
         name = employee.display_name
-        if directory.remove(employee):
-            db.session.commit()
+        if decisions.remove_external(employee):
             flash(_("%(name)s was removed.", name=name), "success")
             return redirect(url_for("employees.index", filter=ListFilter.EXTERNAL.value))
-        db.session.commit()
         flash(_("%(name)s was deactivated: their history is kept.", name=name), "success")
         return redirect(url_for("employees.show", employee_id=employee.id))
-    return render_template(
-        "employees/remove.html", employee=employee, form=form, has_history=directory.has_history(employee)
-    )
+    return render_template("employees/remove.html", employee=employee, form=form, has_history=decisions.has_history(employee))
 
 
 @bp.route("/<int:employee_id>/merge", methods=["GET", "POST"])
@@ -505,14 +469,14 @@ def merge(employee_id: int):
     existing = employee_or_404(duplicate.probable_duplicate_of_id)
     form = Form()
     if form.validate_on_submit():
-        directory.merge_duplicate(duplicate, existing)
-        db.session.commit()
+        decisions.merge_duplicate(duplicate, existing)
         flash(_("Merged: %(name)s keeps their budget and history and is now synced.", name=existing.display_name), "success")
         return redirect(url_for("employees.show", employee_id=existing.id))
     return render_template("employees/merge.html", duplicate=duplicate, existing=existing, form=form)
 
 
 # --- E-mail discrepancies -------------------------------------------------------------
+
 
 def open_discrepancy_or_404(employee: Employee, discrepancy_id: int) -> Discrepancy:
     discrepancy = tenancy.get_or_404(Discrepancy, discrepancy_id)
@@ -528,16 +492,15 @@ def decide_discrepancy(employee_id: int, discrepancy_id: int, decision: str):
     discrepancy = open_discrepancy_or_404(employee, discrepancy_id)
     if decision == "accept":
         try:
-            directory.accept_discrepancy(discrepancy, employee)
+            decisions.accept_discrepancy(discrepancy, employee)
             notice = (_("The new e-mail address is applied: %(email)s.", email=employee.email), "success")
-        except directory.EmailInUse as taken:
+        except decisions.EmailInUse as taken:
             notice = (_("Not applied: another employee already uses %(email)s.", email=str(taken)), "error")
     elif decision == "dismiss":
-        directory.dismiss_discrepancy(discrepancy)
+        decisions.dismiss_discrepancy(discrepancy)
         notice = (_("Dismissed: the e-mail address stays %(email)s.", email=employee.email), "success")
     else:
         abort(404)
-    db.session.commit()
     if htmx:
         return render_template("employees/_discrepancies.html", **discrepancy_context(employee, notice))
     flash(*notice)

@@ -1,4 +1,5 @@
 """Friendly error pages: what happened and where to go next, never a stack trace."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
@@ -42,6 +43,6 @@ def http_error(error: HTTPException):
 
 @bp.app_errorhandler(Exception)
 def unexpected_error(error: Exception):
-    current_app.logger.exception("Unhandled error", exc_info=error)
+    current_app.logger.error("Unhandled error", exc_info=error)
     db.session.rollback()
     return _render(500)

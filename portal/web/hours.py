@@ -1,28 +1,26 @@
 """The hours register: the table of worked shifts, editing, CSV import, export to Connexie."""
+
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 from wtforms import BooleanField, DecimalField, IntegerField, TimeField
 from wtforms.validators import InputRequired, NumberRange
 
 from portal import tenancy
-from portal.hours import connexie_export
-from portal.runs.lifecycle import ErrorCode, ServiceUnavailable
-from portal.hours import csv_import
-from portal.extensions import db, htmx
-from portal.hours.rules import LeftOutReason, LineType, Period, worked_hours
+from portal.extensions import htmx
+from portal.hours import connexie_export, csv_import, register
 from portal.hours.csv_import import Problem
-from portal.models import Employee, HoursExport, WorkedShift
+from portal.hours.rules import LeftOutReason, LineType, Period, worked_hours
+from portal.models import HoursExport, WorkedShift
+from portal.runs.lifecycle import ErrorCode, ServiceUnavailable
 from portal.web.access import hr_admin_required
-from portal.web.forms import Form
+from portal.web.forms import Form, entered
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 bp.add_app_template_global(worked_hours)
@@ -63,12 +61,13 @@ PROBLEM_TEXT = {
 EXPORT_ERROR_TEXT = {
     ErrorCode.PROVIDER_UNAVAILABLE: _l(
         "Connexie did not answer properly, even after several tries. No hours were marked as exported. "
-        "Export the month again: Connexie replaces what it received, nothing is booked twice."),
+        "Export the month again: Connexie replaces what it received, nothing is booked twice."
+    ),
     ErrorCode.RECONNECT_NEEDED: _l(
-        "Connexie no longer accepts Flexsync's API token. Paste a new token on the Integrations page, then export again."),
+        "Connexie no longer accepts Flexsync's API token. Paste a new token on the Integrations page, then export again."
+    ),
     ErrorCode.WORKER_LOST: _l("The export stopped unexpectedly. Export the month again."),
-    ErrorCode.INTERNAL: _l(
-        "Something went wrong on our side. Export the month again; if it keeps happening, contact support."),
+    ErrorCode.INTERNAL: _l("Something went wrong on our side. Export the month again; if it keeps happening, contact support."),
 }
 
 REJECTED_TEXT = {
@@ -98,24 +97,11 @@ def last_month() -> Period:
 
 # --- The table ------------------------------------------------------------------------
 
-def latest_month() -> Period:
-    """Where the table opens: the month of the latest shift, usually the one payroll waits for."""
-    latest = db.session.execute(select(func.max(WorkedShift.day))).scalar_one_or_none()
-    return Period.of(latest or date.today())
-
 
 def table_context() -> dict:
-    period = chosen_period() or latest_month()
+    period = chosen_period() or register.latest_month()
     employee_id = request.args.get("employee", type=int)
-    statement = (
-        select(WorkedShift).join(Employee, WorkedShift.employee_id == Employee.id)
-        .where(WorkedShift.day.between(period.start, period.end))
-        .order_by(WorkedShift.day, Employee.last_name, Employee.first_name, WorkedShift.starts_at)
-    )
-    if employee_id:
-        statement = statement.where(WorkedShift.employee_id == employee_id)
-    page = db.paginate(statement.options(contains_eager(WorkedShift.employee)),
-                       page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = register.shifts_page(period, employee_id, request.args.get("page", 1, type=int), PAGE_SIZE)
     return {"page": page, "period": period, "employee_id": employee_id}
 
 
@@ -125,30 +111,31 @@ def index():
     # The filters swap the rows only; a plain visit gets the whole page.
     if htmx.target == "hour-rows":
         return render_template("hours/_rows.html", **table_context())
-    people = db.session.execute(
-        select(Employee.id, Employee.first_name, Employee.last_name)
-        .where(Employee.id.in_(select(WorkedShift.employee_id))).order_by(Employee.last_name, Employee.first_name)
-    ).all()
-    return render_template("hours/index.html", people=people, **table_context())
+    return render_template("hours/index.html", people=register.people_with_shifts(), **table_context())
 
 
 # --- Editing one shift ----------------------------------------------------------------
+
 
 class ShiftForm(Form):
     starts_at = TimeField(_l("Start"), validators=[InputRequired()])
     ends_at = TimeField(_l("End"), validators=[InputRequired()])
     break_minutes = IntegerField(_l("Break (minutes)"), validators=[InputRequired(), NumberRange(0, 24 * 60)])
     meals = IntegerField(_l("Meals"), validators=[InputRequired(), NumberRange(0, csv_import.MAX_MEALS)])
-    allowance_amount = DecimalField(_l("Allowance (€)"), places=2,
-                                    validators=[InputRequired(), NumberRange(0, csv_import.MAX_ALLOWANCE)])
+    allowance_amount = DecimalField(
+        _l("Allowance (€)"), places=2, validators=[InputRequired(), NumberRange(0, csv_import.MAX_ALLOWANCE)]
+    )
     approved = BooleanField(_l("Approved"))
 
 
 def export_again_warning(shift: WorkedShift) -> str:
     month = shift.day.strftime("%Y-%m")
-    return _("These hours were exported to Connexie on %(when)s. After a change, export %(month)s again so Connexie "
-             "has it: the whole month is sent again and replaces what Connexie received.",
-             when=shift.exported_at.strftime("%Y-%m-%d %H:%M"), month=month)
+    return _(
+        "These hours were exported to Connexie on %(when)s. After a change, export %(month)s again so Connexie "
+        "has it: the whole month is sent again and replaces what Connexie received.",
+        when=shift.exported_at.strftime("%Y-%m-%d %H:%M"),
+        month=month,
+    )
 
 
 @bp.route("/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -157,9 +144,7 @@ def edit(shift_id: int):
     shift = tenancy.get_or_404(WorkedShift, shift_id)
     form = ShiftForm(obj=shift)
     if form.validate_on_submit():
-        form.populate_obj(shift)
-        shift.updated_at = datetime.utcnow()
-        db.session.commit()
+        register.save_shift(shift, entered(form))
         flash(_("Shift of %(name)s on %(day)s saved.", name=shift.employee.display_name, day=shift.day.isoformat()), "success")
         if shift.exported_at:
             flash(export_again_warning(shift), "warning")
@@ -169,39 +154,6 @@ def edit(shift_id: int):
 
 
 # --- CSV import -----------------------------------------------------------------------
-
-def employee_ids_by_email() -> dict[str, int]:
-    return dict(db.session.execute(select(Employee.email, Employee.id).where(Employee.active.is_(True))).all())
-
-
-def save_rows(rows: list[csv_import.ShiftRow]) -> tuple[int, int, int]:
-    """Adds new shifts and updates the ones already in the register (same person, day
-    and start), so importing a file twice changes nothing. Returns added, updated,
-    and how many of the updated ones had been exported already."""
-    keys = {(r.employee_id, r.day, r.starts_at) for r in rows}
-    existing = {
-        (s.employee_id, s.day, s.starts_at): s
-        for s in db.session.execute(select(WorkedShift).where(
-            WorkedShift.employee_id.in_({k[0] for k in keys}),
-            WorkedShift.day.between(min(k[1] for k in keys), max(k[1] for k in keys)))).scalars()
-    }
-    added = updated = exported = 0
-    now = datetime.utcnow()
-    for row in rows:
-        values = dict(ends_at=row.ends_at, break_minutes=row.break_minutes, meals=row.meals,
-                      allowance_amount=row.allowance_amount, approved=row.approved)
-        shift = existing.get((row.employee_id, row.day, row.starts_at))
-        if shift is None:
-            db.session.add(WorkedShift(employee_id=row.employee_id, day=row.day, starts_at=row.starts_at, **values))
-            added += 1
-        elif any(getattr(shift, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(shift, name, value)
-            shift.updated_at = now
-            updated += 1
-            exported += shift.exported_at is not None
-    db.session.commit()
-    return added, updated, exported
 
 
 def csv_content() -> bytes:
@@ -220,25 +172,39 @@ def import_csv():
     if not form.validate_on_submit():
         return render_template("hours/import.html", form=form, result=None, **limits)
     content = csv_content()
-    result = csv_import.read_shifts(content, employee_ids_by_email())
+    result = register.read_csv(content)
     import_valid_lines = request.form.get("valid_lines_only") == "yes"
     if result.file_refused or (result.errors and not import_valid_lines) or not result.rows:
         # Nothing is imported from a file with errors unless the admin says so.
-        return render_template("hours/import.html", form=form, result=result, problem_text=problem_text,
-                               **limits,
-                               content="" if result.file_refused else csv_import.decode(content)), 400
-    added, updated, exported = save_rows(result.rows)
+        return render_template(
+            "hours/import.html",
+            form=form,
+            result=result,
+            problem_text=problem_text,
+            **limits,
+            content="" if result.file_refused else csv_import.decode(content),
+        ), 400
+    added, updated, exported = register.save_rows(result.rows)
     flash(_("Shifts added: %(added)s, updated: %(updated)s.", added=added, updated=updated), "success")
     if result.errors:
-        flash(ngettext("%(num)s line with errors was not imported.", "%(num)s lines with errors were not imported.",
-                       result.lines_with_errors), "warning")
+        flash(
+            ngettext(
+                "%(num)s line with errors was not imported.",
+                "%(num)s lines with errors were not imported.",
+                result.lines_with_errors,
+            ),
+            "warning",
+        )
     if exported:
-        flash(_("%(count)s of the updated shifts were already exported to Connexie: export their month again.",
-                count=exported), "warning")
+        flash(
+            _("%(count)s of the updated shifts were already exported to Connexie: export their month again.", count=exported),
+            "warning",
+        )
     return redirect(url_for("hours.index", month=Period.of(result.rows[0].day)))
 
 
 # --- Export to Connexie ---------------------------------------------------------------
+
 
 @bp.get("/export")
 @hr_admin_required
@@ -246,11 +212,16 @@ def export_preview():
     integration = connexie_export.connexie_integration()
     period = chosen_period(last_month())
     plan = connexie_export.preview(period, integration) if integration else None
-    earlier = db.session.execute(
-        select(HoursExport).where(HoursExport.period_start == period.start).order_by(HoursExport.id.desc()).limit(5)
-    ).scalars().all()
-    return render_template("hours/export.html", integration=integration, period=period, plan=plan, earlier=earlier,
-                           left_out_text=LEFT_OUT_TEXT, line_type_text=LINE_TYPE_TEXT)
+    earlier = connexie_export.earlier_exports(period)
+    return render_template(
+        "hours/export.html",
+        integration=integration,
+        period=period,
+        plan=plan,
+        earlier=earlier,
+        left_out_text=LEFT_OUT_TEXT,
+        line_type_text=LINE_TYPE_TEXT,
+    )
 
 
 @bp.post("/export")
@@ -273,8 +244,13 @@ def start_export():
 
 
 def export_context(export: HoursExport) -> dict:
-    return {"export": export, "period": Period.of(export.period_start), "error_text": EXPORT_ERROR_TEXT,
-            "rejected_text": REJECTED_TEXT, "line_type_text": LINE_TYPE_TEXT}
+    return {
+        "export": export,
+        "period": Period.of(export.period_start),
+        "error_text": EXPORT_ERROR_TEXT,
+        "rejected_text": REJECTED_TEXT,
+        "line_type_text": LINE_TYPE_TEXT,
+    }
 
 
 @bp.get("/exports/<int:export_id>")

@@ -1,4 +1,5 @@
 """The forms the activation wizard and the settings tab share."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.models import Entity
 from portal.sync.state import SyncMode
-from portal.web.forms import Form
 from portal.texts.labels import label
+from portal.web.forms import Form
 
 # A Connexie venue that is not used on the platform: it must be said, never left blank (seed).
 INACTIVE = "inactive"
@@ -55,8 +56,11 @@ def connexie_form(
     entity_choices = [("", _l("— choose —"))] + [(str(e.id), e.name) for e in entities] + [(INACTIVE, _l("Inactive"))]
     unmapped = _l("Map this venue to one of your entities, or mark it Inactive.")
     for index, venue in enumerate(venues):
-        setattr(ConnexieForm, venue_field_name(index),
-                SelectField(venue.name, choices=entity_choices, validators=[InputRequired(message=unmapped)]))
+        setattr(
+            ConnexieForm,
+            venue_field_name(index),
+            SelectField(venue.name, choices=entity_choices, validators=[InputRequired(message=unmapped)]),
+        )
     code_choices = [("", _l("No code: not exported"))] + [(c.id, f"{c.id} – {c.name}") for c in codes]
     ConnexieForm.meal_code = SelectField(_l("Code for meals"), choices=code_choices)
     ConnexieForm.allowance_code = SelectField(_l("Code for allowances"), choices=code_choices)
@@ -84,17 +88,17 @@ class CheckboxesField(SelectMultipleField):
 
 
 class HrisForm(Form):
-    entities = CheckboxesField(
-        _l("Entities to sync"), validators=[DataRequired(message=_l("Tick at least one entity to sync."))]
-    )
+    entities = CheckboxesField(_l("Entities to sync"), validators=[DataRequired(message=_l("Tick at least one entity to sync."))])
     exclusions = TextAreaField(_l("Excluded employees"), validators=[Length(max=20000)])
 
 
 def hris_form(entities: list[ProviderItem], saved: Mapping[str, Any]) -> HrisForm:
-    form = HrisForm(data={
-        "entities": saved.get("entities", [e.id for e in entities]),
-        "exclusions": "\n".join(saved.get("exclusions", [])),
-    })
+    form = HrisForm(
+        data={
+            "entities": saved.get("entities", [e.id for e in entities]),
+            "exclusions": "\n".join(saved.get("exclusions", [])),
+        }
+    )
     form.entities.choices = [(e.id, e.name) for e in entities]
     return form
 

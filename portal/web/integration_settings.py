@@ -1,4 +1,5 @@
 """An activated integration's settings tab, and the selection window of selective sync."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,16 +7,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.integrations import activation
-from portal.integrations import selection
-from portal.extensions import db, htmx
+from portal.extensions import htmx
+from portal.integrations import activation, selection
 from portal.models import Integration, IntegrationState
 from portal.sync.state import SyncMode
+from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
 from portal.web.activation import chosen_settings, configure_context
 from portal.web.integration_forms import mode_form
 from portal.web.navigation import available_integration_or_404, go_to
-from portal.texts.providers import PROVIDERS
 
 bp = Blueprint("integration_settings", __name__, url_prefix="/integrations")
 
@@ -55,7 +55,10 @@ def change_mode(provider: str):
     if not form.validate_on_submit():
         return render_settings(integration, mode_form=form)
     activation.change_mode(integration, SyncMode(form.mode.data))
-    flash(_l("Sync mode saved. It applies to employees the provider shows from now on; those already synced stay as they are."), "success")
+    flash(
+        _l("Sync mode saved. It applies to employees the provider shows from now on; those already synced stay as they are."),
+        "success",
+    )
     return go_to(url_for("integration_settings.show", provider=provider))
 
 
@@ -79,8 +82,13 @@ def configure(provider: str):
 def disable(provider: str):
     integration = set_up_integration_or_404(provider)
     activation.disable(integration)
-    flash(_l("%(provider)s is disabled. Nothing is synced any more; employees synced earlier stay.",
-             provider=PROVIDERS[integration.provider].name), "success")
+    flash(
+        _l(
+            "%(provider)s is disabled. Nothing is synced any more; employees synced earlier stay.",
+            provider=PROVIDERS[integration.provider].name,
+        ),
+        "success",
+    )
     return go_to(url_for("integration_settings.show", provider=provider))
 
 
@@ -91,7 +99,9 @@ def enable(provider: str):
     if integration.state is not IntegrationState.DISABLED:
         abort(404)
     activation.enable(integration)
-    flash(_l("%(provider)s is enabled again. The nightly sync resumes.", provider=PROVIDERS[integration.provider].name), "success")
+    flash(
+        _l("%(provider)s is enabled again. The nightly sync resumes.", provider=PROVIDERS[integration.provider].name), "success"
+    )
     return go_to(url_for("integration_settings.show", provider=provider))
 
 
@@ -100,8 +110,13 @@ def enable(provider: str):
 def uninstall(provider: str):
     integration = set_up_integration_or_404(provider)
     activation.uninstall(integration)
-    flash(_l("%(provider)s is uninstalled. Synced employees stay; activate it again to make a new selection.",
-             provider=PROVIDERS[integration.provider].name), "success")
+    flash(
+        _l(
+            "%(provider)s is uninstalled. Synced employees stay; activate it again to make a new selection.",
+            provider=PROVIDERS[integration.provider].name,
+        ),
+        "success",
+    )
     return go_to(url_for("integrations.index"))
 
 
@@ -117,11 +132,13 @@ def selective_integration_or_404(provider: str) -> Integration:
 def selection_window(provider: str):
     integration = selective_integration_or_404(provider)
     search = request.args.get("q", "").strip()
-    page = db.paginate(selection.entries(integration, search), page=request.args.get("page", 1, type=int),
-                       per_page=SELECTION_PAGE_SIZE, error_out=False)
+    page = selection.entries_page(integration, search, request.args.get("page", 1, type=int), SELECTION_PAGE_SIZE)
     context = {
-        "integration": integration, "page": page, "search": search,
-        "selected": selection.selected_count(integration), "offered": selection.offered_count(integration),
+        "integration": integration,
+        "page": page,
+        "search": search,
+        "selected": selection.selected_count(integration),
+        "offered": selection.offered_count(integration),
         "to_review": selection.to_review_count(integration),
     }
     # The search box asks for the list only; everything else gets the whole page.
@@ -139,7 +156,16 @@ def save_selection(provider: str):
     else:
         shown = request.form.getlist("shown", type=int)
         selection.save_choice(integration, shown, request.form.getlist("selected", type=int))
-    flash(_l("Selection saved: %(selected)s of %(offered)s employees are synced.",
-             selected=selection.selected_count(integration), offered=selection.offered_count(integration)), "success")
-    return go_to(url_for("integration_settings.selection_window", provider=provider,
-                         q=search or None, page=request.form.get("page", type=int)))
+    flash(
+        _l(
+            "Selection saved: %(selected)s of %(offered)s employees are synced.",
+            selected=selection.selected_count(integration),
+            offered=selection.offered_count(integration),
+        ),
+        "success",
+    )
+    return go_to(
+        url_for(
+            "integration_settings.selection_window", provider=provider, q=search or None, page=request.form.get("page", type=int)
+        )
+    )

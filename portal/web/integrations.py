@@ -1,4 +1,5 @@
 """The HR admin's integrations: one card per provider, refreshed in place."""
+
 from __future__ import annotations
 
 from datetime import datetime

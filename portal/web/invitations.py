@@ -1,4 +1,5 @@
 """The employee's side of an invitation: open the link, choose a password."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -8,8 +9,6 @@ from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal import tenancy
 from portal.employees import invitations
-from portal.extensions import db
-from portal.models import Employee
 from portal.web.forms import Form
 
 bp = Blueprint("invitations", __name__, url_prefix="/invitations")
@@ -38,7 +37,7 @@ def accept(token: str):
         # Used, replaced by a resend, expired or never issued: the answer is the same.
         return render_template("invitations/accept.html", invitation=None), 404
     with tenancy.acting_for(invitation.tenant_id):
-        employee = db.session.get(Employee, invitation.employee_id)
+        employee = invitations.invited_employee(invitation)
         form = SetPasswordForm()
         if form.validate_on_submit():
             invitations.accept(invitation, form.password.data)

@@ -1,10 +1,11 @@
 """Leaving a wizard or a tab for another page, for htmx and plain requests alike."""
+
 from __future__ import annotations
 
 from flask import Response, abort, redirect
 
-from portal.integrations import overview
 from portal.extensions import htmx
+from portal.integrations import overview
 from portal.models import Integration
 from portal.web.integrations import provider_or_404
 

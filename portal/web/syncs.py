@@ -1,22 +1,22 @@
 """Sync now, live progress, and the history of sync runs with every affected employee."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import tenancy
+from portal.extensions import htmx
 from portal.integrations import overview
+from portal.models import IntegrationState, RunState, SyncRun, Trigger
+from portal.runs import history as run_history
 from portal.runs import sync_runs
 from portal.runs.lifecycle import ServiceUnavailable
-from portal.extensions import db, htmx
-from portal.models import IntegrationState, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.plan import Action
 from portal.web.access import hr_admin_required
 from portal.web.integrations import card_context, provider_or_404
-from portal.web.pagination import paginate_growing
 
 bp = Blueprint("syncs", __name__)
 
@@ -46,10 +46,8 @@ def history(provider: str):
     if integration is None:
         abort(404)
     status = request.args.get("status", "")
-    statement = select(SyncRun).where(SyncRun.integration_id == integration.id).order_by(SyncRun.id.desc())
-    if status in RunState._value2member_map_:
-        statement = statement.where(SyncRun.status == RunState(status))
-    page = paginate_growing(statement, request.args.get("page", 1, type=int), HISTORY_PAGE_SIZE)
+    chosen = RunState(status) if status in RunState._value2member_map_ else None
+    page = run_history.runs_page(integration, chosen, request.args.get("page", 1, type=int), HISTORY_PAGE_SIZE)
     template = "syncs/_history_rows.html" if htmx.target == "history-rows" else "syncs/history.html"
     return render_template(template, integration=integration, page=page, status=status, states=list(RunState))
 
@@ -59,14 +57,18 @@ def history(provider: str):
 def run(run_id: int):
     run = tenancy.get_or_404(SyncRun, run_id)
     action = request.args.get("action", "")
-    statement = select(SyncRunEmployee).where(SyncRunEmployee.run_id == run.id).order_by(SyncRunEmployee.id)
-    if action in Action._value2member_map_:
-        statement = statement.where(SyncRunEmployee.action == Action(action))
-    lines = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=LINES_PAGE_SIZE, error_out=False)
+    chosen = Action(action) if action in Action._value2member_map_ else None
+    lines = run_history.lines_page(run, chosen, request.args.get("page", 1, type=int), LINES_PAGE_SIZE)
     template = "syncs/_lines.html" if htmx.target == "run-lines" else "syncs/run.html"
     return render_template(
-        template, run=run, lines=lines, action=action, actions=list(Action),
-        reason_text=REASON_TEXT, fix_text=FIX_TEXT, fix_for=FIX_FOR,
+        template,
+        run=run,
+        lines=lines,
+        action=action,
+        actions=list(Action),
+        reason_text=REASON_TEXT,
+        fix_text=FIX_TEXT,
+        fix_for=FIX_FOR,
     )
 
 

@@ -1,4 +1,5 @@
 """The activation wizard learns exactly why a provider account cannot be connected."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,16 +22,18 @@ def activation_problem(connector) -> ActivationProblem:
 
 @pytest.mark.parametrize("provider", ["securex", "liantis"])
 def test_the_company_is_found_by_its_vat_number(provider, connect, sandbox_demo_company):
-    assert connect(provider).find_company() == CompanyInfo(sandbox_demo_company["id"],
-                                                           sandbox_demo_company["name"])
+    assert connect(provider).find_company() == CompanyInfo(sandbox_demo_company["id"], sandbox_demo_company["name"])
 
 
 @pytest.mark.parametrize("provider", ["securex", "liantis"])
-@pytest.mark.parametrize("vat, problem", [
-    ("", ActivationProblem.MISSING_VAT),
-    (NOT_A_VAT, ActivationProblem.INVALID_VAT),
-    (UNKNOWN_VAT, ActivationProblem.COMPANY_NOT_FOUND),
-])
+@pytest.mark.parametrize(
+    "vat, problem",
+    [
+        ("", ActivationProblem.MISSING_VAT),
+        (NOT_A_VAT, ActivationProblem.INVALID_VAT),
+        (UNKNOWN_VAT, ActivationProblem.COMPANY_NOT_FOUND),
+    ],
+)
 def test_a_wrong_vat_number_is_explained(provider, vat, problem, connect):
     connector = connect(provider)
     connector.credentials.vat_number = vat
@@ -39,12 +42,10 @@ def test_a_wrong_vat_number_is_explained(provider, vat, problem, connect):
 
 def test_securex_company_that_did_not_open_the_integration_is_not_available(connect, sandbox_companies):
     closed = next(c for c in sandbox_companies.values() if not c["integration_available"])
-    assert activation_problem(connect("securex", Credentials(vat_number=closed["vat"]))) == (
-        ActivationProblem.NOT_AVAILABLE)
+    assert activation_problem(connect("securex", Credentials(vat_number=closed["vat"]))) == (ActivationProblem.NOT_AVAILABLE)
 
 
-def test_liantis_consent_for_another_company_is_not_available(connect, sandbox_companies,
-                                                             sandbox_demo_company):
+def test_liantis_consent_for_another_company_is_not_available(connect, sandbox_companies, sandbox_demo_company):
     other = next(c for c in sandbox_companies.values() if c["id"] != sandbox_demo_company["id"])
     connector = connect("liantis")
     connector.credentials.vat_number = other["vat"]

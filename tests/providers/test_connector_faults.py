@@ -1,5 +1,6 @@
 """Every fault knob of docs/sandbox.md, through each connector: a run either reads the
 whole company or stops with ProviderUnavailable; it never reads "fewer employees"."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -8,12 +9,15 @@ import time
 import pytest
 
 from portal.providers.base import (
-    EmployeeRecord, Provider, ProviderUnavailable, RecordError, RecordProblem,
+    EmployeeRecord,
+    Provider,
+    ProviderUnavailable,
+    RecordError,
+    RecordProblem,
 )
 from portal.sync.outcomes import Reason
 from portal.sync.validation import record_problem
-from sandbox.faults import HTML_NAME, LONG_NAME_BYTES
-from sandbox.faults import under_contract
+from sandbox.faults import HTML_NAME, LONG_NAME_BYTES, under_contract
 from sandbox.testing import set_faults, true_employees
 
 PROVIDERS = [p.value for p in Provider]
@@ -95,8 +99,7 @@ def test_a_provider_that_keeps_hanging_stops_the_run(connect, sandboxes):
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_malformed_records_fail_one_employee_each_and_the_rest_is_read(provider, connect, sandboxes, truth):
     connector = connect(provider)
-    set_faults(sandboxes[provider], malformed={
-        "missing_email": 1, "bad_date": 1, "negative_salary": 1, "unknown_wage_type": 1})
+    set_faults(sandboxes[provider], malformed={"missing_email": 1, "bad_date": 1, "negative_salary": 1, "unknown_wage_type": 1})
     items = read_everything(connector)
     people = truth(provider)
 

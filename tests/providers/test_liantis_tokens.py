@@ -1,5 +1,6 @@
 """Liantis consent is given once; Flexsync keeps its tokens fresh, and asks the admin to
 connect again only when the consent itself is gone."""
+
 from __future__ import annotations
 
 import time
@@ -39,8 +40,12 @@ def test_a_token_known_to_be_expired_is_refreshed_before_it_is_used(connect, san
     assert read_count(connect("liantis")) > 0
     assert liantis_credentials.changed and liantis_credentials.access_token != old_access
     # The refresh rotated the pair: the old access token is dead, the new one works.
-    old = requests.get(f"{sandboxes['liantis']}/api/companies", params={"vat": "x"}, timeout=10,
-                       headers={"Authorization": f"Bearer {old_access}"})
+    old = requests.get(
+        f"{sandboxes['liantis']}/api/companies",
+        params={"vat": "x"},
+        timeout=10,
+        headers={"Authorization": f"Bearer {old_access}"},
+    )
     assert old.status_code == 401
 
 

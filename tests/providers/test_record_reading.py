@@ -1,8 +1,9 @@
 """One record a connector cannot read fails that person only, with a reason the admin
 can act on; the plain functions are checked here without a server."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -13,13 +14,27 @@ from portal.providers.http import HttpSettings, ProviderRefused, retry_after
 from portal.providers.securex import employee as securex_employee
 
 GOOD = {
-    "id": "C001-000001", "first_name": "Anaïs", "last_name": "Lefèvre",
-    "email": "anais@flexsync-demo.be", "language": "fr", "start_date": "2019-03-01",
-    "employee_number": "000001", "entity": {"id": "C001-V1", "name": "Gent"},
-    "wage_contracts": [{"id": "K1", "wage_type": "hourly", "gross_amount": 15.8,
-                        "start_date": "2019-03-01", "end_date": None, "worker_class": "blue_collar",
-                        "work_regime_pct": 80, "weekly_hours": 30.4,
-                        "employer_social_security_pct": 27}],
+    "id": "C001-000001",
+    "first_name": "Anaïs",
+    "last_name": "Lefèvre",
+    "email": "anais@flexsync-demo.be",
+    "language": "fr",
+    "start_date": "2019-03-01",
+    "employee_number": "000001",
+    "entity": {"id": "C001-V1", "name": "Gent"},
+    "wage_contracts": [
+        {
+            "id": "K1",
+            "wage_type": "hourly",
+            "gross_amount": 15.8,
+            "start_date": "2019-03-01",
+            "end_date": None,
+            "worker_class": "blue_collar",
+            "work_regime_pct": 80,
+            "weekly_hours": 30.4,
+            "employer_social_security_pct": 27,
+        }
+    ],
 }
 
 
@@ -37,19 +52,22 @@ def test_a_good_record_is_read():
     assert str(record.contracts[0].gross_amount) == "15.8"
 
 
-@pytest.mark.parametrize("raw, problem", [
-    (["not", "an", "object"], RecordProblem.MALFORMED),
-    ({**GOOD, "id": None}, RecordProblem.MALFORMED),
-    ({**GOOD, "start_date": "01/03/2019"}, RecordProblem.BAD_DATE),
-    (with_contract(start_date=None), RecordProblem.BAD_DATE),
-    (with_contract(gross_amount="fifteen"), RecordProblem.MALFORMED),
-    (with_contract(gross_amount="NaN"), RecordProblem.MALFORMED),
-    (with_contract(gross_amount=True), RecordProblem.MALFORMED),
-    (with_contract(wage_type="per_shift"), RecordProblem.UNKNOWN_WAGE_TYPE),
-    (with_contract(worker_class="intern"), RecordProblem.MALFORMED),
-    ({**GOOD, "wage_contracts": "none"}, RecordProblem.MALFORMED),
-    ({**GOOD, "entity": "C001-V1"}, RecordProblem.MALFORMED),
-])
+@pytest.mark.parametrize(
+    "raw, problem",
+    [
+        (["not", "an", "object"], RecordProblem.MALFORMED),
+        ({**GOOD, "id": None}, RecordProblem.MALFORMED),
+        ({**GOOD, "start_date": "01/03/2019"}, RecordProblem.BAD_DATE),
+        (with_contract(start_date=None), RecordProblem.BAD_DATE),
+        (with_contract(gross_amount="fifteen"), RecordProblem.MALFORMED),
+        (with_contract(gross_amount="NaN"), RecordProblem.MALFORMED),
+        (with_contract(gross_amount=True), RecordProblem.MALFORMED),
+        (with_contract(wage_type="per_shift"), RecordProblem.UNKNOWN_WAGE_TYPE),
+        (with_contract(worker_class="intern"), RecordProblem.MALFORMED),
+        ({**GOOD, "wage_contracts": "none"}, RecordProblem.MALFORMED),
+        ({**GOOD, "entity": "C001-V1"}, RecordProblem.MALFORMED),
+    ],
+)
 def test_an_unreadable_record_becomes_one_record_error(raw, problem):
     error = read(raw)
     assert isinstance(error, RecordError) and error.problem == problem
@@ -68,7 +86,7 @@ def test_a_huge_name_is_cut_short_only_in_the_error_display():
 
 
 def test_retry_after_is_read_as_seconds_or_as_an_http_date():
-    later = datetime.now(timezone.utc) + timedelta(seconds=30)
+    later = datetime.now(UTC) + timedelta(seconds=30)
     assert retry_after("7") == 7.0
     assert 25 <= retry_after(format_datetime(later, usegmt=True)) <= 30
     assert retry_after("soon") is None and retry_after(None) is None

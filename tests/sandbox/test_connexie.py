@@ -1,4 +1,5 @@
 """Connexie over HTTP: API token, venues and codes, team members, hours imports."""
+
 from __future__ import annotations
 
 import requests
@@ -41,7 +42,8 @@ def test_team_members_page_through_everyone_with_their_contracts(sandboxes, sand
             break
         page += 1
     assert sorted(m["id"] for m in members) == sorted(
-        e["id"] for e in true_employees(sandboxes["connexie"], sandbox_demo_company["id"]))
+        e["id"] for e in true_employees(sandboxes["connexie"], sandbox_demo_company["id"])
+    )
     contracts = [c for m in members for c in m["contracts"]]
     assert {c["contract_type"] for c in contracts} == {"flex", "fixed_hours"}
     assert any(all(c["end_date"] for c in m["contracts"]) for m in members)
@@ -49,21 +51,21 @@ def test_team_members_page_through_everyone_with_their_contracts(sandboxes, sand
 
 
 def flex_worker(sandboxes, company_id) -> dict:
-    return next(e for e in true_employees(sandboxes["connexie"], company_id)
-                if any(c["contract_type"] == "flex" and c["end_date"] is None for c in e["contracts"]))
+    return next(
+        e
+        for e in true_employees(sandboxes["connexie"], company_id)
+        if any(c["contract_type"] == "flex" and c["end_date"] is None for c in e["contracts"])
+    )
 
 
 def test_reposting_an_export_replaces_it_and_never_doubles(sandboxes, sandbox_demo_company):
     call = client(sandboxes, sandbox_demo_company["api_token"])
     worker = flex_worker(sandboxes, sandbox_demo_company["id"])
     lines = [
-        {"team_member_id": worker["id"], "date": "2026-01-05", "type": "worked_hours",
-         "quantity": "7.5", "code": "H100"},
-        {"team_member_id": worker["id"], "date": "2026-01-05", "type": "meal",
-         "quantity": "1", "code": "M200"},
+        {"team_member_id": worker["id"], "date": "2026-01-05", "type": "worked_hours", "quantity": "7.5", "code": "H100"},
+        {"team_member_id": worker["id"], "date": "2026-01-05", "type": "meal", "quantity": "1", "code": "M200"},
     ]
-    export = {"export_key": "flexsync-2026-01", "period": {"start": "2026-01-01", "end": "2026-01-31"},
-              "lines": lines}
+    export = {"export_key": "flexsync-2026-01", "period": {"start": "2026-01-01", "end": "2026-01-31"}, "lines": lines}
     first = call("POST", "/hours-imports", json=export).json()
     assert first["status"] == "created" and first["lines_accepted"] == 2
     again = call("POST", "/hours-imports", json=export).json()
@@ -75,8 +77,11 @@ def test_reposting_an_export_replaces_it_and_never_doubles(sandboxes, sandbox_de
 def test_lines_connexie_cannot_book_are_rejected_with_a_reason(sandboxes, sandbox_demo_company):
     call = client(sandboxes, sandbox_demo_company["api_token"])
     worker = flex_worker(sandboxes, sandbox_demo_company["id"])
-    salaried = next(e for e in true_employees(sandboxes["connexie"], sandbox_demo_company["id"])
-                    if all(c["contract_type"] == "fixed_hours" for c in e["contracts"]))
+    salaried = next(
+        e
+        for e in true_employees(sandboxes["connexie"], sandbox_demo_company["id"])
+        if all(c["contract_type"] == "fixed_hours" for c in e["contracts"])
+    )
     day = {"date": "2026-01-06", "quantity": "4"}
     lines = [
         {"team_member_id": "nobody", "type": "worked_hours", **day},
@@ -87,6 +92,10 @@ def test_lines_connexie_cannot_book_are_rejected_with_a_reason(sandboxes, sandbo
     ]
     answer = call("POST", "/hours-imports", json={"export_key": "k", "lines": lines}).json()
     assert [r["reason"] for r in answer["rejected"]] == [
-        "unknown_team_member", "no_active_flex_contract", "code_required", "code_not_active",
-        "bad_date_or_quantity"]
+        "unknown_team_member",
+        "no_active_flex_contract",
+        "code_required",
+        "code_not_active",
+        "bad_date_or_quantity",
+    ]
     assert call("POST", "/hours-imports", json={"lines": []}).status_code == 400

@@ -1,4 +1,5 @@
 """The sandbox data: deterministic, realistic, fast, loadable from JSON."""
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,7 @@ def test_the_example_file_loads_with_every_kind_of_scheduled_change():
     assert dataset.companies[0]["vat"] == DEMO_COMPANY_VAT
     assert dataset.companies[0]["hours_imports"]
     kinds = {c["kind"] for c in dataset.scheduled_changes}
-    assert kinds == {"new_hire", "removal", "salary_change", "email_change", "phone_change",
-                     "entity_move", "contract_end"}
+    assert kinds == {"new_hire", "removal", "salary_change", "email_change", "phone_change", "entity_move", "contract_end"}
 
 
 def test_advancing_applies_changes_without_touching_other_copies():

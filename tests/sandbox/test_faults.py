@@ -1,4 +1,5 @@
 """Every fault knob behaves as docs/sandbox.md says, over real HTTP."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,12 @@ KEY = {"X-Api-Key": securex.DEFAULT_API_KEY}
 
 
 def page(sandboxes, number=1, per_page=20, timeout=10):
-    return requests.get(f"{sandboxes['securex']}/api/v1/companies/C001/employees", headers=KEY,
-                        params={"page": number, "per_page": per_page}, timeout=timeout)
+    return requests.get(
+        f"{sandboxes['securex']}/api/v1/companies/C001/employees",
+        headers=KEY,
+        params={"page": number, "per_page": per_page},
+        timeout=timeout,
+    )
 
 
 def ids(response) -> list[str]:
@@ -60,8 +65,7 @@ def under_contract_positions(sandboxes, company_id: str) -> list[int]:
 
 def test_malformed_records_are_served_in_the_documented_order(sandboxes, sandbox_demo_company):
     at = under_contract_positions(sandboxes, sandbox_demo_company["id"])
-    set_faults(sandboxes["securex"], malformed={"missing_email": 2, "bad_date": 1,
-                                           "negative_salary": 1, "unknown_wage_type": 1})
+    set_faults(sandboxes["securex"], malformed={"missing_email": 2, "bad_date": 1, "negative_salary": 1, "unknown_wage_type": 1})
     items = page(sandboxes, per_page=200).json()["items"]
     assert [items[at[0]]["email"], items[at[1]]["email"]] == [None, None]
     assert items[at[2]]["start_date"] == "2021-02-31"

@@ -1,4 +1,5 @@
 """Generic HR system over HTTP: API key, entities, offset pages, changes between runs."""
+
 from __future__ import annotations
 
 import requests
@@ -9,8 +10,9 @@ from sandbox.testing import advance, true_employees
 def everyone(sandboxes, key, limit=50) -> list[dict]:
     people, offset = [], 0
     while offset is not None:
-        body = requests.get(f"{sandboxes['hris']}/v1/employees", headers={"X-Api-Key": key},
-                            params={"offset": offset, "limit": limit}, timeout=10).json()
+        body = requests.get(
+            f"{sandboxes['hris']}/v1/employees", headers={"X-Api-Key": key}, params={"offset": offset, "limit": limit}, timeout=10
+        ).json()
         people += body["data"]
         offset = body["paging"]["next_offset"]
     return people
@@ -28,7 +30,8 @@ def test_offset_pages_cover_everyone_with_phones_and_exclusions(sandboxes, sandb
     people = everyone(sandboxes, sandbox_demo_company["api_key"], limit=33)
     assert len(people) == sandbox_size
     assert sorted(p["id"] for p in people) == sorted(
-        e["id"] for e in true_employees(sandboxes["hris"], sandbox_demo_company["id"]))
+        e["id"] for e in true_employees(sandboxes["hris"], sandbox_demo_company["id"])
+    )
     assert all(p["phone_number"].startswith("+3") for p in people)
     assert any(p["excluded"] for p in people) and not all(p["excluded"] for p in people)
 

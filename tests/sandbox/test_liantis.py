@@ -1,4 +1,5 @@
 """Liantis over HTTP: MyLiantis consent by a main user, PKCE, tokens, cursor pages."""
+
 from __future__ import annotations
 
 import requests
@@ -9,15 +10,19 @@ from sandbox.testing import LIANTIS_CLIENT_AUTH as LIANTIS_CLIENT
 from sandbox.testing import query_of, set_faults, true_employees
 
 
-
 def api(sandboxes, path, token, **params):
-    return requests.get(f"{sandboxes['liantis']}/api{path}", params=params, timeout=10,
-                        headers={"Authorization": f"Bearer {token}"})
+    return requests.get(
+        f"{sandboxes['liantis']}/api{path}", params=params, timeout=10, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def refresh(sandboxes, refresh_token):
-    return requests.post(f"{sandboxes['liantis']}/oauth/token", auth=LIANTIS_CLIENT, timeout=10,
-                         data={"grant_type": "refresh_token", "refresh_token": refresh_token})
+    return requests.post(
+        f"{sandboxes['liantis']}/oauth/token",
+        auth=LIANTIS_CLIENT,
+        timeout=10,
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+    )
 
 
 def test_main_user_consents_and_flexsync_reads_refreshes_and_revokes(sandboxes, myliantis):
@@ -39,8 +44,12 @@ def test_main_user_consents_and_flexsync_reads_refreshes_and_revokes(sandboxes, 
     assert api(sandboxes, "/companies/C001/wage-codes", token["access_token"]).status_code == 401
     assert refresh(sandboxes, token["refresh_token"]).status_code == 400
 
-    revoked = requests.post(f"{sandboxes['liantis']}/oauth/revoke", auth=LIANTIS_CLIENT, timeout=10,
-                            data={"token": fresh["refresh_token"], "token_type_hint": "refresh_token"})
+    revoked = requests.post(
+        f"{sandboxes['liantis']}/oauth/revoke",
+        auth=LIANTIS_CLIENT,
+        timeout=10,
+        data={"token": fresh["refresh_token"], "token_type_hint": "refresh_token"},
+    )
     assert revoked.status_code == 200
     assert api(sandboxes, "/companies/C001/wage-codes", fresh["access_token"]).status_code == 401
     assert refresh(sandboxes, fresh["refresh_token"]).json()["error"] == "invalid_grant"
@@ -52,8 +61,7 @@ def test_someone_who_is_not_a_main_user_gets_a_clear_refusal(myliantis):
     assert "not a main user" in refusal.text
     back = refusal.text.split('id="back" href="')[1].split('"')[0].replace("&amp;", "&")
     assert back.startswith(CALLBACK)
-    assert query_of(back) == {"error": "access_denied", "error_description": "not_main_user",
-                              "state": myliantis.state}
+    assert query_of(back) == {"error": "access_denied", "error_description": "not_main_user", "state": myliantis.state}
 
 
 def test_deny_sends_access_denied_back_to_flexsync(myliantis):
@@ -123,8 +131,16 @@ def test_cursor_pages_cover_every_employee_once(sandboxes, myliantis, sandbox_de
             break
     assert sorted(seen) == sorted(e["id"] for e in true_employees(sandboxes["liantis"], sandbox_demo_company["id"]))
     contract = body["data"][0]["wage_contracts"][0]
-    assert {"wage_type", "gross_amount", "worker_class", "start_date", "end_date",
-            "work_regime_pct", "employer_social_security_pct", "wage_code"} <= set(contract)
+    assert {
+        "wage_type",
+        "gross_amount",
+        "worker_class",
+        "start_date",
+        "end_date",
+        "work_regime_pct",
+        "employer_social_security_pct",
+        "wage_code",
+    } <= set(contract)
     assert body["data"][0]["language"] in {"NL", "FR", "EN", "DE"}
 
 

@@ -1,4 +1,5 @@
 """`python -m sandbox` serves all four providers and stops cleanly on a signal."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,10 @@ from sandbox.dataset import load_dataset
 @pytest.mark.slow
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_the_runner_prints_four_urls_and_stops_on_a_signal(stop_signal, tmp_path):
-    ports = [arg for provider in ("securex", "liantis", "connexie", "hris")
-             for arg in (f"--{provider}-port", "0")]
-    runner = subprocess.Popen([sys.executable, "-m", "sandbox", "--size", "30", *ports],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    ports = [arg for provider in ("securex", "liantis", "connexie", "hris") for arg in (f"--{provider}-port", "0")]
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--size", "30", *ports], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     try:
         sandboxes = dict(runner.stdout.readline().strip().split(": ", 1) for _ in range(4))
         assert set(sandboxes) == {"securex", "liantis", "connexie", "hris"}
@@ -35,7 +36,10 @@ def test_the_runner_prints_four_urls_and_stops_on_a_signal(stop_signal, tmp_path
 
 def test_the_runner_dumps_a_dataset_it_can_load_again(tmp_path):
     target = tmp_path / "dataset.json"
-    subprocess.run([sys.executable, "-m", "sandbox", "--size", "10", "--companies", "2",
-                    "--dump", str(target)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sandbox", "--size", "10", "--companies", "2", "--dump", str(target)],
+        check=True,
+        capture_output=True,
+    )
     assert len(json.loads(target.read_text())["companies"]) == 2
     assert len(load_dataset(target).companies[1]["employees"]) == 10

@@ -1,4 +1,5 @@
 """Securex over HTTP: API key, company lookup by VAT, numbered pages."""
+
 from __future__ import annotations
 
 import requests
@@ -10,7 +11,6 @@ from sandbox.serving import RunningSandbox
 from sandbox.testing import raise_salaries, reset_sandbox, true_employees
 
 SECUREX_KEY = {"X-Api-Key": securex.DEFAULT_API_KEY}
-
 
 
 def get(sandboxes, path, headers=SECUREX_KEY, **params):
@@ -48,11 +48,28 @@ def test_pages_cover_every_employee_exactly_once_with_right_totals(sandboxes, sa
 
 def test_employees_carry_personal_and_wage_data(sandboxes, sandbox_demo_company):
     employee = get(sandboxes, f"/companies/{sandbox_demo_company['id']}/employees", per_page=1).json()["items"][0]
-    assert {"id", "employee_number", "first_name", "last_name", "email", "language",
-            "start_date", "entity", "wage_contracts"} <= set(employee)
+    assert {
+        "id",
+        "employee_number",
+        "first_name",
+        "last_name",
+        "email",
+        "language",
+        "start_date",
+        "entity",
+        "wage_contracts",
+    } <= set(employee)
     contract = employee["wage_contracts"][0]
-    assert {"wage_type", "gross_amount", "start_date", "end_date", "worker_class",
-            "work_regime_pct", "weekly_hours", "employer_social_security_pct"} <= set(contract)
+    assert {
+        "wage_type",
+        "gross_amount",
+        "start_date",
+        "end_date",
+        "worker_class",
+        "work_regime_pct",
+        "weekly_hours",
+        "employer_social_security_pct",
+    } <= set(contract)
     assert isinstance(contract["gross_amount"], float)
 
 
@@ -78,7 +95,11 @@ def test_the_raise_salaries_knob_changes_served_amounts_and_reset_undoes_it(sand
     raised = raise_salaries(sandboxes["securex"], company_id, 10)
     after = {e["id"]: e for e in true_employees(sandboxes["securex"], company_id)}
     assert raised > 0 and sum(before[i] != after[i] for i in before) == raised
-    assert requests.post(f"{sandboxes['securex']}/_admin/companies/{company_id}/raise-salaries",
-                         json={"percent": 0}, timeout=10).status_code == 400
+    assert (
+        requests.post(
+            f"{sandboxes['securex']}/_admin/companies/{company_id}/raise-salaries", json={"percent": 0}, timeout=10
+        ).status_code
+        == 400
+    )
     reset_sandbox(sandboxes["securex"])
     assert {e["id"]: e for e in true_employees(sandboxes["securex"], company_id)} == before

@@ -1,4 +1,5 @@
 """The Connexie export rules, one by one, without a server."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,7 +9,15 @@ from decimal import Decimal
 import pytest
 
 from portal.hours.rules import (
-    CodeMapping, Contract, LeftOutReason, LineType, Period, Shift, export_key, plan_export, worked_hours,
+    CodeMapping,
+    Contract,
+    LeftOutReason,
+    LineType,
+    Period,
+    Shift,
+    export_key,
+    plan_export,
+    worked_hours,
 )
 from portal.providers.base import ContractType
 
@@ -18,9 +27,19 @@ CODES = CodeMapping(meal_code="M200", allowance_code="A300")
 
 
 def shift(**fields) -> Shift:
-    values = dict(shift_id=1, employee_name="Anaïs Lefèvre", team_member_id="C001-000001", day=MAY_12,
-                  starts_at=time(9), ends_at=time(15, 30), break_minutes=30, meals=1,
-                  allowance_amount=Decimal("4.50"), approved=True, contract=FLEX)
+    values = dict(
+        shift_id=1,
+        employee_name="Anaïs Lefèvre",
+        team_member_id="C001-000001",
+        day=MAY_12,
+        starts_at=time(9),
+        ends_at=time(15, 30),
+        break_minutes=30,
+        meals=1,
+        allowance_amount=Decimal("4.50"),
+        approved=True,
+        contract=FLEX,
+    )
     values.update(fields)
     return Shift(**values)
 
@@ -37,8 +56,13 @@ def test_an_approved_flex_shift_goes_with_its_hours_meal_and_allowance():
         (LineType.ALLOWANCE, Decimal("4.50"), "A300"),
     ]
     assert plan.left_out == ()
-    assert plan.lines[0].as_json() == {"team_member_id": "C001-000001", "date": "2025-05-12",
-                                       "type": "worked_hours", "quantity": "6.00", "code": None}
+    assert plan.lines[0].as_json() == {
+        "team_member_id": "C001-000001",
+        "date": "2025-05-12",
+        "type": "worked_hours",
+        "quantity": "6.00",
+        "code": None,
+    }
 
 
 def test_hours_that_are_not_approved_stay_home():
@@ -53,11 +77,14 @@ def test_a_fixed_hours_contract_gets_no_export():
     assert {r for _, r in left_out_reasons(plan)} == {LeftOutReason.FIXED_HOURS_CONTRACT}
 
 
-@pytest.mark.parametrize("contract", [
-    None,
-    Contract(ContractType.FLEX, date(2025, 5, 13), None),          # starts the day after
-    Contract(ContractType.FLEX, date(2024, 1, 1), date(2025, 5, 11)),  # ended the day before
-])
+@pytest.mark.parametrize(
+    "contract",
+    [
+        None,
+        Contract(ContractType.FLEX, date(2025, 5, 13), None),  # starts the day after
+        Contract(ContractType.FLEX, date(2024, 1, 1), date(2025, 5, 11)),  # ended the day before
+    ],
+)
 def test_only_a_contract_active_on_the_day_of_the_shift_counts(contract):
     plan = plan_export([shift(contract=contract)], CODES)
     assert plan.lines == ()
@@ -72,8 +99,10 @@ def test_the_first_and_last_day_of_a_contract_count():
 def test_meals_and_allowances_need_a_mapped_code_but_the_hours_still_go():
     plan = plan_export([shift()], CodeMapping(meal_code=None, allowance_code=None))
     assert [l.line_type for l in plan.lines] == [LineType.WORKED_HOURS]
-    assert left_out_reasons(plan) == {(LineType.MEAL, LeftOutReason.NO_CODE_MAPPED),
-                                      (LineType.ALLOWANCE, LeftOutReason.NO_CODE_MAPPED)}
+    assert left_out_reasons(plan) == {
+        (LineType.MEAL, LeftOutReason.NO_CODE_MAPPED),
+        (LineType.ALLOWANCE, LeftOutReason.NO_CODE_MAPPED),
+    }
 
 
 def test_someone_not_synced_from_connexie_cannot_be_exported():

@@ -1,8 +1,9 @@
 """Which records a resync may count as unchanged without reading them (portal/sync/digest.py)."""
+
 from datetime import date
 
+from helpers.sync_examples import TODAY, contract, record
 from portal.sync.digest import SyncedRecord, record_digest, split_unchanged, valid_until
-from sync_examples import TODAY, contract, record
 
 
 def raw(provider_id: object = "P-1", salary: float = 3200.0) -> dict:

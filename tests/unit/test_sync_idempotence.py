@@ -1,4 +1,5 @@
 """Idempotent and resumable: a page planned and applied once needs nothing the second time."""
+
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -6,10 +7,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.sync_examples import HRIS_POLICIES, LIANTIS_POLICIES, TODAY, apply_plan, contract, employee, record, sync
 from portal.providers.base import WageType, WorkerClass
 from portal.sync.plan import Action
 from portal.sync.state import LocalState, Selection, SyncMode
-from sync_examples import HRIS_POLICIES, LIANTIS_POLICIES, TODAY, apply_plan, contract, employee, record, sync
 
 names = st.sampled_from(["An", "Bo", "Célie", " Jan ", "Els"])
 emails = st.sampled_from(["an@example.be", "BO@example.be", " els@example.be", None, "jan@example.be"])

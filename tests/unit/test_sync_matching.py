@@ -1,10 +1,10 @@
 from datetime import date
 
+from helpers.sync_examples import TODAY, employee, record, sync
 from portal.providers.base import RecordError, RecordProblem
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action, plan_batch
 from portal.sync.state import LocalState, SyncMode
-from sync_examples import TODAY, employee, record, sync
 
 
 def test_first_sync_matches_an_existing_user_by_email_case_insensitively():
@@ -67,9 +67,7 @@ def test_entity_move_with_the_same_email_is_a_sync_error_never_a_silent_duplicat
 
 
 def test_two_new_provider_records_with_one_email_in_a_page_create_one_account():
-    decisions = sync(
-        [record("A-1", email="an@example.be"), record("B-9", email="AN@example.be")]
-    ).decisions
+    decisions = sync([record("A-1", email="an@example.be"), record("B-9", email="AN@example.be")]).decisions
 
     assert [d.action for d in decisions] == [Action.CREATE, Action.FAIL]
     assert decisions[1].reason == Reason.ENTITY_MOVE
@@ -86,9 +84,7 @@ def test_different_email_for_an_existing_person_shows_up_as_a_probable_duplicate
 
 
 def test_a_namesake_with_another_start_date_and_number_is_no_duplicate():
-    state = LocalState(
-        (employee(7, email="an.other@example.be", start_date=date(2019, 5, 1), employee_number="X"),)
-    )
+    state = LocalState((employee(7, email="an.other@example.be", start_date=date(2019, 5, 1), employee_number="X"),))
 
     (decision,) = sync([record("P-1")], state).decisions
 

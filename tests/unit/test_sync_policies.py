@@ -1,5 +1,5 @@
+from helpers.sync_examples import HRIS_POLICIES, LIANTIS_POLICIES, employee, record, sync
 from portal.sync.state import LocalState
-from sync_examples import HRIS_POLICIES, LIANTIS_POLICIES, employee, record, sync
 
 
 def fields(decision):
@@ -37,9 +37,7 @@ def test_liantis_language_is_not_overwritten_after_the_first_sync():
 
 
 def test_liantis_language_the_employee_changed_is_kept_even_at_the_first_match():
-    state = LocalState(
-        (employee(7, email="p-1@example.be", language="en", language_changed_by_employee=True),)
-    )
+    state = LocalState((employee(7, email="p-1@example.be", language="en", language_changed_by_employee=True),))
 
     (decision,) = sync([record("P-1", language="nl")], state, LIANTIS_POLICIES).decisions
 
@@ -61,9 +59,7 @@ def test_hr_email_change_is_not_overwritten_and_the_admin_is_alerted():
 
 
 def test_hr_phone_change_is_applied_and_the_employee_verifies_it_again():
-    state = LocalState(
-        (employee(7, provider_id="P-1", email="p-1@example.be", phone="+32470000000", phone_verified=True),)
-    )
+    state = LocalState((employee(7, provider_id="P-1", email="p-1@example.be", phone="+32470000000", phone_verified=True),))
 
     (decision,) = sync([record("P-1", phone="+32471111111")], state, HRIS_POLICIES).decisions
 
@@ -72,9 +68,7 @@ def test_hr_phone_change_is_applied_and_the_employee_verifies_it_again():
 
 
 def test_an_unchanged_phone_needs_no_new_verification():
-    state = LocalState(
-        (employee(7, provider_id="P-1", email="p-1@example.be", phone="+32470000000", phone_verified=True),)
-    )
+    state = LocalState((employee(7, provider_id="P-1", email="p-1@example.be", phone="+32470000000", phone_verified=True),))
 
     (decision,) = sync([record("P-1", phone="+32470000000")], state, HRIS_POLICIES).decisions
 

@@ -1,14 +1,15 @@
 """One test per rule of the sync engine in PRODUCT.md."""
+
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from helpers.sync_examples import TODAY, apply_plan, contract, employee, record, sync
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT, Fix, Reason, RunCounts, RunStatus, run_status
 from portal.sync.plan import Action
 from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, next_sync_reactivates, plan_removals
 from portal.sync.state import LocalState, Selection, SyncMode
-from sync_examples import TODAY, apply_plan, contract, employee, record, sync
 
 
 def synced_state(*records):

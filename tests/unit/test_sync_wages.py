@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.sync_examples import contract
 from portal.providers.base import WageType, WorkerClass
 from portal.sync.wages import explain_conversion, monthly_from_hourly, synced_wage_contract
-from sync_examples import contract
 
 
 def test_white_collar_hourly_wage_is_converted_to_a_monthly_salary_with_the_rule_shown():
@@ -15,15 +15,11 @@ def test_white_collar_hourly_wage_is_converted_to_a_monthly_salary_with_the_rule
     # 20 × 38 × 52 / 12 = 3293.333… → 3293.33
     assert wage.gross_salary == Decimal("3293.33")
     assert wage.salary_period == WageType.MONTHLY
-    assert explain_conversion(wage) == (
-        "20.00 per hour × 38 hours a week × 52 weeks ÷ 12 months = 3293.33 per month"
-    )
+    assert explain_conversion(wage) == ("20.00 per hour × 38 hours a week × 52 weeks ÷ 12 months = 3293.33 per month")
 
 
 def test_part_time_regime_scales_the_38_hour_week_when_the_provider_gives_no_hours():
-    wage = synced_wage_contract(
-        contract(wage_type=WageType.HOURLY, gross_amount=Decimal("15"), work_regime_pct=Decimal("80"))
-    )
+    wage = synced_wage_contract(contract(wage_type=WageType.HOURLY, gross_amount=Decimal("15"), work_regime_pct=Decimal("80")))
 
     assert wage.converted_with_weekly_hours == Decimal("30.4")
     assert wage.gross_salary == Decimal("1976.00")

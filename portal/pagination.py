@@ -4,6 +4,7 @@ Counting such a list exactly reads all of it on every visit (100,000 runs: 20 ms
 PostgreSQL per page view), for a "Page 1 of 4,000" nobody pages through. These count
 a few pages ahead of the one shown and say "of more than N" beyond that.
 """
+
 from __future__ import annotations
 
 from flask_sqlalchemy.pagination import SelectPagination

@@ -1,4 +1,5 @@
-"""Steps the activation browser stories share: set the company up, read what is stored."""
+"""Activating integrations: the company's set-up, the wizard, and what ends up stored."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -10,6 +11,18 @@ from portal.models import Integration, Tenant
 from portal.providers.base import Provider
 
 
+def demo_tenant_id() -> int:
+    """Demo NV's tenant id (inside an app context)."""
+    return db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
+
+
+def integration_of(provider: str) -> Integration | None:
+    """Demo NV's integration with the provider, if any (inside an app context)."""
+    return db.session.execute(
+        select(Integration).where(Integration.provider == Provider(provider), Integration.tenant_id == demo_tenant_id())
+    ).scalar_one_or_none()
+
+
 def set_demo_vat(app: Flask, vat: str | None) -> None:
     with app.app_context():
         db.session.execute(select(Tenant).where(Tenant.name == "Demo NV")).scalar_one().vat_number = vat
@@ -18,10 +31,12 @@ def set_demo_vat(app: Flask, vat: str | None) -> None:
 
 
 def stored_integration(app: Flask, provider: str) -> Integration:
+    """Demo NV's integration with the provider, credentials loaded, detached from the session."""
     with app.app_context():
         tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
         integration = db.session.execute(
-            select(Integration).options(undefer(Integration.credentials))
+            select(Integration)
+            .options(undefer(Integration.credentials))
             .where(Integration.tenant_id == tenant_id, Integration.provider == Provider(provider))
         ).scalar_one()
         db.session.expunge(integration)
@@ -30,6 +45,7 @@ def stored_integration(app: Flask, provider: str) -> Integration:
 
 
 def open_wizard(page, live_server: str, provider_name: str) -> None:
+    """Open the activation wizard of the provider from the integrations page, in the browser."""
     page.goto(live_server + "/integrations")
     page.locator(".integration-card", has=page.get_by_role("heading", name=provider_name)).get_by_role(
         "link", name="Activate"

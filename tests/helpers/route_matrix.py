@@ -3,6 +3,7 @@
 New routes are picked up by the matrix tests automatically; an argument nobody taught
 `fill` makes those tests fail with a message naming the route, never skip it silently.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -77,5 +78,6 @@ def calls(app: Flask, methods: set[str], ids: dict[str, int], extra: dict[str, s
 
 def snapshot() -> dict[str, list[str]]:
     """Every row of every table: two equal snapshots mean nothing was written."""
-    return {table.name: sorted(repr(tuple(row)) for row in db.session.execute(select(table)))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(select(table))) for table in db.metadata.sorted_tables
+    }

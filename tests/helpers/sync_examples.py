@@ -1,4 +1,5 @@
 """The vocabulary of the sync engine tests: a provider record, a local employee, a run."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -85,4 +86,3 @@ def apply_plan(state: LocalState, plan: BatchPlan) -> LocalState:
             assert updated is not None
             by_id[decision.local_id] = updated
     return LocalState(tuple(by_id.values()), selections)
-

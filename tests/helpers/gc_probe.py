@@ -1,5 +1,6 @@
 """A WSGI app for tests/test_gunicorn_config.py: it answers how many objects the
 collector of its gunicorn worker leaves alone (`gc.get_freeze_count`)."""
+
 import gc
 
 # Objects held from the moment gunicorn loads the app, as Flexsync's app holds its own.

@@ -79,11 +79,7 @@ class ConnexieConnector(TokenConnector):
 
 def team_member(raw: records.Raw) -> EmployeeRecord:
     return EmployeeRecord(
-        provider_id=records.required_text(raw, "id"),
-        first_name=records.text(raw.get("first_name")) or "",
-        last_name=records.text(raw.get("last_name")) or "",
-        email=records.text(raw.get("email")),
-        language=records.language(raw.get("language")),
+        **records.person(raw),
         employee_number=records.text(raw.get("employee_number")),
         phone=records.text(raw.get("phone")),
         entity_ref=records.text(raw.get("venue_id")),

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 
 from portal.providers.base import (
     ActivationError,
     ActivationProblem,
+    CompanyInfo,
+    Credentials,
     ProviderUnavailable,
     ReconnectNeeded,
 )
 from portal.providers.http import ProviderRefused
+
+# The providers that find the company by its VAT number (Securex, Liantis) refuse alike.
+VAT_LOOKUP_PROBLEMS: Mapping[str, ActivationProblem] = MappingProxyType(
+    {
+        "missing_vat": ActivationProblem.MISSING_VAT,
+        "invalid_vat": ActivationProblem.INVALID_VAT,
+        "company_not_found": ActivationProblem.COMPANY_NOT_FOUND,
+    }
+)
+
+
+def company_by_vat(
+    credentials: Credentials, problems: Mapping[str, ActivationProblem], look_up: Callable[[str], CompanyInfo]
+) -> CompanyInfo:
+    """The company with the tenant's VAT number, or the activation problem the admin can act on."""
+    vat = (credentials.vat_number or "").strip()
+    if not vat:
+        raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
+    with activating(problems):
+        return look_up(vat)
 
 
 @contextmanager

@@ -77,11 +77,7 @@ def employee(raw: records.Raw) -> EmployeeRecord:
     if not isinstance(excluded, bool):
         raise records.Unreadable(RecordProblem.MALFORMED, f"'excluded' is not true/false: {excluded!r}")
     return EmployeeRecord(
-        provider_id=records.required_text(raw, "id"),
-        first_name=records.text(raw.get("first_name")) or "",
-        last_name=records.text(raw.get("last_name")) or "",
-        email=records.text(raw.get("work_email")),
-        language=records.language(raw.get("language")),
+        **records.person(raw, "work_email"),
         start_date=records.optional_date(raw.get("start_date"), "start date"),
         employee_number=records.text(raw.get("employee_number")),
         phone=records.text(raw.get("phone_number")),

@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 from portal.providers import records
 from portal.providers.base import (
-    ActivationError,
     ActivationProblem,
     Code,
     CompanyInfo,
@@ -31,7 +30,7 @@ from portal.providers.base import (
     ReconnectNeeded,
     TokenGuard,
 )
-from portal.providers.errors import activating
+from portal.providers.errors import VAT_LOOKUP_PROBLEMS, company_by_vat
 from portal.providers.http import HttpClient, HttpSettings, ProviderRefused
 from portal.providers.paging import RawPage, field, read_pages
 
@@ -39,9 +38,7 @@ MAX_PAGE_SIZE = 100
 # Refresh a little early, so a token does not expire between the check and the request.
 EXPIRY_LEEWAY_S = 30
 ACTIVATION_PROBLEMS = {
-    "missing_vat": ActivationProblem.MISSING_VAT,
-    "invalid_vat": ActivationProblem.INVALID_VAT,
-    "company_not_found": ActivationProblem.COMPANY_NOT_FOUND,
+    **VAT_LOOKUP_PROBLEMS,
     # The VAT belongs to another company than the one whose main user consented.
     "no_consent": ActivationProblem.NOT_AVAILABLE,
 }
@@ -83,11 +80,7 @@ class LiantisConnector(Connector):
         self.token_guard = token_guard
 
     def find_company(self) -> CompanyInfo:
-        vat = (self.credentials.vat_number or "").strip()
-        if not vat:
-            raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
-        with activating(ACTIVATION_PROBLEMS):
-            return self._company_by_vat(vat)
+        return company_by_vat(self.credentials, ACTIVATION_PROBLEMS, self._company_by_vat)
 
     def wage_codes(self) -> list[Code]:
         body = self._get(f"{self._company_path()}/wage-codes")
@@ -205,11 +198,7 @@ class LiantisConnector(Connector):
 
 def employee(raw: records.Raw) -> EmployeeRecord:
     return EmployeeRecord(
-        provider_id=records.required_text(raw, "id"),
-        first_name=records.text(raw.get("first_name")) or "",
-        last_name=records.text(raw.get("last_name")) or "",
-        email=records.text(raw.get("email")),
-        language=records.language(raw.get("language")),
+        **records.person(raw),
         start_date=records.optional_date(raw.get("start_date"), "start date"),
         employee_number=records.text(raw.get("payroll_id")),
         entity_ref=records.text(raw.get("entity_id")),

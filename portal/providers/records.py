@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from portal.providers.base import (
     Code,
@@ -54,6 +54,26 @@ def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> Emplo
         return RecordError(error.problem, provider_id, error.detail[:DETAIL_LENGTH], name)
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         return RecordError(RecordProblem.MALFORMED, provider_id, f"unexpected record shape: {error!r}"[:DETAIL_LENGTH], name)
+
+
+class Person(TypedDict):
+    """Who someone is, read alike from every provider's record."""
+
+    provider_id: str
+    first_name: str
+    last_name: str
+    email: str | None
+    language: str | None
+
+
+def person(raw: Raw, email_key: str = "email") -> Person:
+    return Person(
+        provider_id=required_text(raw, "id"),
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        email=text(raw.get(email_key)),
+        language=language(raw.get("language")),
+    )
 
 
 def display_name(raw: Raw) -> str | None:

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from portal.providers import records
 from portal.providers.base import (
-    ActivationError,
     ActivationProblem,
     CompanyInfo,
     Connector,
@@ -20,15 +19,13 @@ from portal.providers.base import (
     Page,
     Provider,
 )
-from portal.providers.errors import activating
+from portal.providers.errors import VAT_LOOKUP_PROBLEMS, company_by_vat
 from portal.providers.http import HttpClient, HttpSettings
 from portal.providers.paging import RawPage, field, read_pages
 
 MAX_PAGE_SIZE = 200
 ACTIVATION_PROBLEMS = {
-    "missing_vat": ActivationProblem.MISSING_VAT,
-    "invalid_vat": ActivationProblem.INVALID_VAT,
-    "company_not_found": ActivationProblem.COMPANY_NOT_FOUND,
+    **VAT_LOOKUP_PROBLEMS,
     "integration_not_available": ActivationProblem.NOT_AVAILABLE,
 }
 
@@ -52,11 +49,7 @@ class SecurexConnector(Connector):
         self.http = HttpClient("Securex", self.base_url, http, {"X-Api-Key": api_key})
 
     def find_company(self) -> CompanyInfo:
-        vat = (self.credentials.vat_number or "").strip()
-        if not vat:
-            raise ActivationError(ActivationProblem.MISSING_VAT, "no VAT number to look up")
-        with activating(ACTIVATION_PROBLEMS):
-            return self._company_by_vat(vat)
+        return company_by_vat(self.credentials, ACTIVATION_PROBLEMS, self._company_by_vat)
 
     def employees(self) -> Iterator[Page]:
         path = f"/api/v1/companies/{quote(self._company_id(), safe='')}/employees"
@@ -86,11 +79,7 @@ class SecurexConnector(Connector):
 def employee(raw: records.Raw) -> EmployeeRecord:
     entity = raw.get("entity") or {}
     return EmployeeRecord(
-        provider_id=records.required_text(raw, "id"),
-        first_name=records.text(raw.get("first_name")) or "",
-        last_name=records.text(raw.get("last_name")) or "",
-        email=records.text(raw.get("email")),
-        language=records.language(raw.get("language")),
+        **records.person(raw),
         start_date=records.optional_date(raw.get("start_date"), "start date"),
         employee_number=records.text(raw.get("employee_number")),
         entity_ref=records.text(entity.get("id")),

@@ -23,6 +23,7 @@ from portal.providers.base import Provider
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
+from portal.texts.labels import FIELD_LABELS
 from portal.texts.languages import LANGUAGE_NAMES
 from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
@@ -31,17 +32,6 @@ from portal.web.forms import Form, entered
 bp = Blueprint("employees", __name__, url_prefix="/employees")
 
 PAGE_SIZE = 50
-
-FIELD_LABELS = {
-    "first_name": _l("First name"),
-    "last_name": _l("Last name"),
-    "email": _l("E-mail"),
-    "language": _l("Language"),
-    "start_date": _l("Start date"),
-    "employee_number": _l("Employee number"),
-    "phone": _l("Phone"),
-    "entity_ref": _l("Entity"),
-}
 
 FILTER_LABELS = {
     ListFilter.NO_BUDGET: _l("No budget assigned"),

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from demo.launcher import free_port, stop_groups, wait_for_port
+from demo.launcher import free_port, redis_command, stop_groups, wait_for_port
 from portal.config import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -49,21 +49,7 @@ def start_redis(children: Children, workdir: Path) -> str:
     port = free_port()
     children.start(
         "redis",
-        [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-            "--maxmemory-policy",
-            "noeviction",
-        ],
+        redis_command(redis_server_binary(), port, workdir),
         dict(os.environ),
     )
     wait_for_port(port)

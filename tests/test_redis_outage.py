@@ -11,7 +11,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import select
 
-from demo.launcher import free_port
+from demo.launcher import free_port, redis_command
 from helpers.pages import csrf_token_from
 from helpers.redis_server import redis_answers, redis_server_binary
 from helpers.sync_runs import active_at_provider, employees_of, finished_run, start_sync
@@ -45,19 +45,7 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                redis_server_binary(),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
+            redis_command(redis_server_binary(), self.port, self.workdir),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

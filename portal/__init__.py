@@ -9,6 +9,7 @@ from flask import Flask
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     from portal import i18n, security
+    from portal.accounts.cli import users_cli
     from portal.config import INSTANCE_DIR, PROJECT_ROOT, config_for
     from portal.extensions import babel, csrf, db, htmx, login_manager, migrate, oauth
     from portal.web import register_blueprints
@@ -34,4 +35,5 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     security.init_app(app)
     i18n.init_app(app)
     register_blueprints(app)
+    app.cli.add_command(users_cli)
     return app

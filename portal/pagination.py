@@ -17,6 +17,23 @@ from portal.extensions import db
 PAGES_AHEAD = 10
 
 
+class ListPage:
+    """One page of a list put in order outside the database (`portal.i18n.sort_key`),
+    with what templates read of a pagination: items, page, pages, total, prev/next."""
+
+    def __init__(self, items: list, page: int, per_page: int, total: int) -> None:
+        self.items = items
+        self.page = page
+        self.per_page = per_page
+        self.total = total
+        self.pages = max(1, -(-total // per_page)) if total else 0
+        self.has_prev = page > 1
+        self.has_next = page < self.pages
+        self.prev_num = page - 1 if self.has_prev else None
+        self.next_num = page + 1 if self.has_next else None
+        self.total_is_lower_bound = False
+
+
 class BoundedPagination(SelectPagination):
     """`total` is exact up to `PAGES_AHEAD` pages after this one; past that it is a lower
     bound, and `total_is_lower_bound` is set."""

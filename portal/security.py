@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 
 from portal import tenancy
 from portal.config import DEMO_SECRET_KEY
@@ -51,15 +52,26 @@ def check_encryption_key(app: Flask) -> None:
             db.session.remove()
 
 
+def load_user(login_id: str) -> User | None:
+    """The session's user, while the session is still theirs: a new password or removed
+    access raises `session_version` (see `User.get_id`), and a deactivated user or company
+    has no session at all."""
+    user_id, _, version = login_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id), options=[joinedload(User.tenant)])
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
 def init_app(app: Flask) -> None:
     refuse_unsafe_production(app)
     check_encryption_key(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_user)
 
     @app.before_request
     def act_for_the_users_tenant() -> None:

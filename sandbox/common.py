@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template_string, request
 
 from sandbox.dataset import Dataset, generate_dataset, load_dataset
 from sandbox.faults import FaultError, Faults, served_slice
@@ -214,6 +214,72 @@ def admin_blueprint() -> Blueprint:
             return jsonify(company["employees"])
 
     return admin
+
+
+EMPLOYEE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{{ provider }} (sandbox) – {{ title }}</title></head><body>
+<h1>{{ provider }} <small>sandbox</small></h1>
+{% if employee %}
+<h2>{{ title }}</h2>
+<p>Where the HR admin edits this person at {{ provider }}. The sandbox only shows the record.</p>
+<dl>
+<dt>ID</dt><dd id="employee-id">{{ employee.id }}</dd>
+<dt>Employee number</dt><dd>{{ employee.employee_number or "–" }}</dd>
+<dt>E-mail</dt><dd>{{ employee.email or "–" }}</dd>
+<dt>Phone</dt><dd>{{ employee.phone or "–" }}</dd>
+<dt>Language</dt><dd>{{ employee.language or "–" }}</dd>
+<dt>Start date</dt><dd>{{ employee.start_date or "–" }}</dd>
+<dt>Company</dt><dd>{{ company.name }}</dd>
+<dt>Entity</dt><dd>{{ entity_name }}</dd>
+</dl>
+<h3>Contracts</h3>
+<table><tr><th>ID</th><th>Wage type</th><th>Gross amount</th><th>Start</th><th>End</th></tr>
+{% for contract in employee.contracts %}<tr><td>{{ contract.id }}</td><td>{{ contract.wage_type }}</td>
+<td>{{ contract.gross_amount }}</td><td>{{ contract.start_date }}</td><td>{{ contract.end_date or "–" }}</td></tr>{% endfor %}
+</table>
+{% else %}
+<h2>{{ title }}</h2><p role="alert">No employee with ID {{ employee_id }} at {{ provider }}.</p>
+{% endif %}
+</body></html>"""
+
+
+def find_employee(dataset: Dataset, employee_id: str) -> tuple[dict, dict] | None:
+    """(company, employee) for a provider employee ID; IDs are unique across companies."""
+    for company in dataset.companies:
+        for employee in company["employees"]:
+            if employee["id"] == employee_id:
+                return company, employee
+    return None
+
+
+def employee_page_blueprint(rule: str, provider: str) -> Blueprint:
+    """The provider's own page of one employee, where the "Edit at <provider>" link of
+    Flexsync's locked fields leads (each connector's `edit_path`): the sandbox shows the
+    person as stored, and answers 404 for an ID it does not know."""
+    pages = Blueprint("employee_page", __name__)
+
+    @pages.get(rule)
+    def employee_page(employee_id: str):
+        state = sandbox_state()
+        with state.lock:
+            found = find_employee(state.dataset, employee_id)
+        if found is None:
+            page = render_template_string(
+                EMPLOYEE_PAGE, provider=provider, title="Employee not found", employee=None, employee_id=employee_id
+            )
+            return page, 404
+        company, employee = found
+        entity_name = next((e["name"] for e in company["entities"] if e["id"] == employee.get("entity_id")), "–")
+        name = f"{employee['first_name']} {employee['last_name']}"
+        return render_template_string(
+            EMPLOYEE_PAGE, provider=provider, title=name, employee=employee, company=company, entity_name=entity_name
+        )
+
+    return pages
+
+
+# The endpoint of `employee_page_blueprint`'s page: a page for a person, never faulted like the API.
+EMPLOYEE_PAGE_ENDPOINT = "employee_page.employee_page"
 
 
 def summarise(dataset: Dataset) -> dict:

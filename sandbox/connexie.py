@@ -17,10 +17,12 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, Flask, g, jsonify, request
 
 from sandbox.common import (
+    EMPLOYEE_PAGE_ENDPOINT,
     DatasetFactory,
     SandboxState,
     bearer_token,
     dataset_factory,
+    employee_page_blueprint,
     install_request_faults,
     int_arg,
     json_error,
@@ -45,7 +47,9 @@ def create_app(
     state = SandboxState("connexie", make_dataset or dataset_factory(), initial_faults, max_hang_s)
     app = new_app(__name__, state)
     app.register_blueprint(api_blueprint())
-    install_request_faults(app, page_endpoints={"connexie.team_members"})
+    # Connexie's edit page of one team member (the connector's `edit_path`).
+    app.register_blueprint(employee_page_blueprint("/team/<employee_id>/edit", "Connexie"))
+    install_request_faults(app, page_endpoints={"connexie.team_members"}, exempt_endpoints=frozenset({EMPLOYEE_PAGE_ENDPOINT}))
     return app
 
 

@@ -362,7 +362,10 @@ class EmployeeFactory:
     def phone(self) -> str:
         if self.rng.random() < 0.85:
             return f"+324{self.rng.randint(60, 99)}{self.rng.randint(0, 999999):06d}"
-        return f"+316{self.rng.randint(10000000, 99999999)}"
+        # Dutch mobiles are 06-1… to 06-5…; the draw is folded into that range rather than
+        # drawn from it, so the random stream (and every later person) stays as it was.
+        digits = str(self.rng.randint(10000000, 99999999))
+        return f"+316{1 + (int(digits[0]) - 1) % 5}{digits[1:]}"
 
     def employee(self, number: int) -> dict:
         rng = self.rng

@@ -27,6 +27,8 @@ RECORD_FAULTS = (
     "entity_move",
     "long_names",
     "html_names",
+    "text_salary",
+    "bad_phone",
 )
 # The record faults that can also be set together under one "malformed" object.
 MALFORMED_RECORDS = RECORD_FAULTS[:4]
@@ -37,6 +39,8 @@ KNOWN_FAULTS = RECORD_FAULTS + PAGE_FAULTS + COUNTED_FAULTS + SETTINGS + ("malfo
 
 LONG_NAME_BYTES = 10 * 1024
 HTML_NAME = "<script>alert(1)</script>"
+# A phone number too short to be anyone's, as typed into an HR system by hand.
+BAD_PHONE = "0470 12 34"
 
 
 class FaultError(ValueError):
@@ -199,7 +203,16 @@ def damage(name: str, employees: list[dict], position: int, company: dict) -> di
     elif name == "html_names":
         record["first_name"] = HTML_NAME
         record["last_name"] = f'"><img src=x onerror=alert(1)> {record["last_name"]}'
+    elif name == "text_salary":
+        contract["gross_amount"] = belgian_amount(contract["gross_amount"])
+    elif name == "bad_phone":
+        record["phone"] = BAD_PHONE
     return record
+
+
+def belgian_amount(amount: str) -> str:
+    """An amount as a Belgian spreadsheet writes it, "3500.00" -> "3.500,00": text, not a number."""
+    return f"{float(amount):,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def served_slice(faults: Faults, company: dict, start: int, stop: int) -> list[dict]:

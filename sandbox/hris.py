@@ -13,10 +13,12 @@ import secrets
 from flask import Blueprint, Flask, g, jsonify, request
 
 from sandbox.common import (
+    EMPLOYEE_PAGE_ENDPOINT,
     DatasetFactory,
     SandboxState,
     bearer_token,
     dataset_factory,
+    employee_page_blueprint,
     install_request_faults,
     int_arg,
     json_error,
@@ -33,7 +35,9 @@ def create_app(make_dataset: DatasetFactory | None = None, *, faults: dict | Non
     state = SandboxState("hris", make_dataset or dataset_factory(), faults, max_hang_s)
     app = new_app(__name__, state)
     app.register_blueprint(api_blueprint())
-    install_request_faults(app, page_endpoints={"hris.employees"})
+    # The HR system's page of one person (the connector's `edit_path`).
+    app.register_blueprint(employee_page_blueprint("/people/<employee_id>", "HR system"))
+    install_request_faults(app, page_endpoints={"hris.employees"}, exempt_endpoints=frozenset({EMPLOYEE_PAGE_ENDPOINT}))
     return app
 
 

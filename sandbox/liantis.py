@@ -28,10 +28,12 @@ from flask import (
 from stdnum.be import vat as be_vat
 
 from sandbox.common import (
+    EMPLOYEE_PAGE_ENDPOINT,
     BadQueryArgument,
     DatasetFactory,
     SandboxState,
     dataset_factory,
+    employee_page_blueprint,
     install_request_faults,
     int_arg,
     json_error,
@@ -75,7 +77,7 @@ LOGIN = """{% if problem %}<p role="alert">{{ problem }}</p>{% endif %}
 <button type="submit">Log in</button></form>"""
 
 CONSENT = """<p>Logged in as {{ user.name }} ({{ user.login }}), main user of
-<strong>{{ company_name }}</strong>. <a href="/login?next={{ next_url|urlencode }}">Not you?</a></p>
+<strong>{{ company_name }}</strong>. <a id="not-you" href="/logout?next={{ next_url|urlencode }}">Not you?</a></p>
 <p><strong>Flexsync</strong> asks to read the following data of {{ company_name }}:</p>
 <ul>{% for item in shared %}<li>{{ item }}</li>{% endfor %}</ul>
 <form method="post" action="{{ next_url }}">
@@ -85,6 +87,8 @@ CONSENT = """<p>Logged in as {{ user.name }} ({{ user.login }}), main user of
 REFUSAL = """<p role="alert">{{ user.name }} ({{ user.login }}) is not a main user of
 {{ company_name }}. Only a main user registered in MyLiantis can give consent to share
 data with Flexsync. Ask your main user to activate the integration.</p>
+<p>Logged in as {{ user.name }} ({{ user.login }}). <a id="not-you" href="/logout?next={{ next_url|urlencode }}">Not you?</a>
+Log out of MyLiantis and log in as the main user.</p>
 <p><a id="back" href="{{ back_url }}">Back to Flexsync</a></p>"""
 
 
@@ -113,8 +117,12 @@ def create_app(
     app.register_blueprint(myliantis_blueprint(server))
     app.register_blueprint(api_blueprint(create_resource_protector(store)))
     app.register_blueprint(grant_admin_blueprint(store))
+    # MyLiantis's page of one person in the payroll (the connector's `edit_path`).
+    app.register_blueprint(employee_page_blueprint("/myliantis/personnel/<employee_id>", "MyLiantis"))
     install_request_faults(
-        app, page_endpoints={"liantis_api.employees"}, exempt_endpoints=frozenset({"myliantis.login", "myliantis.authorize"})
+        app,
+        page_endpoints={"liantis_api.employees"},
+        exempt_endpoints=frozenset({"myliantis.login", "myliantis.logout", "myliantis.authorize", EMPLOYEE_PAGE_ENDPOINT}),
     )
     return app
 
@@ -140,9 +148,7 @@ def myliantis_blueprint(server) -> Blueprint:
 
     @pages.route("/login", methods=["GET", "POST"])
     def login():
-        next_url = request.values.get("next", "")
-        if not next_url.startswith("/oauth/authorize"):
-            next_url = "/oauth/authorize"
+        next_url = authorize_request(request.values.get("next"))
         if request.method == "GET":
             return login_page(next_url)
         wanted = (request.form.get("typed_login") or request.form.get("login") or "").strip()
@@ -150,6 +156,13 @@ def myliantis_blueprint(server) -> Blueprint:
             return login_page(next_url, "Unknown MyLiantis user."), 400
         session["login"] = wanted
         return redirect(next_url)
+
+    @pages.get("/logout")
+    def logout():
+        """ "Not you?": out of MyLiantis, back to its login, with the same authorize request
+        so that whoever logs in next continues the consent Flexsync asked for."""
+        session.pop("login", None)
+        return redirect(f"/login?{urlencode({'next': authorize_request(request.args.get('next'))})}")
 
     @pages.route("/oauth/authorize", methods=["GET", "POST"])
     def authorize():
@@ -176,6 +189,11 @@ def myliantis_blueprint(server) -> Blueprint:
         return server.create_endpoint_response("revocation")
 
     return pages
+
+
+def authorize_request(next_url: str | None) -> str:
+    """Where login and logout send the browser on: only ever the authorize endpoint."""
+    return next_url if next_url and next_url.startswith("/oauth/authorize") else "/oauth/authorize"
 
 
 def company_name(company_id: str) -> str:
@@ -210,7 +228,14 @@ def refusal(server, grant, user: ProviderUser):
     back_url = dict(headers)["Location"]
     if request.method == "POST":
         return redirect(back_url)
-    page = render_page("Consent refused", REFUSAL, user=user, back_url=back_url, company_name=company_name(user.company_id))
+    page = render_page(
+        "Consent refused",
+        REFUSAL,
+        user=user,
+        back_url=back_url,
+        company_name=company_name(user.company_id),
+        next_url=request.full_path,
+    )
     return page, 403
 
 

@@ -14,9 +14,11 @@ from flask import Blueprint, Flask, jsonify, request
 from stdnum.be import vat as be_vat
 
 from sandbox.common import (
+    EMPLOYEE_PAGE_ENDPOINT,
     DatasetFactory,
     SandboxState,
     dataset_factory,
+    employee_page_blueprint,
     install_request_faults,
     int_arg,
     json_error,
@@ -41,7 +43,9 @@ def create_app(
     state = SandboxState("securex", make_dataset or dataset_factory(), faults, max_hang_s)
     app = new_app(__name__, state)
     app.register_blueprint(api_blueprint(api_key, api_key_header))
-    install_request_faults(app, page_endpoints={"securex.employees"})
+    # The employer's page of one employee (the connector's `edit_path`).
+    app.register_blueprint(employee_page_blueprint("/employer/employees/<employee_id>", "Securex"))
+    install_request_faults(app, page_endpoints={"securex.employees"}, exempt_endpoints=frozenset({EMPLOYEE_PAGE_ENDPOINT}))
     return app
 
 

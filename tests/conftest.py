@@ -16,6 +16,7 @@ pytest_plugins = [
     "fixtures.workers",  # redis_url, sync_setup, start_worker, worker
     "fixtures.connectors",  # sleeps, fast_http, liantis_credentials, connect
     "fixtures.mail",  # smtp_server, unreachable_smtp
+    "fixtures.production",  # production: a new production installation, empty database, no demo seed
     "fixtures.employees",  # staff
     "fixtures.hours",  # hours_story
 ]

@@ -71,7 +71,10 @@ def test_every_activation_error_then_retry_after_fixing(
 
     page.get_by_label("Selective (semi-automatic)").check()
     page.get_by_role("button", name="Activate and start the first sync").click()
-    page.get_by_text("Securex is active. The first sync has started.").wait_for()
+    page.get_by_text("Securex is active.").wait_for()
+    # Selective: the wizard ends in the selection window the first sync fills.
+    assert page.get_by_role("heading", name="Select employees to sync").is_visible()
+    page.goto(live_server + "/integrations")
     card = page.locator("#card-securex")
     assert card.get_by_text("active", exact=True).is_visible()
     assert card.get_by_role("link", name="Settings").is_visible()

@@ -67,7 +67,7 @@ def test_selection_window_search_pages_counts_and_save(app, live_server, page, m
     page.get_by_label("Person 11").check()
     screenshot(page, "selection-3-search")
     page.get_by_role("button", name="Save selection").click()
-    page.get_by_text("Selection saved: 5 of 30 employees are synced.").wait_for()
+    page.get_by_text("Selection saved: 5 of 30 employees selected.").wait_for()
     chosen = selections(app)
     assert chosen["Person 10"] is Selection.SELECTED and chosen["Person 12"] is Selection.PARKED
     assert chosen["Person 00"] is Selection.SELECTED  # not on the saved page: untouched

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from helpers.pages import csrf_token_from
 from helpers.route_matrix import BODY_IDS, NOT_TENANT_IDS, STATE_CHANGING, Call, calls, fill, id_arguments, rules, snapshot
 from portal.extensions import db
-from portal.models import Discrepancy, HoursExport, Integration, Notification, SyncRun, Tenant, WorkedShift
+from portal.models import Discrepancy, Entity, HoursExport, Integration, Notification, SyncRun, Tenant, User, WorkedShift
 
 # Demo NV's data that must never show in a response to someone else.
 DEMO_SECRETS = ("Janssens", "an.janssens@demo.test", "Demo NV", "BE0123456749", "Secret salary data", "Wouters")
@@ -38,6 +38,7 @@ def demo_ids(app, staff) -> dict[str, int]:
         db.session.add_all([notification, export, shift])
         db.session.commit()
         return {
+            "user_id": db.session.execute(select(User.id).where(User.email == "hr@demo.test")).scalar_one(),
             "employee_id": staff["An"],
             "discrepancy_id": db.session.execute(select(Discrepancy.id)).scalar_one(),
             "notification_id": notification.id,
@@ -45,6 +46,7 @@ def demo_ids(app, staff) -> dict[str, int]:
             "tenant_id": demo.id,
             "shift_id": shift.id,
             "export_id": export.id,
+            "entity_id": db.session.execute(select(Entity.id).where(Entity.tenant_id == demo.id)).scalars().first(),
         }
 
 
@@ -82,7 +84,8 @@ def test_another_tenants_admin_gets_404_for_every_route_with_our_ids(app, client
         tried.append(call.endpoint)
     with app.app_context():
         assert snapshot() == before
-    assert {"employees.show", "syncs.run", "notifications.mark_read", "cs.tenant"} <= set(tried)
+    assert {"employees.show", "syncs.run", "notifications.mark_read", "cs.tenant", "colleagues.remove"} <= set(tried)
+    assert {"cs_accounts.access", "cs_accounts.resend", "accounts.set_password"} <= set(tried)
 
 
 def test_ids_in_a_form_body_are_checked_too(app, client, demo_ids):
@@ -111,14 +114,19 @@ def test_ids_in_a_form_body_are_checked_too(app, client, demo_ids):
 
 
 def test_customer_success_routes_are_404_for_an_hr_admin(app, client, demo_ids):
-    """Defends against an HR admin reaching the cross-tenant console (privilege escalation)."""
+    """Defends against an HR admin reaching the cross-tenant console (privilege escalation),
+    onboarding included: creating companies, inviting or revoking anyone's admins, deactivating."""
     token = log_in(client, "hr@demo.test")
-    cs_calls = [c for c in calls(app, {"GET", "POST"}, demo_ids, EXTRA) if c.endpoint.startswith("cs.")]
-    assert cs_calls
+    cs_calls = [c for c in calls(app, {"GET", "POST"}, demo_ids, EXTRA) if c.endpoint.startswith(("cs.", "cs_accounts."))]
+    assert {c.endpoint for c in cs_calls} >= {"cs_accounts.new_company", "cs_accounts.invite", "cs_accounts.deactivate"}
+    with app.app_context():
+        before = snapshot()
     for call in cs_calls:
-        response = send(client, call, {"csrf_token": token, "available": "y"})
+        response = send(client, call, {"csrf_token": token, "available": "y", "name": "X", "email": "x@x.test"})
         assert response.status_code in (403, 404), call
         assert "Other BV" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert snapshot() == before
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])

@@ -12,6 +12,7 @@ from decimal import Decimal
 from redis import Redis
 from sqlalchemy import select, update
 
+from helpers.activation import every_venue_mapped
 from helpers.sync_runs import employees_of, finished_run, start_sync
 from helpers.workers import Worker
 from portal import tenancy
@@ -188,7 +189,11 @@ def test_generic_hr_exclusions_are_not_imported(sync_setup, sandboxes, sandbox_d
 
 def test_connexie_imports_only_team_members_with_an_active_contract(sync_setup, sandbox_demo_company, activate, worker):
     app = sync_setup
-    integration_id = activate("connexie", credentials={"api_token": sandbox_demo_company["api_token"]})
+    integration_id = activate(
+        "connexie",
+        credentials={"api_token": sandbox_demo_company["api_token"]},
+        settings=every_venue_mapped(app, sandbox_demo_company),
+    )
     run = finished_run(app, start_sync(app, integration_id))
     skipped = reasons(app, run.id, Action.SKIP)
     assert skipped and set(skipped.values()) == {Reason.NO_ACTIVE_CONTRACT}

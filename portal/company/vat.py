@@ -11,10 +11,17 @@ import re
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
+
+# Other countries' VAT numbers start with their code: the EU's (Greece writes EL), and the
+# neighbours' a Belgian company's admin may have at hand.
+FOREIGN_PREFIXES = frozenset({code.upper() for code in eu_vat.MEMBER_STATES} | {"EL", "GB", "CH", "NO"}) - {"BE"}
 
 
 class VatProblem(enum.StrEnum):
     MISSING = "missing"
+    # Another country's VAT number (NL123456789B01): the providers need the Belgian one.
+    FOREIGN = "foreign"
     FORMAT = "format"
     CHECK_DIGITS = "check_digits"
 
@@ -30,7 +37,10 @@ def normalise_belgian_vat(raw: str | None) -> str:
     text = (raw or "").strip()
     if not text:
         raise InvalidVat(VatProblem.MISSING)
-    digits = re.sub(r"^BE", "", re.sub(r"[\s.\-/]", "", text.upper()))
+    compact = re.sub(r"[\s.\-/]", "", text.upper())
+    if compact[:2] in FOREIGN_PREFIXES and re.fullmatch(r"[0-9A-Z]*[0-9][0-9A-Z]*", compact[2:]):
+        raise InvalidVat(VatProblem.FOREIGN)
+    digits = re.sub(r"^BE", "", compact)
     if not digits.isdigit() or len(digits) != 10:
         raise InvalidVat(VatProblem.FORMAT)
     try:

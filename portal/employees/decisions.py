@@ -88,7 +88,7 @@ def _remove(employee: Employee) -> bool:
 
 # The fields the duplicate brings from the provider. Not the e-mail: the existing person
 # keeps their login, and the next sync applies the provider's e-mail policy to it.
-MERGED_FIELDS = tuple(f for f in PERSONAL_FIELDS if f != "email")
+MERGED_FIELDS = (*(f for f in PERSONAL_FIELDS if f != "email"), "entity_id")
 
 
 def merge_duplicate(duplicate: Employee, existing: Employee) -> None:

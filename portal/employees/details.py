@@ -11,7 +11,10 @@ from portal.models import Employee
 
 
 def save_personal_details(employee: Employee, values: Mapping[str, Any]) -> None:
-    """`values` by field name; the page checked them, and `directory.email_taken` for the e-mail."""
+    """`values` by field name; the page checked them (the phone is in E.164 by then), and
+    `directory.email_taken` for the e-mail. A new phone number must be verified again."""
+    if "phone" in values and (values["phone"] or None) != employee.phone:
+        employee.phone_verified = False
     for name, value in values.items():
         setattr(employee, name, value)
     employee.email = employee.email.strip().lower()
@@ -20,5 +23,6 @@ def save_personal_details(employee: Employee, values: Mapping[str, Any]) -> None
 
 
 def save_phone_verification(employee: Employee, verified: bool) -> None:
-    employee.phone_verified = verified
+    # Someone without a phone number has nothing to verify.
+    employee.phone_verified = verified and bool(employee.phone)
     db.session.commit()

@@ -24,6 +24,7 @@ from portal.models import (
     DiscrepancyStatus,
     Employee,
     EmployeeAccount,
+    Entity,
     Integration,
     Invitation,
     RunState,
@@ -67,7 +68,8 @@ class SortBy(enum.StrEnum):
 SORT_COLUMNS: dict[SortBy, tuple[ColumnElement, ...]] = {
     SortBy.NAME: (Employee.last_name, Employee.first_name),
     SortBy.EMAIL: (Employee.email,),
-    SortBy.ENTITY: (Employee.entity_ref, Employee.last_name),
+    # By the entity's name: `employees_query` joins it for this sort only.
+    SortBy.ENTITY: (Entity.name, Employee.last_name),
     SortBy.LAST_SYNCED: (Employee.last_synced_at,),
 }
 
@@ -82,7 +84,9 @@ def locked_fields(employee: Employee, provider: Provider | None) -> frozenset[st
     """The personal fields the admin may not edit here: the provider is master."""
     if employee.integration_id is None or provider is None:
         return frozenset()
-    return frozenset(f for f in PERSONAL_FIELDS if field_policy(provider, f) is not FieldPolicy.FIRST_SYNC_ONLY)
+    synced = frozenset(f for f in PERSONAL_FIELDS if field_policy(provider, f) is not FieldPolicy.FIRST_SYNC_ONLY)
+    # The entity follows the provider's entity through the integration's settings.
+    return synced | {"entity_id"}
 
 
 # --- The list ---------------------------------------------------------------------
@@ -171,6 +175,8 @@ def employees_query(
         statement = statement.where(_filter_condition(chosen, year))
     if search:
         statement = statement.where(_search_condition(search))
+    if sort is SortBy.ENTITY:
+        statement = statement.outerjoin(Entity, Entity.id == Employee.entity_id)
     columns = [c.desc() if descending else c.asc() for c in SORT_COLUMNS[sort]]
     return statement.order_by(*columns, Employee.id)
 
@@ -192,6 +198,8 @@ class RowFacts:
     budget: Decimal | None
     status: EmployeeStatus
     sync_problem: bool
+    # The name of the employee's entity; None when they belong to none.
+    entity: str | None = None
 
 
 def row_facts(employee_ids: Sequence[int], year: int) -> dict[int, RowFacts]:
@@ -199,13 +207,15 @@ def row_facts(employee_ids: Sequence[int], year: int) -> dict[int, RowFacts]:
     if not employee_ids:
         return {}
     rows = db.session.execute(
-        select(Employee.id, Integration.provider, Budget.amount, _status(), _has_sync_problem())
+        select(Employee.id, Integration.provider, Budget.amount, _status(), _has_sync_problem(), Entity.name)
         .outerjoin(Integration, Integration.id == Employee.integration_id)
         .outerjoin(Budget, and_(Budget.employee_id == Employee.id, Budget.year == year))
+        .outerjoin(Entity, Entity.id == Employee.entity_id)
         .where(Employee.id.in_(employee_ids))
     ).all()
     return {
-        row[0]: RowFacts(provider=row[1], budget=row[2], status=EmployeeStatus(row[3]), sync_problem=bool(row[4])) for row in rows
+        row[0]: RowFacts(provider=row[1], budget=row[2], status=EmployeeStatus(row[3]), sync_problem=bool(row[4]), entity=row[5])
+        for row in rows
     }
 
 

@@ -10,17 +10,30 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
+from portal.company import entities
 from portal.company.vat import InvalidVat, VatProblem, normalise_belgian_vat
 from portal.extensions import db
-from portal.integrations import connectors
-from portal.models import Entity, Integration, IntegrationState, SelectionEntry, Tenant, Trigger, User
+from portal.integrations import connectors, selection
+from portal.models import (
+    Employee,
+    Entity,
+    Integration,
+    IntegrationState,
+    RunState,
+    SelectionEntry,
+    SyncRun,
+    Tenant,
+    Trigger,
+    User,
+)
 from portal.providers.base import (
     ActivationError,
     ActivationProblem,
@@ -29,7 +42,7 @@ from portal.providers.base import (
     Provider,
     ProviderError,
 )
-from portal.runs import sync_runs
+from portal.runs import sync_runs, sync_scope
 from portal.runs.lifecycle import ServiceUnavailable
 from portal.sync.state import SyncMode
 
@@ -162,8 +175,14 @@ def company_entities() -> list[Entity]:
     return list(db.session.execute(select(Entity).order_by(Entity.name)).scalars())
 
 
-def save_settings(integration: Integration, settings: dict[str, Any]) -> None:
+def save_settings(integration: Integration, settings: dict[str, Any], provider_entities: Iterable[Any] = ()) -> None:
+    """The configure step's choices; the next sync uses them. `provider_entities`: the
+    HR system's entities as the step listed them (`id`, `name`): each one ticked gets a
+    local entity named after it, which its people belong to once synced."""
     integration.settings = settings
+    if integration.provider is Provider.HRIS:
+        ticked = set(settings.get(sync_scope.ENTITIES) or ())
+        entities.name_provider_entities(integration, [(e.id, e.name) for e in provider_entities if e.id in ticked])
     db.session.commit()
 
 
@@ -173,26 +192,89 @@ def allowed_modes(tenant: Tenant) -> tuple[SyncMode, ...]:
     return (SyncMode.SELECTIVE,) if tenant.migrating else (SyncMode.FULL, SyncMode.SELECTIVE)
 
 
-def finish(integration: Integration, mode: SyncMode, user: User) -> bool:
+def finish(integration: Integration, mode: SyncMode, user: User) -> SyncRun | None:
     """The admin confirmed the sync mode: the integration is active and the first sync
-    starts. False when the sync service could not take it (the nightly run will)."""
+    starts. Its run, read again so its state is the latest; None when the sync service
+    could not take it (the nightly run will)."""
     integration.sync_mode = mode
     integration.state = IntegrationState.ACTIVE
     integration.activated_at = datetime.now()
     integration.activated_by_id = user.id
     db.session.commit()
     try:
-        sync_runs.request_sync(integration, Trigger.MANUAL, user)
+        run = sync_runs.request_sync(integration, Trigger.MANUAL, user)
     except ServiceUnavailable:
-        return False
-    return True
+        return None
+    # A worker may have taken it, or even finished it, since it was queued.
+    db.session.refresh(run)
+    return run
 
 
-def change_mode(integration: Integration, mode: SyncMode) -> None:
-    # Applies to people the provider shows from now on; redoing the selection of existing
-    # employees means uninstalling and re-installing (seed: "alleen voor toekomstige medewerkers").
+def change_mode(integration: Integration, mode: SyncMode) -> int:
+    """Applies to people the provider shows from now on; redoing the selection of existing
+    employees means uninstalling and re-installing (seed: "alleen voor toekomstige medewerkers").
+
+    From selective to full: the people still waiting for review were never decided on,
+    so they are future employees like any other and the next sync brings them in (their
+    entries go: nothing points them to a selection window full sync does not have). The
+    people the admin left out stay out. Returns how many were waiting.
+    """
+    released = 0
+    if mode is SyncMode.FULL and integration.sync_mode is SyncMode.SELECTIVE:
+        released = selection.to_review_count(integration)
+        db.session.execute(
+            delete(SelectionEntry).where(SelectionEntry.integration_id == integration.id, SelectionEntry.reviewed_at.is_(None))
+        )
     integration.sync_mode = mode
     db.session.commit()
+    return released
+
+
+class SyncStart(enum.StrEnum):
+    """What became of the sync a saved selection asks for."""
+
+    STARTED = "started"
+    # Already under way: people on pages it has not reached yet are picked up by it.
+    RUNNING = "running"
+    UNAVAILABLE = "unavailable"
+    # Disabled, or waiting for a reconnect: nothing is synced until then.
+    NOT_ACTIVE = "not_active"
+
+
+@dataclass(frozen=True)
+class SelectionSaved:
+    selected: int
+    offered: int
+    sync: SyncStart
+
+
+def save_selection(
+    integration: Integration,
+    user: User,
+    shown_ids: Iterable[int] = (),
+    chosen_ids: Iterable[int] = (),
+    select_all: bool = False,
+    search: str = "",
+) -> SelectionSaved:
+    """The admin saved the selection window: record the choice and start the sync that
+    brings the chosen people in (or join the one under way), so the choice does something."""
+    if select_all:
+        selection.select_all(integration, search)
+    else:
+        selection.save_choice(integration, list(shown_ids), list(chosen_ids))
+    return SelectionSaved(
+        selection.selected_count(integration), selection.offered_count(integration), start_sync(integration, user)
+    )
+
+
+def start_sync(integration: Integration, user: User) -> SyncStart:
+    if integration.state is not IntegrationState.ACTIVE:
+        return SyncStart.NOT_ACTIVE
+    try:
+        run = sync_runs.request_sync(integration, Trigger.MANUAL, user)
+    except ServiceUnavailable:
+        return SyncStart.UNAVAILABLE
+    return SyncStart.RUNNING if run.status is RunState.RUNNING else SyncStart.STARTED
 
 
 def disable(integration: Integration) -> None:
@@ -208,9 +290,18 @@ def enable(integration: Integration) -> None:
 def uninstall(integration: Integration) -> None:
     """Back to "available": the next activation starts the wizard and offers a new selection.
 
-    Synced employees stay; only the connection and its choices go.
+    Synced employees stay; only the connection and its choices go, and with them what
+    the earlier installation's syncs remember: the next first sync is a first sync again
+    (in selective mode it offers everyone the provider lists, people synced before too),
+    and it plans every record instead of counting the ones it synced before unchanged.
     """
     db.session.execute(delete(SelectionEntry).where(SelectionEntry.integration_id == integration.id))
+    db.session.execute(
+        update(Employee)
+        .where(Employee.integration_id == integration.id)
+        .values(synced_record_digest=None, synced_record_valid_until=None)
+    )
+    integration.first_synced_at = None
     integration.state = IntegrationState.AVAILABLE
     integration.credentials = None
     integration.settings = {}

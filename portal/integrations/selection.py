@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select, update
 
 from portal.extensions import db
+from portal.i18n import sort_key
 from portal.models import Integration, SelectionEntry
+from portal.pagination import ListPage
 from portal.sync.state import Selection
 
 
@@ -30,8 +31,18 @@ def entries(integration: Integration, search: str = "") -> Select:
     return statement.order_by(SelectionEntry.display_name, SelectionEntry.id)
 
 
-def entries_page(integration: Integration, search: str, page: int, per_page: int) -> Pagination:
-    return db.paginate(entries(integration, search), page=page, per_page=per_page, error_out=False)
+def entries_page(integration: Integration, search: str, page: int, per_page: int) -> ListPage:
+    """In alphabetical order as people read it (`sort_key`), which SQL's ORDER BY on the
+    names is not: it sorts by code point, "Zoë" before "Élodie". The names of everyone
+    offered are read to sort them (a few thousand at most); only the page's rows whole."""
+    page = max(page, 1)
+    names = db.session.execute(
+        entries(integration, search).with_only_columns(SelectionEntry.id, SelectionEntry.display_name).order_by(None)
+    )
+    ordered = [entry_id for entry_id, _name in sorted(names, key=lambda row: (sort_key(row[1]), row[0]))]
+    shown = ordered[(page - 1) * per_page : page * per_page]
+    rows = {entry.id: entry for entry in db.session.execute(select(SelectionEntry).where(SelectionEntry.id.in_(shown))).scalars()}
+    return ListPage([rows[entry_id] for entry_id in shown if entry_id in rows], page, per_page, len(ordered))
 
 
 def count(integration: Integration, *conditions) -> int:
@@ -46,6 +57,11 @@ def selected_count(integration: Integration) -> int:
 
 def offered_count(integration: Integration) -> int:
     return count(integration)
+
+
+def left_out_count(integration: Integration) -> int:
+    """People the admin saw in the window and did not tick."""
+    return count(integration, SelectionEntry.selection == Selection.PARKED, SelectionEntry.reviewed_at.is_not(None))
 
 
 def to_review_count(integration: Integration) -> int:

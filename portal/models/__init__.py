@@ -1,5 +1,7 @@
 """The database model, one module per thing an HR admin talks about."""
 
+from portal.models.account_link import LinkPurpose, SetPasswordLink
+from portal.models.audit import AuditAction, AuditEntry
 from portal.models.budget import Budget, BudgetChange
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.entity import Entity
@@ -8,6 +10,7 @@ from portal.models.integration import AvailabilityChange, Integration, Integrati
 from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.login_failure import LoginFailure
 from portal.models.notification import Notification
+from portal.models.recovery_code import RecoveryCode
 from portal.models.sync_run import OPEN_STATES, Phase, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.models.tenant import Tenant
 from portal.models.user import Role, User
@@ -15,6 +18,8 @@ from portal.models.user import Role, User
 __all__ = [
     "OPEN_EXPORT_STATES",
     "OPEN_STATES",
+    "AuditAction",
+    "AuditEntry",
     "AvailabilityChange",
     "Budget",
     "BudgetChange",
@@ -28,12 +33,15 @@ __all__ = [
     "Integration",
     "IntegrationState",
     "Invitation",
+    "LinkPurpose",
     "LoginFailure",
     "Notification",
     "Phase",
+    "RecoveryCode",
     "Role",
     "RunState",
     "SelectionEntry",
+    "SetPasswordLink",
     "SyncRun",
     "SyncRunEmployee",
     "Tenant",

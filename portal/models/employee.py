@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint, eve
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship, validates
 
 from portal.extensions import db
+from portal.models.entity import Entity
 from portal.models.types import enum_column
 from portal.providers.base import ContractType, WageType, WorkerClass
 from portal.sync.state import LocalEmployee, Selection, normalize_email
@@ -29,7 +30,7 @@ class Employee(TenantScoped, db.Model):
         UniqueConstraint("integration_id", "provider_id"),
         # The employees list sorts 50,000 people by these without a table scan.
         Index("ix_employees_name", "tenant_id", "last_name", "first_name"),
-        Index("ix_employees_entity", "tenant_id", "entity_ref"),
+        Index("ix_employees_entity", "tenant_id", "entity_id"),
         Index("ix_employees_last_synced", "tenant_id", "last_synced_at"),
     )
 
@@ -45,7 +46,8 @@ class Employee(TenantScoped, db.Model):
     start_date: Mapped[date | None]
     employee_number: Mapped[str | None] = mapped_column(String(FIELD_MAX_LENGTH["employee_number"]))
     phone: Mapped[str | None] = mapped_column(String(FIELD_MAX_LENGTH["phone"]))
-    entity_ref: Mapped[str | None] = mapped_column(String(FIELD_MAX_LENGTH["entity_ref"]))
+    # The company's own entity: where the provider's entity or venue is mapped (settings).
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", name="fk_employees_entity_id"))
     active: Mapped[bool] = mapped_column(default=True)
     language_changed_by_employee: Mapped[bool] = mapped_column(default=False)
     phone_verified: Mapped[bool] = mapped_column(default=False)
@@ -65,6 +67,7 @@ class Employee(TenantScoped, db.Model):
     synced_record_valid_until: Mapped[date | None]
 
     wage_contract: Mapped[WageContract | None] = relationship(back_populates="employee", uselist=False)
+    entity: Mapped[Entity | None] = relationship()
 
     @validates("email")
     def _normalise_email(self, _key: str, email: str) -> str:
@@ -107,7 +110,6 @@ class WageContract(TenantScoped, db.Model):
     work_regime_pct: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     employer_social_security_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     contract_type: Mapped[ContractType | None] = mapped_column(enum_column(ContractType))
-    entity_ref: Mapped[str | None] = mapped_column(String(100))
     wage_code: Mapped[str | None] = mapped_column(String(50))
 
     employee: Mapped[Employee] = relationship(back_populates="wage_contract")

@@ -124,5 +124,9 @@ class SyncRunEmployee(TenantScoped, db.Model):
     display_name: Mapped[str] = mapped_column(String(300))
     action: Mapped[Action] = mapped_column(enum_column(Action))
     reason: Mapped[Reason | None] = mapped_column(enum_column(Reason))
+    # A failure caused by one value at the provider: the field (the change log's name of
+    # it) and the value as the provider sent it, which the run line quotes.
+    problem_field: Mapped[str | None] = mapped_column(String(100))
+    problem_value: Mapped[str | None] = mapped_column(String(200))
     # The per-employee change log: [{"field", "old", "new"}, …].
     changes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -21,3 +21,7 @@ class Tenant(db.Model):
     # Migrating customers must use selective sync (PRODUCT.md, sync modes).
     migrating: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Deactivated by customer success: nobody of the company can log in; its data stays.
+    deactivated_at: Mapped[datetime | None]
+    # Every HR admin of the company signs in with a second factor (customer success always do).
+    two_factor_required: Mapped[bool] = mapped_column(default=False, server_default="0")

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.crypto import EncryptedJSON
 from portal.extensions import db
 from portal.models.tenant import Tenant
 
@@ -31,6 +34,18 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(2))
     # Seeded by the demo only; a production start refuses to run while any exist.
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Set when the user first chose a password (an invitation accepted): "has access since".
+    activated_at: Mapped[datetime | None]
+    # Access removed (by a colleague, customer success or the operator); the row stays for the audit trail.
+    deactivated_at: Mapped[datetime | None]
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Part of the session's login id: raising it (a new password, removed access) ends every session.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # {"secret": <base32>} once two-factor sign-in is enrolled; encrypted like provider credentials.
+    totp: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, deferred=True)
+    totp_enabled_at: Mapped[datetime | None]
+    # The last time step whose code was accepted: a code seen once is never accepted again.
+    totp_last_step: Mapped[int | None]
 
     tenant: Mapped[Tenant | None] = relationship()
 
@@ -38,7 +53,25 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        # An invited user has no password until they follow their link: nothing matches "".
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login's check: removed people and the people of a deactivated company are out."""
+        return self.deactivated_at is None and (self.tenant is None or self.tenant.deactivated_at is None)
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    def get_id(self) -> str:
+        # The session remembers the version it was made with; see `portal.security.load_user`.
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_customer_success(self) -> bool:

@@ -52,7 +52,8 @@ class ContractType(enum.StrEnum):
     FIXED_HOURS = "fixed_hours"
 
 
-# The synced personal fields, by the name the engine and the models use.
+# The synced personal fields, by the name the engine and the models use. The record's
+# `entity_ref` is not one: the sync scope turns it into the employee's local entity.
 PERSONAL_FIELDS = (
     "first_name",
     "last_name",
@@ -61,7 +62,6 @@ PERSONAL_FIELDS = (
     "start_date",
     "employee_number",
     "phone",
-    "entity_ref",
 )
 
 
@@ -95,7 +95,9 @@ class EmployeeRecord:
     start_date: date | None = None
     employee_number: str | None = None
     phone: str | None = None
+    # The provider's entity or venue: its ID, and its name when the record carries it.
     entity_ref: str | None = None
+    entity_name: str | None = None
     contracts: tuple[WageContractRecord, ...] = ()
     # Set by providers that say so explicitly (generic HR exclusions, removals).
     excluded: bool = False
@@ -113,6 +115,9 @@ class RecordProblem(enum.StrEnum):
     FIELD_TOO_LONG = "field_too_long"
     MALFORMED = "malformed"
     DUPLICATE_ID = "duplicate_id"
+    # A value someone typed at the provider that Flexsync cannot read ("3.500,00" as an
+    # amount, a phone number nobody can be reached on): the admin corrects it there.
+    UNREADABLE_VALUE = "unreadable_value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +126,14 @@ class RecordError:
 
     problem: RecordProblem
     provider_id: str | None
+    # For operators (the log); the admin reads `field` and `value`.
     detail: str
     # Enough of the record to let an admin recognise the person.
     display_name: str | None = None
+    # The field that could not be read, by the engine's name ("wage_contract.provider_gross_amount",
+    # "phone"), and its value as the provider sent it, shortened: the run line names both.
+    field: str | None = None
+    value: str | None = None
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def team_member(raw: records.Raw) -> EmployeeRecord:
     return EmployeeRecord(
         **records.person(raw),
         employee_number=records.text(raw.get("employee_number")),
-        phone=records.text(raw.get("phone")),
+        phone=records.phone(raw.get("phone")),
         entity_ref=records.text(raw.get("venue_id")),
         contracts=tuple(records.wage_contract(c, entity_key="venue_id") for c in records.contract_list(raw, "contracts")),
     )

@@ -78,9 +78,9 @@ def employee(raw: records.Raw) -> EmployeeRecord:
         raise records.Unreadable(RecordProblem.MALFORMED, f"'excluded' is not true/false: {excluded!r}")
     return EmployeeRecord(
         **records.person(raw, "work_email"),
-        start_date=records.optional_date(raw.get("start_date"), "start date"),
+        start_date=records.optional_date(raw.get("start_date"), "start_date"),
         employee_number=records.text(raw.get("employee_number")),
-        phone=records.text(raw.get("phone_number")),
+        phone=records.phone(raw.get("phone_number")),
         entity_ref=records.text(raw.get("entity_id")),
         contracts=tuple(records.wage_contract(c) for c in records.contract_list(raw, "employments")),
         excluded=excluded,

@@ -199,7 +199,7 @@ class LiantisConnector(Connector):
 def employee(raw: records.Raw) -> EmployeeRecord:
     return EmployeeRecord(
         **records.person(raw),
-        start_date=records.optional_date(raw.get("start_date"), "start date"),
+        start_date=records.optional_date(raw.get("start_date"), "start_date"),
         employee_number=records.text(raw.get("payroll_id")),
         entity_ref=records.text(raw.get("entity_id")),
         contracts=tuple(records.wage_contract(c) for c in records.contract_list(raw, "wage_contracts")),

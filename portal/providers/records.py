@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
+from portal.phones import UnreadablePhone, normalise_phone
 from portal.providers.base import (
     Code,
     ContractType,
@@ -27,6 +28,8 @@ from portal.providers.base import (
 DISPLAY_NAME_LENGTH = 120
 # A problem's explanation quotes the provider's value; a huge value must not make a huge report.
 DETAIL_LENGTH = 200
+# The provider's value as the run line quotes it.
+VALUE_LENGTH = 100
 # A provider that leaves the work regime out means a full-time contract.
 FULL_TIME = Decimal("100")
 
@@ -34,10 +37,14 @@ Raw = Mapping[str, Any]
 
 
 class Unreadable(Exception):
-    def __init__(self, problem: RecordProblem, detail: str) -> None:
+    """`field` (the engine's name of it) and `value` (as sent) when one value is the problem."""
+
+    def __init__(self, problem: RecordProblem, detail: str, field: str | None = None, value: Any = None) -> None:
         super().__init__(detail)
         self.problem = problem
         self.detail = detail
+        self.field = field
+        self.value = value
 
 
 def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> EmployeeRecord | RecordError:
@@ -51,7 +58,14 @@ def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> Emplo
     try:
         return translate(raw)
     except Unreadable as error:
-        return RecordError(error.problem, provider_id, error.detail[:DETAIL_LENGTH], name)
+        return RecordError(
+            error.problem,
+            provider_id,
+            error.detail[:DETAIL_LENGTH],
+            name,
+            error.field,
+            None if error.field is None else quoted(error.value),
+        )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         return RecordError(RecordProblem.MALFORMED, provider_id, f"unexpected record shape: {error!r}"[:DETAIL_LENGTH], name)
 
@@ -76,6 +90,14 @@ def person(raw: Raw, email_key: str = "email") -> Person:
     )
 
 
+def quoted(value: Any) -> str:
+    """A provider's value as the run line shows it: as sent, cut short; "" for none at all."""
+    if value is None:
+        return ""
+    shown = value if isinstance(value, str) else repr(value)
+    return shown if len(shown) <= VALUE_LENGTH else shown[: VALUE_LENGTH - 1] + "…"
+
+
 def display_name(raw: Raw) -> str | None:
     parts = [raw.get("first_name"), raw.get("last_name")]
     name = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
@@ -98,43 +120,47 @@ def required_text(raw: Raw, key: str) -> str:
     return value
 
 
-def optional_date(value: Any, label: str) -> date | None:
+def optional_date(value: Any, field: str) -> date | None:
+    """`field`: the engine's name of the date ("start_date", "wage_contract.end_date")."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise Unreadable(RecordProblem.BAD_DATE, f"{label} is not a date: {value!r}")
+        raise Unreadable(RecordProblem.BAD_DATE, f"{field} is not a date: {value!r}", field, value)
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise Unreadable(RecordProblem.BAD_DATE, f"{label} is not a date: {value!r}") from error
+        raise Unreadable(RecordProblem.BAD_DATE, f"{field} is not a date: {value!r}", field, value) from error
 
 
-def required_date(value: Any, label: str) -> date:
-    day = optional_date(value, label)
+def required_date(value: Any, field: str) -> date:
+    day = optional_date(value, field)
     if day is None:
-        raise Unreadable(RecordProblem.BAD_DATE, f"{label} is missing")
+        raise Unreadable(RecordProblem.BAD_DATE, f"{field} is missing", field, value)
     return day
 
 
-def optional_decimal(value: Any, label: str) -> Decimal | None:
-    """Strings are exact; JSON numbers go through `str` so 15.8 stays 15.8."""
+def optional_decimal(value: Any, field: str) -> Decimal | None:
+    """Strings are exact; JSON numbers go through `str` so 15.8 stays 15.8.
+
+    Text that is no number ("3.500,00", "fifteen") is a value typed at the provider: the
+    admin corrects it there. Anything else (true, a list) is a record of the wrong shape."""
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise Unreadable(RecordProblem.MALFORMED, f"{label} is not a number: {value!r}")
+        raise Unreadable(RecordProblem.MALFORMED, f"{field} is not a number: {value!r}", field, value)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation as error:
-        raise Unreadable(RecordProblem.MALFORMED, f"{label} is not a number: {value!r}") from error
+        raise Unreadable(RecordProblem.UNREADABLE_VALUE, f"{field} is not a number: {value!r}", field, value) from error
     if not number.is_finite():
-        raise Unreadable(RecordProblem.MALFORMED, f"{label} is not a number: {value!r}")
+        raise Unreadable(RecordProblem.UNREADABLE_VALUE, f"{field} is not a number: {value!r}", field, value)
     return number
 
 
-def required_decimal(value: Any, label: str) -> Decimal:
-    number = optional_decimal(value, label)
+def required_decimal(value: Any, field: str) -> Decimal:
+    number = optional_decimal(value, field)
     if number is None:
-        raise Unreadable(RecordProblem.MALFORMED, f"{label} is missing")
+        raise Unreadable(RecordProblem.MALFORMED, f"{field} is missing", field, value)
     return number
 
 
@@ -142,7 +168,9 @@ def wage_type(value: Any) -> WageType:
     try:
         return WageType(value)
     except ValueError as error:
-        raise Unreadable(RecordProblem.UNKNOWN_WAGE_TYPE, f"unknown wage type {value!r}") from error
+        raise Unreadable(
+            RecordProblem.UNKNOWN_WAGE_TYPE, f"unknown wage type {value!r}", "wage_contract.wage_type", value
+        ) from error
 
 
 def worker_class(value: Any) -> WorkerClass:
@@ -151,7 +179,9 @@ def worker_class(value: Any) -> WorkerClass:
     try:
         return WorkerClass(value)
     except ValueError as error:
-        raise Unreadable(RecordProblem.MALFORMED, f"unknown worker class {value!r}") from error
+        raise Unreadable(
+            RecordProblem.MALFORMED, f"unknown worker class {value!r}", "wage_contract.worker_class", value
+        ) from error
 
 
 def contract_type(value: Any) -> ContractType | None:
@@ -160,7 +190,25 @@ def contract_type(value: Any) -> ContractType | None:
     try:
         return ContractType(value)
     except ValueError as error:
-        raise Unreadable(RecordProblem.MALFORMED, f"unknown contract type {value!r}") from error
+        raise Unreadable(
+            RecordProblem.MALFORMED, f"unknown contract type {value!r}", "wage_contract.contract_type", value
+        ) from error
+
+
+def phone(value: Any) -> str | None:
+    """The phone number in E.164, as Flexsync stores it ("+32 470 12 34 56" -> "+32470123456").
+
+    A number nobody can be reached on fails the person, naming the field and the value,
+    rather than being stored or dropped: the generic HR system's phone is verified by
+    the employee (a changed one asks for a new verification), so storing it would ask
+    them to verify a number no text reaches, and dropping it would erase the number
+    they have, silently. Their other data stays as last synced until the HR system is
+    corrected; the next sync then brings everything."""
+    typed = text(value)
+    try:
+        return normalise_phone(typed)
+    except UnreadablePhone as error:
+        raise Unreadable(RecordProblem.UNREADABLE_VALUE, f"phone is not a phone number: {typed!r}", "phone", typed) from error
 
 
 def contract_list(raw: Raw, key: str) -> list[Raw]:
@@ -172,17 +220,19 @@ def contract_list(raw: Raw, key: str) -> list[Raw]:
 
 def wage_contract(raw: Raw, entity_key: str = "entity_id") -> WageContractRecord:
     """The contract fields every provider shares; only the entity key differs."""
-    regime = optional_decimal(raw.get("work_regime_pct"), "work regime")
+    regime = optional_decimal(raw.get("work_regime_pct"), "wage_contract.work_regime_pct")
     return WageContractRecord(
         provider_id=required_text(raw, "id"),
         wage_type=wage_type(raw.get("wage_type")),
-        gross_amount=required_decimal(raw.get("gross_amount"), "gross amount"),
-        start_date=required_date(raw.get("start_date"), "contract start date"),
-        end_date=optional_date(raw.get("end_date"), "contract end date"),
+        gross_amount=required_decimal(raw.get("gross_amount"), "wage_contract.provider_gross_amount"),
+        start_date=required_date(raw.get("start_date"), "wage_contract.start_date"),
+        end_date=optional_date(raw.get("end_date"), "wage_contract.end_date"),
         worker_class=worker_class(raw.get("worker_class")),
         work_regime_pct=FULL_TIME if regime is None else regime,
-        weekly_hours=optional_decimal(raw.get("weekly_hours"), "weekly hours"),
-        employer_social_security_pct=optional_decimal(raw.get("employer_social_security_pct"), "employer social security"),
+        weekly_hours=optional_decimal(raw.get("weekly_hours"), "wage_contract.weekly_hours"),
+        employer_social_security_pct=optional_decimal(
+            raw.get("employer_social_security_pct"), "wage_contract.employer_social_security_pct"
+        ),
         contract_type=contract_type(raw.get("contract_type")),
         entity_ref=text(raw.get(entity_key)),
         wage_code=text(raw.get("wage_code")),

@@ -80,8 +80,9 @@ def employee(raw: records.Raw) -> EmployeeRecord:
     entity = raw.get("entity") or {}
     return EmployeeRecord(
         **records.person(raw),
-        start_date=records.optional_date(raw.get("start_date"), "start date"),
+        start_date=records.optional_date(raw.get("start_date"), "start_date"),
         employee_number=records.text(raw.get("employee_number")),
         entity_ref=records.text(entity.get("id")),
+        entity_name=records.text(entity.get("name")),
         contracts=tuple(records.wage_contract(c) for c in records.contract_list(raw, "wage_contracts")),
     )

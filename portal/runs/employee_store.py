@@ -27,6 +27,7 @@ from portal.sync.apply import apply_decision, split_changes
 from portal.sync.diff import provider_value
 from portal.sync.digest import SyncedRecord
 from portal.sync.plan import Action, EmployeeDecision, may_be_created
+from portal.sync.scope import EVERYONE, SyncScope
 from portal.sync.state import LocalEmployee, LocalState, Selection, lookup_keys, person_key
 from portal.sync.state import WageContract as SyncedWageContract
 
@@ -90,18 +91,24 @@ def synced_records(target: SyncTarget) -> dict[str, SyncedRecord]:
 
 
 def load_state(
-    target: SyncTarget, records: Sequence[EmployeeRecord | RecordError], synced_ids: Set[str], today: date
+    target: SyncTarget,
+    records: Sequence[EmployeeRecord | RecordError],
+    synced_ids: Set[str],
+    today: date,
+    scope: SyncScope = EVERYONE,
 ) -> LocalState:
     """Every local employee these records may match: by provider ID, by e-mail, and by
     name for the probable-duplicate check; plus the selection of those provider IDs.
     `synced_ids`: the provider IDs this integration has synced before (may hold
     everyone's: only looked up, never iterated).
 
-    A newcomer that cannot be created (excluded, no running contract) is skipped before
-    the planner looks at anything local, so nothing is loaded for it: on a resync those
-    are most of the records left to plan."""
+    A newcomer that cannot be created (excluded, left out by the settings' `scope`, no
+    running contract) is skipped before the planner looks at anything local, so nothing
+    is loaded for it: on a resync those are most of the records left to plan."""
     newcomers = [
-        r for r in records if isinstance(r, EmployeeRecord) and r.provider_id not in synced_ids and may_be_created(r, today)
+        r
+        for r in records
+        if isinstance(r, EmployeeRecord) and r.provider_id not in synced_ids and may_be_created(r, today, scope)
     ]
     records = [r for r in records if r.provider_id in synced_ids] + newcomers
     keys = lookup_keys(r for r in records if isinstance(r, EmployeeRecord))
@@ -130,13 +137,14 @@ def load_state(
             or employee.email in keys.emails
             or employee.id in namesakes
         )
+    # Everyone's selection, people synced before included: someone unticked in the
+    # selection window, or offered again after a re-install, is left out too.
     selections = {}
-    newcomer_ids = provider_ids - known_ids
-    if newcomer_ids:
+    if provider_ids:
         selections = dict(
             db.session.execute(
                 select(SelectionEntry.provider_id, SelectionEntry.selection).where(
-                    SelectionEntry.integration_id == target.integration_id, SelectionEntry.provider_id.in_(newcomer_ids)
+                    SelectionEntry.integration_id == target.integration_id, SelectionEntry.provider_id.in_(provider_ids)
                 )
             ).all()
         )
@@ -424,6 +432,8 @@ def _record_outcomes(tenant_id: int, run_id: int, decisions: Sequence[EmployeeDe
             "display_name": d.display_name[:300],
             "action": d.action,
             "reason": d.reason,
+            "problem_field": d.detail.field if d.detail else None,
+            "problem_value": d.detail.value[:200] if d.detail else None,
             "changes": [{"field": c.field, "old": _text(c.old), "new": _text(c.new)} for c in d.changes] or None,
         }
         for d in decisions

@@ -6,7 +6,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Integration, RunState, SyncRun, SyncRunEmployee
+from portal.models import Discrepancy, Employee, Entity, Integration, RunState, SyncRun, SyncRunEmployee
 from portal.pagination import BoundedPagination, paginate_growing
 from portal.sync.plan import Action
 
@@ -25,3 +25,40 @@ def lines_page(run: SyncRun, action: Action | None, page: int, per_page: int) ->
     if action is not None:
         statement = statement.where(SyncRunEmployee.action == action)
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def entity_names(lines: list[SyncRunEmployee]) -> dict[str, str]:
+    """The names of the entities these lines' change logs name (by id, as the log keeps
+    them), in one query: a line shows the entity by its name of today."""
+    ids = {
+        int(value)
+        for line in lines
+        for change in line.changes or ()
+        if change.get("field") == "entity_id"
+        for value in (change.get("old"), change.get("new"))
+        if value is not None and str(value).isdigit()
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids)))
+    return {str(entity_id): name for entity_id, name in rows}
+
+
+# Enough to show what a run held back; the employees list filters every open one.
+HELD_SHOWN = 100
+
+
+def held_changes(run: SyncRun) -> list[tuple[Discrepancy, Employee]]:
+    """The provider values this run saw and did not apply (a generic HR system's e-mail
+    change), with their employee: they leave no line of their own, the employee being
+    otherwise unchanged, so the run page lists them apart."""
+    return [
+        (discrepancy, employee)
+        for discrepancy, employee in db.session.execute(
+            select(Discrepancy, Employee)
+            .join(Employee, Employee.id == Discrepancy.employee_id)
+            .where(Discrepancy.first_seen_run_id == run.id)
+            .order_by(Discrepancy.id)
+            .limit(HELD_SHOWN)
+        ).all()
+    ]

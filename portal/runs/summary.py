@@ -7,17 +7,18 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_mail
 from portal.models import Discrepancy, Notification, Role, SyncRun, SyncRunEmployee, User
-from portal.sync.outcomes import REASON_TEXT
+from portal.sync.outcomes import REASON_TEXT, Reason
 from portal.sync.plan import Action
-from portal.texts.labels import label
+from portal.texts.labels import field_label, label
 from portal.texts.providers import PROVIDERS
+from portal.texts.shortening import shortened
 
 log = logging.getLogger(__name__)
 
@@ -25,39 +26,57 @@ log = logging.getLogger(__name__)
 NAMES_SHOWN = 25
 
 
+@dataclass(frozen=True)
+class Failure:
+    name: str
+    reason: Reason | None
+    # The provider's value behind it, when one value is the problem.
+    problem_field: str | None = None
+    problem_value: str | None = None
+
+
 @dataclass
 class RunSummary:
     run: SyncRun
     created: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
     discrepancies: int = 0
 
     @property
     def anything_to_tell(self) -> bool:
-        return bool(self.created or self.deactivated or self.failed or self.discrepancies or self.run.error_code)
+        return bool(
+            self.created or self.deactivated or self.failed or self.discrepancies or self.run.new_to_review or self.run.error_code
+        )
 
 
 def summarise(run: SyncRun) -> RunSummary:
     summary = RunSummary(run)
     lines = db.session.execute(
-        select(SyncRunEmployee.action, SyncRunEmployee.display_name, SyncRunEmployee.reason)
+        select(
+            SyncRunEmployee.action,
+            SyncRunEmployee.display_name,
+            SyncRunEmployee.reason,
+            SyncRunEmployee.problem_field,
+            SyncRunEmployee.problem_value,
+        )
         .where(SyncRunEmployee.run_id == run.id, SyncRunEmployee.action.in_([Action.CREATE, Action.DEACTIVATE, Action.FAIL]))
         .order_by(SyncRunEmployee.id)
     ).all()
-    for action, name, reason in lines:
+    for action, name, reason, problem_field, problem_value in lines:
         if action == Action.CREATE:
             summary.created.append(name)
         elif action == Action.DEACTIVATE:
             summary.deactivated.append(name)
         else:
-            summary.failed.append((name, reason))
+            summary.failed.append(Failure(name, reason, problem_field, problem_value))
     summary.discrepancies = len(db.session.execute(select(Discrepancy.id).where(Discrepancy.first_seen_run_id == run.id)).all())
     return summary
 
 
 def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:NAMES_SHOWN])
+    # Cut short: one name of 10,000 characters must not be the whole e-mail.
+    shown = ", ".join(shortened(name) for name in names[:NAMES_SHOWN])
     more = len(names) - NAMES_SHOWN
     return shown + (" " + _("and %(count)s more", count=more) if more > 0 else "")
 
@@ -88,11 +107,31 @@ def body(summary: RunSummary) -> str:
             _("%(count)s change(s) at the provider were not applied and wait for your decision.", count=summary.discrepancies)
         )
     if summary.failed:
-        failures = "; ".join(f"{name}: {_(REASON_TEXT[reason])}" for name, reason in summary.failed[:NAMES_SHOWN] if reason)
-        parts.append(_("Not synced: %(failures)s.", failures=failures))
+        # One person a line: each reason is a sentence of its own, with its own full stop.
+        failures = [_failure_line(failure) for failure in summary.failed[:NAMES_SHOWN] if failure.reason]
+        more = len(summary.failed) - NAMES_SHOWN
+        if more > 0:
+            failures.append("- " + _("and %(count)s more", count=more))
+        parts.append(_("Not synced:") + "\n" + "\n".join(failures))
+    if summary.run.new_to_review:
+        parts.append(
+            ngettext(
+                "%(num)s new employee waits for your review in the selection window.",
+                "%(num)s new employees wait for your review in the selection window.",
+                summary.run.new_to_review,
+            )
+        )
     if not parts:
         parts.append(_("Every employee was already up to date."))
     return "\n\n".join(parts)
+
+
+def _failure_line(failure: Failure) -> str:
+    line = f"- {shortened(failure.name)}: {_(REASON_TEXT[failure.reason])}"
+    if failure.problem_field:
+        value = f"“{shortened(failure.problem_value)}”" if failure.problem_value else "—"
+        line += f" ({field_label(failure.problem_field)}: {value})"
+    return line
 
 
 def path_for(endpoint: str, **values: object) -> str:

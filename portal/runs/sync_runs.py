@@ -24,7 +24,7 @@ from portal.integrations.overview import open_run
 from portal.models import OPEN_STATES, Integration, IntegrationState, Phase, RunState, SyncRun, SyncRunEmployee, Trigger, User
 from portal.providers.base import Connector, EmployeeRecord, ProviderUnavailable, ReconnectNeeded
 from portal.providers.registry import connector_class
-from portal.runs import employee_store, summary
+from portal.runs import employee_store, summary, sync_scope
 from portal.runs.lifecycle import ErrorCode, Lifecycle, utcnow
 from portal.runs.read_ahead import reading_ahead
 from portal.sync.digest import SyncedRecord, split_unchanged, valid_until
@@ -151,18 +151,28 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connecto
     run_id = run.id
     policies = connector.field_policies
     mode = integration.sync_mode or SyncMode.FULL
+    # A selective installation's first sync offers everyone, people synced before too
+    # (an uninstall forgets the first sync: `activation.uninstall`).
+    offer_synced = mode is SyncMode.SELECTIVE and integration.first_synced_at is None
+    # The settings (venues, entities, exclusions) as the engine reads them; a change of
+    # them changes every record's digest, so the first run after it plans everyone.
+    scope = sync_scope.scope_of(integration)
+    fingerprint = scope.fingerprint
     today = date.today()
     fetched = _Fetched()
     committed_at = time.monotonic()
     synced = employee_store.synced_records(target)
     with reading_ahead(connector.employees()) as pages:
         for page in pages:
-            split = split_unchanged(page.raw, synced, today, fetched.seen)
+            split = split_unchanged(page.raw, synced, today, fetched.seen, fingerprint)
             # Never planned, yet listing them again later in the run is a duplicate.
             fetched.seen |= split.unchanged
             records = [page.read(page.raw[position]) for position in split.to_plan]
-            state = employee_store.load_state(target, records, synced.keys(), today)
-            plan = plan_batch(records, state, policies, today, mode, seen_earlier=fetched.seen)
+            scope = sync_scope.with_entities_for(target, scope, records, integration.provider)
+            state = employee_store.load_state(target, records, synced.keys(), today, scope)
+            plan = plan_batch(
+                records, state, policies, today, mode, seen_earlier=fetched.seen, scope=scope, offer_synced=offer_synced
+            )
             in_step = {
                 r.provider_id: SyncedRecord(split.digests[r.provider_id], valid_until(r, today))
                 for r in records

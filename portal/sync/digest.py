@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -29,8 +30,10 @@ def _rules_version() -> bytes:
     the digest is salted with their source, so a deploy that changes them does it (and
     with the Python version, whose marshal writes the bytes digested)."""
     root = Path(__file__).resolve().parent.parent
-    sources = sorted([*root.joinpath("sync").glob("*.py"), *root.joinpath("providers").glob("*.py")])
+    # Phones are read into E.164 by `portal.phones`, with the library's idea of a valid number.
+    sources = sorted([*root.joinpath("sync").glob("*.py"), *root.joinpath("providers").glob("*.py"), root / "phones.py"])
     salt = hashlib.blake2b(sys.version.split()[0].encode(), digest_size=16)
+    salt.update(metadata.version("phonenumbers").encode())
     for source in sources:
         salt.update(source.read_bytes())
     return salt.digest()
@@ -39,11 +42,13 @@ def _rules_version() -> bytes:
 _SALT = _rules_version()
 
 
-def record_digest(raw: Any) -> str:
+def record_digest(raw: Any, scope: bytes = b"") -> str:
     # The decoded JSON as the provider ordered it (a provider that reorders its keys only
     # costs one re-plan), serialised by marshal: lossless for JSON values and twice as
     # fast as repr. Version 2 writes no back-references, so equal records give equal bytes.
-    return hashlib.blake2b(marshal.dumps(raw, 2), digest_size=16, key=_SALT).hexdigest()
+    # `scope` (at most 16 bytes, `SyncScope.fingerprint`): a record planned under other
+    # settings (a venue now Inactive, an exclusion added) is not in step any more.
+    return hashlib.blake2b(marshal.dumps(raw, 2), digest_size=16, key=_SALT, salt=scope).hexdigest()
 
 
 def raw_provider_id(raw: Any) -> str | None:
@@ -84,7 +89,11 @@ class PageSplit:
 
 
 def split_unchanged(
-    raw_records: Sequence[Any], synced: Mapping[str, SyncedRecord], today: date, seen_earlier: Set[str]
+    raw_records: Sequence[Any],
+    synced: Mapping[str, SyncedRecord],
+    today: date,
+    seen_earlier: Set[str],
+    scope: bytes = b"",
 ) -> PageSplit:
     """Which records of a page are, for certain, unchanged since the last sync.
 
@@ -102,7 +111,7 @@ def split_unchanged(
             # Which copy was applied is not known from a digest: never remembered as in step.
             to_plan.append(position)
             continue
-        digest = record_digest(raw)
+        digest = record_digest(raw, scope)
         known = synced.get(provider_id)
         if known is not None and known.matches(digest, today):
             unchanged.add(provider_id)

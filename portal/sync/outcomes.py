@@ -24,12 +24,18 @@ class Reason(enum.StrEnum):
     FIELD_TOO_LONG = "field_too_long"
     MALFORMED = "malformed"
     DUPLICATE_ID = "duplicate_id"
+    UNREADABLE_VALUE = "unreadable_value"
     ENTITY_MOVE = "entity_move"
     EMAIL_IN_USE = "email_in_use"
     # Skips: deliberately left out, not an error.
     NO_ACTIVE_CONTRACT = "no_active_contract"
     EXCLUDED = "excluded"
     NOT_SELECTED = "not_selected"
+    # Left out by the integration's own settings (skipped when new, deactivated when synced before).
+    VENUE_INACTIVE = "venue_inactive"
+    VENUE_NOT_MAPPED = "venue_not_mapped"
+    ENTITY_NOT_SYNCED = "entity_not_synced"
+    EXCLUDED_IN_SETTINGS = "excluded_in_settings"
     # Deactivations.
     REMOVED_AT_PROVIDER = "removed_at_provider"
     CONTRACTS_ENDED = "contracts_ended"
@@ -38,10 +44,14 @@ class Reason(enum.StrEnum):
 class Fix(enum.StrEnum):
     ADD_EMAIL_AT_PROVIDER = "add_email_at_provider"
     CORRECT_AT_PROVIDER = "correct_at_provider"
+    CORRECT_VALUE_AT_PROVIDER = "correct_value_at_provider"
     CONTACT_SUPPORT = "contact_support"
     MOVE_ACCOUNT_WITH_SUPPORT = "move_account_with_support"
     USE_UNIQUE_EMAIL = "use_unique_email"
     SELECT_EMPLOYEE = "select_employee"
+    MAP_VENUE = "map_venue"
+    TICK_ENTITY = "tick_entity"
+    REMOVE_EXCLUSION = "remove_exclusion"
     NOTHING_TO_DO = "nothing_to_do"
 
 
@@ -53,11 +63,16 @@ FIX_FOR: dict[Reason, Fix] = {
     Reason.UNKNOWN_WAGE_TYPE: Fix.CONTACT_SUPPORT,
     Reason.MALFORMED: Fix.CONTACT_SUPPORT,
     Reason.DUPLICATE_ID: Fix.CONTACT_SUPPORT,
+    Reason.UNREADABLE_VALUE: Fix.CORRECT_VALUE_AT_PROVIDER,
     Reason.ENTITY_MOVE: Fix.MOVE_ACCOUNT_WITH_SUPPORT,
     Reason.EMAIL_IN_USE: Fix.USE_UNIQUE_EMAIL,
     Reason.NO_ACTIVE_CONTRACT: Fix.NOTHING_TO_DO,
     Reason.EXCLUDED: Fix.NOTHING_TO_DO,
     Reason.NOT_SELECTED: Fix.SELECT_EMPLOYEE,
+    Reason.VENUE_INACTIVE: Fix.MAP_VENUE,
+    Reason.VENUE_NOT_MAPPED: Fix.MAP_VENUE,
+    Reason.ENTITY_NOT_SYNCED: Fix.TICK_ENTITY,
+    Reason.EXCLUDED_IN_SETTINGS: Fix.REMOVE_EXCLUSION,
     Reason.REMOVED_AT_PROVIDER: Fix.NOTHING_TO_DO,
     Reason.CONTRACTS_ENDED: Fix.NOTHING_TO_DO,
 }
@@ -71,6 +86,8 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.FIELD_TOO_LONG: N_("A field at the provider is longer than Flexsync can store."),
     Reason.MALFORMED: N_("The provider sent this employee in a form Flexsync cannot read."),
     Reason.DUPLICATE_ID: N_("The provider sent two employees with the same ID."),
+    # The run line names the field and quotes the value (`ProblemDetail`).
+    Reason.UNREADABLE_VALUE: N_("A value at the provider is not in a form Flexsync can read."),
     Reason.ENTITY_MOVE: N_(
         "An account already exists for this e-mail, under another provider ID (often a move to another entity)."
     ),
@@ -78,6 +95,10 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.NO_ACTIVE_CONTRACT: N_("No active contract at the provider today."),
     Reason.EXCLUDED: N_("Excluded from the sync at the provider."),
     Reason.NOT_SELECTED: N_("Not selected for the sync."),
+    Reason.VENUE_INACTIVE: N_("The employee's venue is set to Inactive in the Connexie settings."),
+    Reason.VENUE_NOT_MAPPED: N_("The employee's venue is not mapped to one of your entities in the Connexie settings."),
+    Reason.ENTITY_NOT_SYNCED: N_("The employee's entity is not ticked under Entities to sync in the settings."),
+    Reason.EXCLUDED_IN_SETTINGS: N_("Listed under Excluded employees in the settings of the integration."),
     Reason.REMOVED_AT_PROVIDER: N_("Removed at the provider."),
     Reason.CONTRACTS_ENDED: N_("All contracts at the provider have ended."),
 }
@@ -85,6 +106,10 @@ REASON_TEXT: dict[Reason, str] = {
 FIX_TEXT: dict[Fix, str] = {
     Fix.ADD_EMAIL_AT_PROVIDER: N_("Add the e-mail address at the provider, then sync again."),
     Fix.CORRECT_AT_PROVIDER: N_("Correct the employee's data at the provider, then sync again."),
+    Fix.CORRECT_VALUE_AT_PROVIDER: N_(
+        "Correct this value at the provider (an amount as 3500.00, a date as 2025-01-31, a phone number as "
+        "+32 470 12 34 56), then sync again."
+    ),
     Fix.CONTACT_SUPPORT: N_("Contact support: the provider's data needs a closer look."),
     # The seeds send entity moves to support: the sync never moves an account itself.
     Fix.MOVE_ACCOUNT_WITH_SUPPORT: N_(
@@ -92,6 +117,15 @@ FIX_TEXT: dict[Fix, str] = {
     ),
     Fix.USE_UNIQUE_EMAIL: N_("Give each employee their own e-mail address at the provider, then sync again."),
     Fix.SELECT_EMPLOYEE: N_("Select the employee in the selection window to sync them."),
+    Fix.MAP_VENUE: N_(
+        "Nothing to do if the venue is not used. To sync its people, map it to one of your entities in the Connexie settings."
+    ),
+    Fix.TICK_ENTITY: N_(
+        "Nothing to do if the entity is left out on purpose. To sync its people, tick it under Entities to sync in the settings."
+    ),
+    Fix.REMOVE_EXCLUSION: N_(
+        "Nothing to do if the exclusion is on purpose. To sync them again, remove them from Excluded employees in the settings."
+    ),
     Fix.NOTHING_TO_DO: N_("Nothing to do."),
 }
 
@@ -128,6 +162,15 @@ def run_status(counts: RunCounts, provider_failed: bool = False) -> RunStatus:
     if counts.failed == 0:
         return RunStatus.SUCCESS
     return RunStatus.PARTIAL if counts.synced else RunStatus.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemDetail:
+    """The provider's value behind a failure, for the run line: which field (by the
+    engine's name, e.g. "wage_contract.provider_gross_amount"), and the value as sent."""
+
+    field: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ from portal.sync.diff import (
     provider_value,
     wage_contract_changes,
 )
-from portal.sync.outcomes import EmployeeOutcome, Reason, RunCounts
+from portal.sync.outcomes import EmployeeOutcome, ProblemDetail, Reason, RunCounts
+from portal.sync.scope import EVERYONE, SyncScope
 from portal.sync.state import (
     LocalEmployee,
     LocalState,
@@ -52,6 +53,8 @@ class EmployeeDecision:
     # Everything to write, in change-log form; empty means no employee row is written.
     changes: tuple[FieldChange, ...] = ()
     reason: Reason | None = None
+    # For a failure caused by one value at the provider: which field, and the value.
+    detail: ProblemDetail | None = None
     discrepancies: tuple[Discrepancy, ...] = ()
     matched_by_email: bool = False
     # A local employee this new one probably is, under another e-mail: the admin may merge.
@@ -123,6 +126,10 @@ class _Page:
     policies: Mapping[str, FieldPolicy]
     today: date
     mode: SyncMode
+    # Who the integration's settings sync, and which local entity they belong to.
+    scope: SyncScope
+    # The first sync of a selective installation: people synced before are offered again.
+    offer_synced: bool = False
     # E-mail -> provider ID, for e-mails this page already gave to someone.
     claimed_emails: dict[str, str] = field(default_factory=dict)
     # E-mails known employees gave up in this page.
@@ -140,6 +147,8 @@ def plan_batch(
     today: date,
     mode: SyncMode,
     seen_earlier: Set[str] = frozenset(),
+    scope: SyncScope = EVERYONE,
+    offer_synced: bool = False,
 ) -> BatchPlan:
     """Decide every record of a page; write the decisions in the order returned.
 
@@ -147,9 +156,11 @@ def plan_batch(
     gives up in this page is free before a newcomer takes it: planning the page again
     after writing it then finds nothing to do. `seen_earlier` holds the provider IDs of
     the run's earlier pages (not of this page when it is retried), so that a provider
-    ID sent twice in one run fails the second time.
+    ID sent twice in one run fails the second time. `offer_synced`: the first sync of an
+    installation in selective mode, where people an earlier installation synced are
+    offered in the selection window like newcomers (see `_synced_selection_gate`).
     """
-    page = _Page(state, policies, today, mode)
+    page = _Page(state, policies, today, mode, scope, offer_synced)
     seen: set[str] = set()
     decisions: list[EmployeeDecision] = []
     known: list[tuple[EmployeeRecord, LocalEmployee]] = []
@@ -196,6 +207,12 @@ def _plan_known(record: EmployeeRecord, employee: LocalEmployee, page: _Page) ->
     if record.excluded:
         # Excluded at the provider after being synced: gone from the sync, so deactivated.
         return _deactivate(employee, Reason.EXCLUDED)
+    if left_out := page.scope.leaves_out(record):
+        # Left out by the settings after being synced (a venue set to Inactive, an entity
+        # unticked, an exclusion): they leave the sync like people removed at the provider.
+        return _deactivate(employee, left_out)
+    if not_selected := _synced_selection_gate(record, employee, page):
+        return not_selected
     if problem := record_problem(record):
         return _fail(record, problem, employee)
     contract = record.active_contract(page.today)
@@ -204,14 +221,17 @@ def _plan_known(record: EmployeeRecord, employee: LocalEmployee, page: _Page) ->
     return _sync(record, employee, contract, page)
 
 
-def may_be_created(record: EmployeeRecord, today: date) -> bool:
+def may_be_created(record: EmployeeRecord, today: date, scope: SyncScope = EVERYONE) -> bool:
     """Whether a record nobody was synced from can lead to a new employee at all."""
-    return not record.excluded and record.active_contract(today) is not None
+    return not record.excluded and scope.leaves_out(record) is None and record.active_contract(today) is not None
 
 
 def _plan_newcomer(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
     if record.excluded:
         return _skip(record, Reason.EXCLUDED)
+    if left_out := page.scope.leaves_out(record):
+        # Never offered in the selection window either: the settings keep them out.
+        return _skip(record, left_out)
     # Connexie imports "team members with an active contract and an e-mail address".
     contract = record.active_contract(page.today)
     if contract is None:
@@ -249,6 +269,28 @@ def _selection_gate(record: EmployeeRecord, page: _Page) -> EmployeeDecision | N
     return _skip(record, Reason.NOT_SELECTED, newly_offered=True)
 
 
+def _synced_selection_gate(record: EmployeeRecord, employee: LocalEmployee, page: _Page) -> EmployeeDecision | None:
+    """Someone synced before stays in the sync unless the selection says otherwise.
+
+    Unticked in the selection window: left out, kept as they are (not deactivated). The
+    first sync of a re-installed selective integration (`offer_synced`) offers everyone
+    the provider lists, people the earlier installation synced too: "to redo the
+    selection of existing employees, uninstall and re-install". Without an entry they
+    stay synced: a switch from full to selective "applies to future employees only".
+    Whoever has no running contract is left to the deactivation that follows.
+    """
+    if record.active_contract(page.today) is None:
+        return None
+    match page.state.selections.get(record.provider_id):
+        case Selection.SELECTED:
+            return None
+        case Selection.PARKED:
+            return _skip(record, Reason.NOT_SELECTED, employee=employee)
+    if page.offer_synced and page.mode == SyncMode.SELECTIVE:
+        return _skip(record, Reason.NOT_SELECTED, newly_offered=True, employee=employee)
+    return None
+
+
 def _create(record: EmployeeRecord, contract: WageContractRecord, page: _Page) -> EmployeeDecision:
     personal = personal_diff(record, None, page.policies)
     page.claimed_emails[normalize_email(record.email or "")] = record.provider_id
@@ -259,6 +301,7 @@ def _create(record: EmployeeRecord, contract: WageContractRecord, page: _Page) -
         changes=(
             FieldChange("provider_id", None, record.provider_id),
             *personal.changes,
+            *_entity_change(record, None, page.scope),
             *wage_contract_changes(None, synced_wage_contract(contract)),
         ),
         probable_duplicate_of=_probable_duplicate(record, page.state),
@@ -285,6 +328,7 @@ def _sync(
     changes = [
         *_binding_changes(record, employee),
         *personal.changes,
+        *_entity_change(record, employee, page.scope),
         *wage_contract_changes(employee.wage_contract, synced_wage_contract(contract)),
     ]
     if personal.reverify_phone and employee.phone_verified:
@@ -302,6 +346,14 @@ def _sync(
         discrepancies=personal.discrepancies,
         matched_by_email=not employee.ever_synced,
     )
+
+
+def _entity_change(record: EmployeeRecord, employee: LocalEmployee | None, scope: SyncScope) -> list[FieldChange]:
+    """The employee's local entity follows the provider's entity through the settings'
+    mapping (the provider is master): a remapped venue moves its people."""
+    old = employee.entity_id if employee is not None else None
+    new = scope.local_entity(record)
+    return [] if new == old else [FieldChange("entity_id", old, new)]
 
 
 def _binding_changes(record: EmployeeRecord, employee: LocalEmployee) -> list[FieldChange]:
@@ -348,18 +400,31 @@ def deactivation(employee: LocalEmployee, reason: Reason) -> EmployeeDecision:
     )
 
 
-def _skip(record: EmployeeRecord, reason: Reason, newly_offered: bool = False) -> EmployeeDecision:
-    return EmployeeDecision(Action.SKIP, _name(record), record.provider_id, reason=reason, newly_offered=newly_offered)
+def _skip(
+    record: EmployeeRecord, reason: Reason, newly_offered: bool = False, employee: LocalEmployee | None = None
+) -> EmployeeDecision:
+    return EmployeeDecision(
+        Action.SKIP,
+        _name(record),
+        record.provider_id,
+        employee.local_id if employee is not None else None,
+        reason=reason,
+        newly_offered=newly_offered,
+    )
 
 
 def _fail(item: EmployeeRecord | RecordError, reason: Reason, employee: LocalEmployee | None = None) -> EmployeeDecision:
     name = _name(item) if isinstance(item, EmployeeRecord) else item.display_name or ""
+    detail = None
+    if isinstance(item, RecordError) and item.field is not None and reason.value == item.problem.value:
+        detail = ProblemDetail(item.field, item.value or "")
     return EmployeeDecision(
         Action.FAIL,
         name or item.provider_id or "?",
         item.provider_id,
         employee.local_id if employee is not None else None,
         reason=reason,
+        detail=detail,
     )
 
 

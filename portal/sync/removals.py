@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from portal.sync.outcomes import Reason
+from portal.sync.outcomes import N_, Reason
 from portal.sync.plan import EmployeeDecision, deactivation
 from portal.sync.state import LocalEmployee
 
-# English source text; the web layer wraps it in gettext.
-REACTIVATION_WARNING = (
+# English source text, marked for the catalogue; the web layer wraps it in gettext.
+REACTIVATION_WARNING = N_(
     "{name} still has an active contract at {provider}: the next sync will activate them"
     " again. End the employment at {provider} too."
 )

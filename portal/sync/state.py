@@ -49,7 +49,6 @@ class WageContract:
     work_regime_pct: Decimal
     employer_social_security_pct: Decimal | None
     contract_type: ContractType | None
-    entity_ref: str | None
     wage_code: str | None
 
     def is_active_on(self, day: date) -> bool:
@@ -68,7 +67,8 @@ class LocalEmployee:
     start_date: date | None = None
     employee_number: str | None = None
     phone: str | None = None
-    entity_ref: str | None = None
+    # The local entity (`Entity`) the provider's entity or venue maps to (`scope.SyncScope`).
+    entity_id: int | None = None
     wage_contract: WageContract | None = None
     active: bool = True
     language_changed_by_employee: bool = False

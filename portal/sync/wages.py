@@ -67,6 +67,5 @@ def synced_wage_contract(record: WageContractRecord) -> WageContract:
         work_regime_pct=record.work_regime_pct,
         employer_social_security_pct=record.employer_social_security_pct,
         contract_type=record.contract_type,
-        entity_ref=record.entity_ref,
         wage_code=record.wage_code,
     )

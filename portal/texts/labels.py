@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from portal.employees.directory import EmployeeStatus
 from portal.integrations.overview import CardState
-from portal.models import ExportState, IntegrationState, RunState, Trigger
+from portal.models import DiscrepancyStatus, ExportState, IntegrationState, RunState, Trigger
+from portal.phones import display_phone
+from portal.providers.base import ContractType, WageType, WorkerClass
 from portal.sync.plan import Action
 from portal.sync.state import SyncMode
+from portal.texts.languages import language_name
 
 # Keyed by enum class first: two enums may share a value ("active") with different meanings.
 LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
@@ -66,6 +72,23 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         Trigger.MANUAL: _l("manual"),
         Trigger.RETRY: _l("retry"),
     },
+    DiscrepancyStatus: {
+        DiscrepancyStatus.OPEN: _l("waiting for your decision"),
+        DiscrepancyStatus.ACCEPTED: _l("applied"),
+        DiscrepancyStatus.DISMISSED: _l("dismissed"),
+    },
+    WageType: {
+        WageType.HOURLY: _l("hourly"),
+        WageType.MONTHLY: _l("monthly"),
+    },
+    WorkerClass: {
+        WorkerClass.WHITE_COLLAR: _l("white-collar"),
+        WorkerClass.BLUE_COLLAR: _l("blue-collar"),
+    },
+    ContractType: {
+        ContractType.FLEX: _l("flex (zero hours)"),
+        ContractType.FIXED_HOURS: _l("fixed hours"),
+    },
 }
 
 
@@ -85,6 +108,8 @@ FIELD_LABELS = {
     "start_date": _l("Start date"),
     "employee_number": _l("Employee number"),
     "phone": _l("Phone"),
+    "entity_id": _l("Entity"),
+    # Change logs written before employees belonged to a local entity (the provider's ID).
     "entity_ref": _l("Entity"),
     "active": _l("Active"),
     "phone_verified": _l("Phone verified"),
@@ -96,6 +121,7 @@ FIELD_LABELS = {
     "wage_contract.gross_salary": _l("Gross salary"),
     "wage_contract.salary_period": _l("Salary period"),
     "wage_contract.converted_with_weekly_hours": _l("Weekly hours used for the monthly salary"),
+    "wage_contract.weekly_hours": _l("Weekly hours"),
     "wage_contract.start_date": _l("Contract start"),
     "wage_contract.end_date": _l("Contract end"),
     "wage_contract.work_regime_pct": _l("Work regime (%)"),
@@ -108,3 +134,53 @@ FIELD_LABELS = {
 
 def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
+
+
+# The change log keeps values as text (`employee_store._text`): enums by value, booleans
+# as "True"/"False", dates in ISO, amounts as decimals. Which field holds which kind:
+ENUM_FIELDS: dict[str, type[enum.Enum]] = {
+    "wage_contract.wage_type": WageType,
+    "wage_contract.salary_period": WageType,
+    "wage_contract.worker_class": WorkerClass,
+    "wage_contract.contract_type": ContractType,
+}
+YES_NO_FIELDS = frozenset({"active", "phone_verified", "external"})
+DATE_FIELDS = frozenset({"start_date", "wage_contract.start_date", "wage_contract.end_date"})
+NUMBER_FIELDS = frozenset(
+    {
+        "wage_contract.provider_gross_amount",
+        "wage_contract.gross_salary",
+        "wage_contract.converted_with_weekly_hours",
+        "wage_contract.weekly_hours",
+        "wage_contract.work_regime_pct",
+        "wage_contract.employer_social_security_pct",
+    }
+)
+YES_NO = {"True": _l("yes"), "False": _l("no")}
+
+
+def change_value(field: str, value: str | None) -> str:
+    """A value of the change log as the admin reads it, in their language: labels for
+    codes ("white_collar" -> "white-collar"), languages by name, dates and amounts in
+    the reader's format, phones formatted; "—" for no value, never "None"."""
+    if value is None or value == "":
+        return "—"
+    if field in ENUM_FIELDS:
+        try:
+            return label(ENUM_FIELDS[field](value))
+        except (ValueError, KeyError):
+            return value
+    if field in YES_NO_FIELDS and value in YES_NO:
+        return str(YES_NO[value])
+    if field == "language":
+        return language_name(value)
+    if field == "phone":
+        return display_phone(value)
+    try:
+        if field in DATE_FIELDS:
+            return format_date(date.fromisoformat(value), "medium")
+        if field in NUMBER_FIELDS:
+            return format_decimal(Decimal(value))
+    except (ValueError, InvalidOperation):
+        return value
+    return value

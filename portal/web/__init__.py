@@ -8,12 +8,16 @@ from flask import Flask
 
 # One blueprint per area the user sees, each in the module of that name.
 BLUEPRINT_MODULES = (
+    "accounts",
     "activation",
     "auth",
+    "colleagues",
     "company",
     "cs",
+    "cs_accounts",
     "dashboard",
     "employees",
+    "entities",
     "errors",
     "hours",
     "integration_settings",
@@ -21,18 +25,25 @@ BLUEPRINT_MODULES = (
     "invitations",
     "notifications",
     "syncs",
+    "two_factor",
 )
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.texts.labels import field_label, label
-    from portal.texts.languages import LANGUAGE_NAMES
+    from portal.phones import display_phone
+    from portal.texts.labels import change_value, field_label, label
+    from portal.texts.languages import LANGUAGE_NAMES, language_name
     from portal.texts.providers import PROVIDERS
     from portal.texts.run_errors import run_error_text
+    from portal.texts.shortening import shortened
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(f"portal.web.{module}").bp)
     app.jinja_env.globals.update(
-        providers=PROVIDERS, run_error_text=run_error_text, field_label=field_label, language_names=LANGUAGE_NAMES
+        providers=PROVIDERS,
+        run_error_text=run_error_text,
+        field_label=field_label,
+        change_value=change_value,
+        language_names=LANGUAGE_NAMES,
     )
-    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters.update(label=label, language_name=language_name, phone=display_phone, shortened=shortened)

@@ -12,15 +12,17 @@ from typing import Any
 
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.extensions import htmx, oauth
 from portal.integrations import activation, connectors
 from portal.integrations.activation import ActivationFailed, Step
-from portal.models import Integration, IntegrationState
+from portal.models import Integration, IntegrationState, RunState, SyncRun
 from portal.providers.base import Provider
 from portal.sync.state import SyncMode
+from portal.texts.labels import label
 from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
 from portal.web.integration_forms import (
@@ -138,6 +140,16 @@ def connect(provider: str):
     return after_connect(integration)
 
 
+def first_sync_message(name: str, run: SyncRun) -> str:
+    """What the admin is told of the first sync: what its run is doing now, not what it
+    did when it was queued (a small company's first sync ends before the next page)."""
+    if run.status is RunState.QUEUED:
+        return _("%(provider)s is active. The first sync is waiting for a free worker.", provider=name)
+    if run.status is RunState.RUNNING:
+        return _("%(provider)s is active. The first sync has started.", provider=name)
+    return _("%(provider)s is active. The first sync has finished: %(status)s.", provider=name, status=label(run.status))
+
+
 def liantis_client():
     consent = connectors.consent_settings(Provider.LIANTIS, current_app.config)
     client = oauth.create_client("liantis") or oauth.register(
@@ -225,7 +237,7 @@ def configure(provider: str):
     form = context.get("form")
     if form is None or not form.validate_on_submit():
         return render_step(integration, step=Step.CONFIGURE, **context)
-    activation.save_settings(integration, chosen_settings(integration, form, context))
+    activation.save_settings(integration, chosen_settings(integration, form, context), context.get("provider_entities", ()))
     return redirect(url_for("activation.wizard", provider=provider))
 
 
@@ -245,8 +257,9 @@ def choose_mode(provider: str):
     if not form.validate_on_submit():
         return render_step(integration, step=Step.MODE, form=form)
     name = PROVIDERS[integration.provider].name
-    if activation.finish(integration, SyncMode(form.mode.data), current_user):
-        flash(_l("%(provider)s is active. The first sync has started.", provider=name), "success")
+    run = activation.finish(integration, SyncMode(form.mode.data), current_user)
+    if run is not None:
+        flash(first_sync_message(name, run), "success")
     else:
         flash(
             _l(
@@ -255,4 +268,11 @@ def choose_mode(provider: str):
             ),
             "warning",
         )
+    if integration.sync_mode is SyncMode.SELECTIVE:
+        # The first sync fills the selection window: that is where the admin picks who is synced.
+        flash(
+            _l("Everyone %(provider)s lists appears below once the first sync has ended: then tick whom to sync.", provider=name),
+            "success",
+        )
+        return go_to(url_for("integration_settings.selection_window", provider=provider))
     return go_to(url_for("integrations.index"))

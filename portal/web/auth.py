@@ -4,12 +4,13 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from portal.accounts import login_limit, users
 from portal.i18n import SESSION_KEY
+from portal.web import sign_in
 from portal.web.forms import Form
 
 bp = Blueprint("auth", __name__)
@@ -18,13 +19,6 @@ bp = Blueprint("auth", __name__)
 class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
-
-
-def _safe_next(target: str | None) -> str | None:
-    # Only local paths: an absolute URL here would make the login an open redirect.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,11 +35,19 @@ def login():
         user = users.user_with_email(form.email.data)
         if user is not None and user.check_password(form.password.data):
             login_limit.clear_failures(key)
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
+            if not user.is_active:
+                return _no_access()
+            return sign_in.after_password(user, request.args.get("next"))
         login_limit.record_failure(key, now)
         flash(_l("That e-mail and password do not match. Check both and try again."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _no_access():
+    # Only after the right password: nobody learns from this page that an address has a login.
+    title = _l("Your access has ended")
+    hint = _l("Your company's HR admin (or customer success, for a whole company) removed it. Ask them if you need it back.")
+    return render_template("errors/error.html", status=403, title=title, hint=hint), 403
 
 
 def _too_many_attempts():
@@ -69,4 +71,4 @@ def switch_language():
         session[SESSION_KEY] = language
         if current_user.is_authenticated:
             users.save_language(current_user, language)
-    return redirect(_safe_next(request.form.get("next")) or url_for("dashboard.index"))
+    return redirect(sign_in.safe_next(request.form.get("next")) or url_for("dashboard.index"))

@@ -15,6 +15,10 @@ bp = Blueprint("company", __name__, url_prefix="/company")
 
 VAT_MESSAGES = {
     VatProblem.MISSING: _l("Fill in your company's VAT number, e.g. BE0123456749."),
+    VatProblem.FOREIGN: _l(
+        "This is a VAT number of another country. Securex and Liantis need the Belgian VAT number of your company:"
+        " BE and 10 digits, e.g. BE0123456749."
+    ),
     VatProblem.FORMAT: _l(
         "A Belgian VAT number has 10 digits after BE, e.g. BE0123456749. Check the number on your company documents."
     ),

@@ -14,17 +14,19 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal import mail, tenancy
+from portal.company import entities
 from portal.employees import budgets, decisions, details, directory, invitations
 from portal.employees.directory import ListFilter, SortBy
 from portal.extensions import htmx
 from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
+from portal.phones import UnreadablePhone, display_phone, normalise_phone
 from portal.providers.base import Provider
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
 from portal.texts.labels import FIELD_LABELS
-from portal.texts.languages import LANGUAGE_NAMES
+from portal.texts.languages import LANGUAGE_NAMES, language_name
 from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
 from portal.web.forms import Form, entered
@@ -127,7 +129,17 @@ class PersonalDetailsForm(Form):
     start_date = DateField(FIELD_LABELS["start_date"], validators=[Optional()])
     employee_number = StringField(FIELD_LABELS["employee_number"], validators=[Length(max=50)])
     phone = StringField(FIELD_LABELS["phone"], validators=[Length(max=50)])
-    entity_ref = StringField(FIELD_LABELS["entity_ref"], validators=[Length(max=100)])
+    # One of the company's entities (choices set by `details_form`), or none.
+    entity_id = SelectField(
+        FIELD_LABELS["entity_id"], coerce=lambda value: int(value) if value not in (None, "", "None") else None
+    )
+
+    def validate_phone(self, field: StringField) -> None:
+        # Stored in E.164 whatever way it was typed ("0470 12 34 56", "+32 470 12 34 56").
+        try:
+            field.data = normalise_phone(field.data)
+        except UnreadablePhone:
+            raise ValidationError(_l("Enter a phone number like +32 470 12 34 56; a Belgian number may start with 0.")) from None
 
 
 class EndEmploymentForm(Form):
@@ -142,6 +154,13 @@ def details_form(employee: Employee, locked: frozenset[str], **kwargs) -> Person
     form = PersonalDetailsForm(obj=employee, **kwargs)
     for name in locked:
         del form[name]
+    if "language" in form and employee.language and employee.language not in dict(LANGUAGE_CHOICES):
+        # A language a provider sent that Flexsync does not speak itself ("de") stays a choice.
+        form.language.choices = [*LANGUAGE_CHOICES, (employee.language, language_name(employee.language))]
+    if "entity_id" in form:
+        form.entity_id.choices = [("", "—"), *((entity.id, entity.name) for entity in entities.company_entities())]
+    if "phone" in form and kwargs.get("formdata", True) is None:
+        form.phone.data = display_phone(employee.phone)
     return form
 
 

@@ -11,12 +11,12 @@ from wtforms import Field, PasswordField, RadioField, SelectField, SelectMultipl
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.models import Entity
+from portal.runs.sync_scope import INACTIVE
 from portal.sync.state import SyncMode
 from portal.texts.labels import label
 from portal.web.forms import Form
 
-# A Connexie venue that is not used on the platform: it must be said, never left blank (seed).
-INACTIVE = "inactive"
+# A Connexie venue that is not used on the platform must be said (INACTIVE), never left blank (seed).
 
 
 class ProviderItem(Protocol):

@@ -6,9 +6,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
+from flask_login import current_user
 
 from portal.extensions import htmx
-from portal.integrations import activation, selection
+from portal.integrations import activation, overview, selection
+from portal.integrations.activation import SelectionSaved, SyncStart
 from portal.models import Integration, IntegrationState
 from portal.sync.state import SyncMode
 from portal.texts.providers import PROVIDERS
@@ -34,6 +37,9 @@ def settings_context(integration: Integration, **context: Any) -> dict[str, Any]
     context.setdefault("mode_form", mode_form(activation.allowed_modes(current_tenant()), integration.sync_mode))
     if integration.provider in activation.CONFIGURED_PROVIDERS and "form" not in context:
         context |= configure_context(integration)
+    if integration.sync_mode is SyncMode.FULL:
+        # Left out of the selection while the sync was selective: they stay out, and the page says how to undo it.
+        context.setdefault("left_out", selection.left_out_count(integration))
     return {"integration": integration, "tenant": current_tenant(), **context}
 
 
@@ -54,11 +60,20 @@ def change_mode(provider: str):
     form = mode_form(activation.allowed_modes(current_tenant()))
     if not form.validate_on_submit():
         return render_settings(integration, mode_form=form)
-    activation.change_mode(integration, SyncMode(form.mode.data))
+    released = activation.change_mode(integration, SyncMode(form.mode.data))
     flash(
         _l("Sync mode saved. It applies to employees the provider shows from now on; those already synced stay as they are."),
         "success",
     )
+    if released:
+        flash(
+            _ln(
+                "The person who was waiting for review is synced by the next sync, like every new employee.",
+                "The %(num)s people who were waiting for review are synced by the next sync, like every new employee.",
+                released,
+            ),
+            "success",
+        )
     return go_to(url_for("integration_settings.show", provider=provider))
 
 
@@ -72,7 +87,7 @@ def configure(provider: str):
     form = context.get("form")
     if form is None or not form.validate_on_submit():
         return render_settings(integration, **context)
-    activation.save_settings(integration, chosen_settings(integration, form, context))
+    activation.save_settings(integration, chosen_settings(integration, form, context), context.get("provider_entities", ()))
     flash(_l("Configuration saved. The next sync uses it."), "success")
     return go_to(url_for("integration_settings.show", provider=provider))
 
@@ -140,6 +155,10 @@ def selection_window(provider: str):
         "selected": selection.selected_count(integration),
         "offered": selection.offered_count(integration),
         "to_review": selection.to_review_count(integration),
+        # The first sync fills the window, and saving starts a sync: its progress shows
+        # above the list until it ends, then its result.
+        "open_run": overview.open_run(integration),
+        "last_run": overview.last_run(integration),
     }
     # The search box asks for the list only; everything else gets the whole page.
     template = "integration_settings/_selection_list.html" if htmx else "integration_settings/selection.html"
@@ -151,21 +170,39 @@ def selection_window(provider: str):
 def save_selection(provider: str):
     integration = selective_integration_or_404(provider)
     search = request.form.get("q", "").strip()
-    if request.form.get("select_all"):
-        selection.select_all(integration, search)
-    else:
-        shown = request.form.getlist("shown", type=int)
-        selection.save_choice(integration, shown, request.form.getlist("selected", type=int))
-    flash(
-        _l(
-            "Selection saved: %(selected)s of %(offered)s employees are synced.",
-            selected=selection.selected_count(integration),
-            offered=selection.offered_count(integration),
-        ),
-        "success",
+    saved = activation.save_selection(
+        integration,
+        current_user,
+        request.form.getlist("shown", type=int),
+        request.form.getlist("selected", type=int),
+        select_all=bool(request.form.get("select_all")),
+        search=search,
     )
+    flash(selection_saved_message(integration, saved), "warning" if saved.sync is SyncStart.UNAVAILABLE else "success")
     return go_to(
         url_for(
             "integration_settings.selection_window", provider=provider, q=search or None, page=request.form.get("page", type=int)
         )
     )
+
+
+def selection_saved_message(integration: Integration, saved: SelectionSaved) -> str:
+    """What saving did: how many are selected, and what happens to them now."""
+    counts = _l(
+        "Selection saved: %(selected)s of %(offered)s employees selected.", selected=saved.selected, offered=saved.offered
+    )
+    match saved.sync:
+        case SyncStart.STARTED:
+            then = _l("A sync has started to apply it: follow it below.")
+        case SyncStart.RUNNING:
+            then = _l("A sync is already running: it takes in the people it has not reached yet, the next sync the others.")
+        case SyncStart.UNAVAILABLE:
+            then = _l(
+                "The sync could not start: the sync service is unavailable. Press Sync now on the Integrations page in a minute, or wait for the nightly sync."  # noqa: E501 - one message id
+            )
+        case _:
+            then = _l(
+                "%(provider)s is not active: the selection applies once it is enabled or connected again.",
+                provider=PROVIDERS[integration.provider].name,
+            )
+    return f"{counts} {then}"

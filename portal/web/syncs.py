@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,6 +64,8 @@ def run(run_id: int):
         template,
         run=run,
         lines=lines,
+        held=run_history.held_changes(run) if template == "syncs/run.html" else [],
+        entity_names=run_history.entity_names(lines.items),
         action=action,
         actions=list(Action),
         reason_text=REASON_TEXT,
@@ -72,8 +74,20 @@ def run(run_id: int):
     )
 
 
+# Sent with the progress block of a closed run, for whatever the page shows that the run
+# filled (the run's lines, the selection window's list) to be read again.
+RUN_CLOSED_EVENT = "run-closed"
+
+
 @bp.get("/syncs/<int:run_id>/progress")
 @hr_admin_required
 def progress(run_id: int):
     run = tenancy.get_or_404(SyncRun, run_id)
-    return render_template("syncs/_progress.html", run=run)
+    if not htmx:
+        return redirect(url_for("syncs.run", run_id=run.id))
+    # The block polls itself while the run is open (`poll`); closed, it comes back without
+    # the polling attributes and polling stops on the result.
+    response = make_response(render_template("syncs/_progress.html", run=run, poll=True))
+    if not run.status.is_open:
+        response.headers["HX-Trigger"] = RUN_CLOSED_EVENT
+    return response

@@ -51,3 +51,20 @@ def open_wizard(page, live_server: str, provider_name: str) -> None:
         "link", name="Activate"
     ).click()
     page.get_by_role("heading", name=f"Activate {provider_name}").wait_for()
+
+
+def demo_entity_ids(app: Flask, tenant: str = "Demo NV") -> list[int]:
+    """The company's own entities (the demo seed gives Demo NV two), by name."""
+    from portal.models import Entity
+
+    with app.app_context():
+        tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == tenant)).scalar_one()
+        return list(db.session.execute(select(Entity.id).where(Entity.tenant_id == tenant_id).order_by(Entity.name)).scalars())
+
+
+def every_venue_mapped(app: Flask, company: dict, tenant: str = "Demo NV") -> dict:
+    """Connexie settings as the configure step saves them with every venue of the sandbox
+    company mapped to one of the company's entities, in turn, and no code chosen."""
+    entity_ids = demo_entity_ids(app, tenant)
+    venues = {venue["id"]: str(entity_ids[i % len(entity_ids)]) for i, venue in enumerate(company["entities"])}
+    return {"venues": venues, "meal_code": None, "allowance_code": None}

@@ -20,7 +20,7 @@ NOT_TENANT_IDS = {
     "provider": "one of four provider names; the integration is looked up for the current tenant",
     "decision": "a verb (accept/dismiss) next to ids that are checked",
     "filename": "a static file",
-    "token": "an invitation secret sent to one employee; unguessable, tested in test_employees",
+    "token": "an invitation or set-password secret for one person; unguessable, see test_employees, test_set_password_links",
 }
 # Routes that carry tenant ids in the form body instead of the URL.
 BODY_IDS = {"employees.bulk": "employee_id"}

@@ -50,10 +50,11 @@ def test_one_employee_is_translated_field_by_field(provider, connect, sandboxes,
     # One with an ended contract and a current one, to check every contract.
     raw = next(e for e in truth if len(e["contracts"]) > 1)
 
-    assert records[raw["id"]] == expected_record(raw, Provider(provider))
+    venues = {e["id"]: e["name"] for e in sandbox_demo_company["entities"]}
+    assert records[raw["id"]] == expected_record(raw, Provider(provider), venues)
 
 
-def expected_record(raw: dict, provider: Provider) -> EmployeeRecord:
+def expected_record(raw: dict, provider: Provider, entity_names: dict[str, str]) -> EmployeeRecord:
     """What the dataset's person must look like once a connector has read it."""
     return EmployeeRecord(
         provider_id=raw["id"],
@@ -66,6 +67,8 @@ def expected_record(raw: dict, provider: Provider) -> EmployeeRecord:
         employee_number=raw["employee_number"],
         phone=raw["phone"] if provider in (Provider.CONNEXIE, Provider.HRIS) else None,
         entity_ref=raw["entity_id"],
+        # Only Securex sends the entity's name with each employee.
+        entity_name=entity_names[raw["entity_id"]] if provider == Provider.SECUREX else None,
         contracts=tuple(expected_contract(c, provider) for c in raw["contracts"]),
         excluded=bool(raw["excluded"]) if provider == Provider.HRIS else False,
     )

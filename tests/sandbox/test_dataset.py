@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
+import pytest
 from stdnum.be import vat as be_vat
 
 from sandbox.dataset import DEMO_COMPANY_VAT, current_contract, generate_dataset, load_dataset
@@ -89,3 +91,19 @@ def test_raising_ten_percent_of_salaries_changes_only_that_share_of_people_under
     for old, new in changed:
         assert float(current_contract(new)["gross_amount"]) > float(current_contract(old)["gross_amount"])
         assert {**new, "contracts": None} == {**old, "contracts": None}
+
+
+@pytest.mark.parametrize(
+    "dataset",
+    [generate_dataset(seed=11, size=120), generate_dataset(seed=1, size=200), load_dataset(EXAMPLE)],
+    ids=["tests", "default", "example"],
+)
+def test_every_venue_has_people_and_someone_is_excluded(dataset):
+    """What the settings of Connexie and the generic HR system act on: a venue set to
+    Inactive or an entity left unticked must leave people out, an exclusion someone."""
+    demo = dataset.companies[0]
+    today = date.today().isoformat()
+    working = [e for e in demo["employees"] if any(c["start_date"] <= today <= (c["end_date"] or today) for c in e["contracts"])]
+    assert len(demo["entities"]) >= 2
+    assert {e["id"] for e in demo["entities"]} == {e["entity_id"] for e in working}
+    assert any(e["excluded"] for e in demo["employees"])

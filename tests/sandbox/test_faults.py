@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from sandbox import securex
-from sandbox.faults import LONG_NAME_BYTES
+from sandbox.faults import BAD_PHONE, LONG_NAME_BYTES
 from sandbox.testing import get_faults, reset_sandbox, set_faults, true_employees
 
 KEY = {"X-Api-Key": securex.DEFAULT_API_KEY}
@@ -145,3 +145,21 @@ def test_admin_endpoints_do_not_need_auth_but_apis_ignore_faults_there(sandboxes
     set_faults(sandboxes["connexie"], error_5xx={"every": 1})
     assert requests.get(f"{sandboxes['connexie']}/_admin/faults", timeout=10).status_code == 200
     assert requests.get(f"{sandboxes['connexie']}/api/venues", timeout=10).status_code == 500
+
+
+def test_a_salary_sent_as_text_and_a_phone_nobody_can_be_reached_on(sandboxes, sandbox_demo_company):
+    at = under_contract_positions(sandboxes, sandbox_demo_company["id"])
+    truth = true_employees(sandboxes["hris"], sandbox_demo_company["id"])
+    set_faults(sandboxes["hris"], text_salary=1, bad_phone=1)
+    served = requests.get(
+        f"{sandboxes['hris']}/v1/employees",
+        headers={"X-Api-Key": sandbox_demo_company["api_key"]},
+        params={"limit": 500},
+        timeout=10,
+    ).json()["data"]
+    latest = max(served[at[0]]["employments"], key=lambda c: c["start_date"])
+    amount = max(truth[at[0]]["contracts"], key=lambda c: c["start_date"])["gross_amount"]
+    # "3500.00" as a Belgian spreadsheet writes it: "3.500,00".
+    assert latest["gross_amount"] == f"{float(amount):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    assert served[at[1]]["phone_number"] == BAD_PHONE
+    assert served[at[2]]["phone_number"] == truth[at[2]]["phone"]

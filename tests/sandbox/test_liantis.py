@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import requests
 
 from sandbox.dataset import DEMO_COMPANY_VAT as DEMO_VAT
@@ -164,3 +167,33 @@ def test_the_slow_knob_delays_each_page(sandboxes, myliantis):
     set_faults(sandboxes["liantis"], page_latency_ms=300)
     page = api(sandboxes, "/companies/C001/employees", access)
     assert page.elapsed.total_seconds() >= 0.3
+
+
+def test_a_refused_colleague_can_log_out_and_continue_as_the_main_user(sandboxes, myliantis):
+    """MyLiantis keeps whoever logged in: "Not you?" logs out and returns to the login with
+    the same authorize request, so the main user can still give the consent."""
+    refusal = myliantis.log_in_as("colleague.c001")
+    assert refusal.status_code == 403
+    not_you = html.unescape(re.search(r'id="not-you" href="([^"]+)"', refusal.text)[1])
+    to_login = myliantis.session.get(sandboxes["liantis"] + not_you, allow_redirects=False)
+    assert to_login.status_code == 302 and to_login.headers["Location"].startswith("/login?")
+    login_page = myliantis.session.get(sandboxes["liantis"] + to_login.headers["Location"])
+    next_url = html.unescape(re.search(r'name="next" value="([^"]*)"', login_page.text)[1])
+    assert next_url == query_of(not_you)["next"] and next_url.startswith("/oauth/authorize?")
+    # Logged out: the authorize request now asks who you are instead of refusing again.
+    again = myliantis.session.get(sandboxes["liantis"] + next_url, allow_redirects=False)
+    assert again.status_code == 302 and again.headers["Location"].startswith("/login")
+    logged_in = myliantis.session.post(
+        f"{sandboxes['liantis']}/login", data={"login": "main.c001", "next": next_url}, allow_redirects=False
+    )
+    consent = myliantis.session.get(sandboxes["liantis"] + logged_in.headers["Location"], allow_redirects=False)
+    assert consent.status_code == 200 and "Allow" in consent.text
+    callback = myliantis.decide(consent, "allow")
+    assert callback["state"] == myliantis.state and myliantis.exchange(callback["code"]).status_code == 200
+
+
+def test_not_you_only_ever_leads_back_to_the_authorize_endpoint(sandboxes):
+    answer = requests.get(
+        f"{sandboxes['liantis']}/logout", params={"next": "https://elsewhere.test/"}, timeout=10, allow_redirects=False
+    )
+    assert answer.status_code == 302 and query_of(answer.headers["Location"])["next"] == "/oauth/authorize"

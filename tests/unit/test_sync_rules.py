@@ -7,7 +7,7 @@ import pytest
 
 from helpers.sync_examples import TODAY, apply_plan, contract, employee, record, sync
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT, Fix, Reason, RunCounts, RunStatus, run_status
-from portal.sync.plan import Action
+from portal.sync.plan import Action, plan_batch
 from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, next_sync_reactivates, plan_removals
 from portal.sync.state import LocalState, Selection, SyncMode
 
@@ -151,6 +151,34 @@ def test_changing_the_mode_applies_to_future_employees_only():
         (Action.SKIP, Reason.NOT_SELECTED),
         (Action.CREATE, None),
     ]
+
+
+def test_a_reinstalled_selective_integration_offers_the_people_synced_before_and_keeps_them_as_they_are():
+    state = synced_state(record("P-1"), record("P-2", first_name="Bo"))
+    changed = record("P-1", first_name="Anna")
+
+    first = plan_batch([changed, record("P-3")], state, {}, TODAY, SyncMode.SELECTIVE, offer_synced=True)
+    # The admin ticks P-1 only; a later sync of the same installation no longer offers anyone.
+    state = replace(state, selections={"P-1": Selection.SELECTED, "P-2": Selection.PARKED, "P-3": Selection.PARKED})
+    later = sync([changed, record("P-2", first_name="Bo", last_name="Maes")], state, mode=SyncMode.SELECTIVE)
+
+    assert [(d.action, d.reason, d.newly_offered, d.local_id, d.changes) for d in first.decisions] == [
+        (Action.SKIP, Reason.NOT_SELECTED, True, 1, ()),
+        (Action.SKIP, Reason.NOT_SELECTED, True, None, ()),
+    ]
+    assert [(d.action, d.reason) for d in later.decisions] == [(Action.UPDATE, None), (Action.SKIP, Reason.NOT_SELECTED)]
+
+
+def test_without_a_selection_people_synced_before_keep_syncing_in_selective_mode():
+    state = synced_state(record("P-1"))
+    ended = record("P-1", contracts=(contract(end_date=date(2025, 1, 31)),))
+
+    kept = sync([record("P-1", first_name="Anna")], state, mode=SyncMode.SELECTIVE)
+    gone = plan_batch([ended], state, {}, TODAY, SyncMode.SELECTIVE, offer_synced=True)
+
+    assert [d.action for d in kept.decisions] == [Action.UPDATE]
+    # Never offered when no contract runs: deactivated like anyone whose contracts ended.
+    assert [(d.action, d.reason) for d in gone.decisions] == [(Action.DEACTIVATE, Reason.CONTRACTS_ENDED)]
 
 
 def test_a_resync_with_no_change_writes_zero_rows():

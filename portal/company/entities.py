@@ -1,0 +1,99 @@
+"""The company's entities (venues, sites) as its HR admin sees and names them.
+
+Employees belong to one; Connexie's venues are mapped onto them in the settings, and
+the sync names one after each provider entity synced without a mapping (the generic HR
+system's ticked entities, Securex's and Liantis's), which the admin may rename here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Employee, Entity, Integration
+from portal.models.entity import NAME_MAX_LENGTH
+from portal.providers.base import Provider
+
+
+class NameTaken(Exception):
+    """Another entity of the company already has this name."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    entity: Entity
+    # How many active employees belong to it.
+    employees: int
+    # The provider whose entity the sync named it after; None when the admin added it.
+    provider: Provider | None
+
+
+def company_entities() -> list[Entity]:
+    return list(db.session.execute(select(Entity).order_by(Entity.name, Entity.id)).scalars())
+
+
+def entity_rows() -> list[EntityRow]:
+    """Every entity with its number of active employees and where it comes from, in one query."""
+    counts = (
+        select(Employee.entity_id, func.count().label("employees"))
+        .where(Employee.active.is_(True), Employee.entity_id.is_not(None))
+        .group_by(Employee.entity_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Entity, func.coalesce(counts.c.employees, 0), Integration.provider)
+        .outerjoin(counts, counts.c.entity_id == Entity.id)
+        .outerjoin(Integration, Integration.id == Entity.integration_id)
+        .order_by(Entity.name, Entity.id)
+    ).all()
+    return [EntityRow(entity, employees, provider) for entity, employees, provider in rows]
+
+
+def _check_free(name: str, entity: Entity | None = None) -> str:
+    """The name as stored (spaces tidied), unless another entity of the company has it."""
+    name = " ".join(name.split())[:NAME_MAX_LENGTH]
+    same_name = select(Entity.id).where(func.lower(Entity.name) == name.lower())
+    if entity is not None:
+        same_name = same_name.where(Entity.id != entity.id)
+    if db.session.execute(same_name).first() is not None:
+        raise NameTaken(name)
+    return name
+
+
+def add_entity(name: str) -> Entity:
+    entity = Entity(name=_check_free(name))
+    db.session.add(entity)
+    db.session.commit()
+    return entity
+
+
+def rename_entity(entity: Entity, name: str) -> None:
+    entity.name = _check_free(name, entity)
+    db.session.commit()
+
+
+def name_provider_entities(integration: Integration, places: Iterable[tuple[str, str]]) -> None:
+    """A local entity for each (ID, name) of the provider's entities the admin chose to
+    sync, named as the provider names it, unless one was made for it before (and maybe
+    renamed since): the sync then files their people under it."""
+    places = list(places)
+    known = set(
+        db.session.execute(
+            select(Entity.provider_ref).where(
+                Entity.integration_id == integration.id, Entity.provider_ref.in_([ref for ref, _ in places])
+            )
+        ).scalars()
+    )
+    db.session.add_all(
+        Entity(
+            tenant_id=integration.tenant_id,
+            integration_id=integration.id,
+            provider_ref=ref,
+            name=(name.strip() or ref)[:NAME_MAX_LENGTH],
+        )
+        for ref, name in places
+        if ref not in known
+    )

@@ -113,7 +113,10 @@ def test_a_deactivated_company_cannot_log_in_and_keeps_its_data(app, client, aut
     tenant_id = company_id(app, "Demo NV")
     with app.app_context():
         employees = db.session.execute(select(func.count()).select_from(Employee)).scalar_one()
+    # Unconfirmed, nothing happens.
     post_form(client, f"/cs/tenants/{tenant_id}/deactivate", {}, f"/cs/tenants/{tenant_id}/access")
+    assert other_client.get("/employees").status_code == 200
+    post_form(client, f"/cs/tenants/{tenant_id}/deactivate", {"confirm": "yes"}, f"/cs/tenants/{tenant_id}/access")
     assert other_client.get("/employees").status_code == 302
     assert AuthActions(other_client).login("hr@demo.test").status_code == 403
     assert "deactivated" in client.get("/cs/tenants").get_data(as_text=True)

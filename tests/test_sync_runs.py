@@ -90,6 +90,22 @@ def test_sync_now_twice_and_the_nightly_run_at_once_make_exactly_one_run(sync_se
     assert Queue("sync", connection=Redis.from_url(app.config["REDIS_URL"])).count == 1
 
 
+def test_the_nightly_run_leaves_a_deactivated_company_alone(sync_setup, activate):
+    """Defends against a company that left still being synced every night after its logins stopped."""
+    from datetime import datetime
+
+    from portal.models import Tenant
+
+    app = sync_setup
+    integration_id = activate("securex")
+    with app.app_context():
+        integration = db.session.get(Integration, integration_id)
+        db.session.get(Tenant, integration.tenant_id).deactivated_at = datetime.utcnow()
+        db.session.commit()
+        assert integration_id not in {run.integration_id for run in sync_runs.request_nightly_syncs()}
+        assert db.session.execute(select(SyncRun).where(SyncRun.integration_id == integration_id)).first() is None
+
+
 def test_sync_now_with_redis_down_says_try_again_and_starts_nothing(sync_setup, activate, client, auth):
     app = sync_setup
     integration_id = activate("securex")

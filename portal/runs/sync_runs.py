@@ -21,7 +21,18 @@ from portal import tenancy
 from portal.extensions import db
 from portal.integrations import connectors
 from portal.integrations.overview import open_run
-from portal.models import OPEN_STATES, Integration, IntegrationState, Phase, RunState, SyncRun, SyncRunEmployee, Trigger, User
+from portal.models import (
+    OPEN_STATES,
+    Integration,
+    IntegrationState,
+    Phase,
+    RunState,
+    SyncRun,
+    SyncRunEmployee,
+    Tenant,
+    Trigger,
+    User,
+)
 from portal.providers.base import Connector, EmployeeRecord, ProviderUnavailable, ReconnectNeeded
 from portal.providers.registry import connector_class
 from portal.runs import employee_store, summary, sync_scope
@@ -253,8 +264,11 @@ def _finish(
 
 
 def request_nightly_syncs() -> list[SyncRun]:
-    """Every active integration of every tenant; the per-provider rate limit spreads them."""
+    """Every active integration of every company still with us; the per-provider rate limit spreads them."""
     active = db.session.execute(
-        select(Integration).where(Integration.state == IntegrationState.ACTIVE, Integration.available.is_(True))
+        select(Integration)
+        .join(Tenant, Tenant.id == Integration.tenant_id)
+        # A deactivated company keeps its data as it was: nobody syncs it any more.
+        .where(Integration.state == IntegrationState.ACTIVE, Integration.available.is_(True), Tenant.deactivated_at.is_(None))
     ).scalars()
     return [request_sync(integration, Trigger.NIGHTLY) for integration in list(active)]

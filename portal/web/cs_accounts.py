@@ -110,6 +110,10 @@ def two_factor_requirement(tenant_id: int):
 @customer_success_required
 def deactivate(tenant_id: int):
     tenant = tenancy.get_or_404(Tenant, tenant_id)
+    if request.form.get("confirm") != "yes":
+        # A whole company's logins end at once: the box must be ticked, nothing happens otherwise.
+        flash(_l("Nothing changed: tick the box to confirm that %(company)s is deactivated.", company=tenant.name), "error")
+        return redirect(url_for("cs_accounts.access", tenant_id=tenant.id))
     companies.deactivate(tenant, current_user)
     flash(_l("%(company)s is deactivated: its admins can no longer log in. Its data stays.", company=tenant.name), "info")
     return redirect(url_for("cs_accounts.access", tenant_id=tenant.id))

@@ -24,7 +24,8 @@ def test_an_admin_invites_a_colleague_who_then_has_access(app, client, auth, smt
     response = post_form(client, "/company/admins/invite", {"email": "new@demo.test", "name": "Nina New"}, "/company/admins")
     assert response.status_code == 302
     (message,) = smtp_server.to("new@demo.test")
-    assert message["Subject"].startswith("Hanne Peeters invites you to manage Demo NV")
+    # In the company's language (Demo NV: Dutch), naming who invited them.
+    assert message["Subject"].startswith("Hanne Peeters nodigt je uit om Demo NV te beheren")
     assert 'lang="nl"' in message.get_body(("html",)).get_content()
     page = client.get("/company/admins").get_data(as_text=True)
     assert "Nina New" in page and "by Hanne Peeters" in page

@@ -25,8 +25,8 @@ from portal.models import (
     Tenant,
     Trigger,
 )
-from portal.phones import UnreadablePhone, display_phone, normalise_phone
 from portal.providers.base import Provider, WageType, WorkerClass
+from portal.providers.phones import UnreadablePhone, display_phone, normalise_phone
 from portal.runs import summary
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
-from portal.phones import UnreadablePhone, normalise_phone
 from portal.providers.base import (
     Code,
     ContractType,
@@ -23,6 +22,7 @@ from portal.providers.base import (
     WageType,
     WorkerClass,
 )
+from portal.providers.phones import UnreadablePhone, normalise_phone
 
 # Enough of a name for the admin to recognise the person in the run report.
 DISPLAY_NAME_LENGTH = 120

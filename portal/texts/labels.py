@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from portal.employees.directory import EmployeeStatus
 from portal.integrations.overview import CardState
 from portal.models import DiscrepancyStatus, ExportState, IntegrationState, RunState, Trigger
-from portal.phones import display_phone
 from portal.providers.base import ContractType, WageType, WorkerClass
+from portal.providers.phones import display_phone
 from portal.sync.plan import Action
 from portal.sync.state import SyncMode
 from portal.texts.languages import language_name

@@ -30,7 +30,7 @@ BLUEPRINT_MODULES = (
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.phones import display_phone
+    from portal.providers.phones import display_phone
     from portal.texts.labels import change_value, field_label, label
     from portal.texts.languages import LANGUAGE_NAMES, language_name
     from portal.texts.providers import PROVIDERS

@@ -20,8 +20,8 @@ from portal.employees.directory import ListFilter, SortBy
 from portal.extensions import htmx
 from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
-from portal.phones import UnreadablePhone, display_phone, normalise_phone
 from portal.providers.base import Provider
+from portal.providers.phones import UnreadablePhone, display_phone, normalise_phone
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion

@@ -61,9 +61,15 @@ def resend_invitation(tenant: Tenant, user: User) -> None:
         flash(_l("A new invitation was sent to %(email)s; the earlier link no longer works.", email=user.email), "success")
 
 
-def _admin_or_404(user_id: int) -> User:
-    user = admins.admin_of(current_tenant(), user_id)
-    if user is None:
+def revoke_invitation(tenant: Tenant, user: User) -> None:
+    admins.revoke(tenant, user, current_user)
+    flash(_l("The invitation of %(email)s is revoked: its link no longer works.", email=user.email), "info")
+
+
+def admin_or_404(tenant: Tenant, user_id: int, *, pending: bool = False) -> User:
+    """An admin of the company; with `pending`, only one who has not chosen a password yet."""
+    user = admins.admin_of(tenant, user_id)
+    if user is None or (pending and user.has_password):
         abort(404)
     return user
 
@@ -91,28 +97,21 @@ def invite():
 @bp.post("/<int:user_id>/resend")
 @hr_admin_required
 def resend(user_id: int):
-    user = _admin_or_404(user_id)
-    if user.has_password:
-        abort(404)
-    resend_invitation(current_tenant(), user)
+    resend_invitation(current_tenant(), admin_or_404(current_tenant(), user_id, pending=True))
     return redirect(url_for("colleagues.index"))
 
 
 @bp.post("/<int:user_id>/revoke")
 @hr_admin_required
 def revoke(user_id: int):
-    user = _admin_or_404(user_id)
-    if user.has_password:
-        abort(404)
-    admins.revoke(current_tenant(), user, current_user)
-    flash(_l("The invitation of %(email)s is revoked: its link no longer works.", email=user.email), "info")
+    revoke_invitation(current_tenant(), admin_or_404(current_tenant(), user_id, pending=True))
     return redirect(url_for("colleagues.index"))
 
 
 @bp.post("/<int:user_id>/remove")
 @hr_admin_required
 def remove(user_id: int):
-    user = _admin_or_404(user_id)
+    user = admin_or_404(current_tenant(), user_id)
     try:
         admins.remove(current_tenant(), user, current_user)
     except admins.CannotRemove as problem:

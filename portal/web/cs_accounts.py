@@ -3,7 +3,7 @@ revokes their invitations, requires a second factor, deactivates or reactivates 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, StringField
@@ -12,10 +12,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal import tenancy
 from portal.accounts import admins, audit, companies
 from portal.company.vat import InvalidVat, normalise_belgian_vat
-from portal.models import Tenant, User
+from portal.models import Tenant
 from portal.texts.languages import LANGUAGE_NAMES
 from portal.web.access import customer_success_required
-from portal.web.colleagues import InviteAdminForm, invite_admin, resend_invitation
+from portal.web.colleagues import InviteAdminForm, admin_or_404, invite_admin, resend_invitation, revoke_invitation
 from portal.web.company import VAT_MESSAGES
 from portal.web.forms import Form
 
@@ -40,13 +40,6 @@ def _access_page(tenant: Tenant, form: InviteAdminForm):
     return render_template(
         "cs/admins.html", tenant=tenant, rows=admins.admins_page(tenant), form=form, trail=audit.entries_for(tenant.id)
     )
-
-
-def _pending_admin_or_404(tenant: Tenant, user_id: int) -> User:
-    user = admins.admin_of(tenant, user_id)
-    if user is None or user.has_password:
-        abort(404)
-    return user
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])
@@ -84,7 +77,7 @@ def invite(tenant_id: int):
 @customer_success_required
 def resend(tenant_id: int, user_id: int):
     tenant = tenancy.get_or_404(Tenant, tenant_id)
-    resend_invitation(tenant, _pending_admin_or_404(tenant, user_id))
+    resend_invitation(tenant, admin_or_404(tenant, user_id, pending=True))
     return redirect(url_for("cs_accounts.access", tenant_id=tenant.id))
 
 
@@ -92,9 +85,7 @@ def resend(tenant_id: int, user_id: int):
 @customer_success_required
 def revoke(tenant_id: int, user_id: int):
     tenant = tenancy.get_or_404(Tenant, tenant_id)
-    user = _pending_admin_or_404(tenant, user_id)
-    admins.revoke(tenant, user, current_user)
-    flash(_l("The invitation of %(email)s is revoked: its link no longer works.", email=user.email), "info")
+    revoke_invitation(tenant, admin_or_404(tenant, user_id, pending=True))
     return redirect(url_for("cs_accounts.access", tenant_id=tenant.id))
 
 

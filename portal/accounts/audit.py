@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,7 +17,13 @@ RESET_FORM = "password reset form"
 
 
 def record(
-    action: AuditAction, actor: User | None, subject: str = "", tenant_id: int | None = None, *, via: str = COMMAND_LINE
+    action: AuditAction,
+    actor: User | None,
+    subject: str = "",
+    tenant_id: int | None = None,
+    *,
+    via: str = COMMAND_LINE,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Adds the entry to the session; the caller's commit writes it with the change it describes."""
     entry = AuditEntry(
@@ -26,6 +33,7 @@ def record(
         subject=subject,
         tenant_id=tenant_id,
         at=datetime.utcnow(),
+        detail=detail,
     )
     db.session.add(entry)
     return entry

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -31,6 +32,22 @@ class AuditAction(enum.StrEnum):
     RECOVERY_CODES_RENEWED = "two_factor.new_recovery_codes"
     TWO_FACTOR_REQUIRED = "company.two_factor_required"
     TWO_FACTOR_OPTIONAL = "company.two_factor_optional"
+    # Integrations (issue 19): `detail` holds what changed, e.g. {"field", "old", "new"}.
+    INTEGRATION_MADE_AVAILABLE = "integration.made_available"
+    INTEGRATION_MADE_UNAVAILABLE = "integration.made_unavailable"
+    INTEGRATION_ACTIVATED = "integration.activated"
+    INTEGRATION_SETTING_CHANGED = "integration.setting_changed"
+    INTEGRATION_DISABLED = "integration.disabled"
+    INTEGRATION_UNINSTALLED = "integration.uninstalled"
+    SHARED_PEOPLE_MASTER_CHOSEN = "integration.master_chosen"
+    # Employees.
+    EMPLOYEES_MERGED = "employee.merged"
+    EMAIL_CHANGE_APPLIED = "employee.email_change_applied"
+    EMAIL_CHANGE_DISMISSED = "employee.email_change_dismissed"
+    EMPLOYMENT_ENDED = "employee.employment_ended"
+    BUDGET_ASSIGNED = "employee.budget_assigned"
+    # Customer success read a company's employee data (support view).
+    SUPPORT_VIEWED = "support.viewed"
 
 
 class AuditEntry(TenantScoped, db.Model):
@@ -52,5 +69,8 @@ class AuditEntry(TenantScoped, db.Model):
     # Kept as text: what the actor and the subject were called at the time.
     actor: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(254), default="")
+    # What changed or what was read, for the entries that need more than a subject:
+    # {"field": …, "old": …, "new": …} for a setting, {"page": …} for a support view.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     tenant: Mapped[Tenant | None] = relationship()

@@ -48,9 +48,13 @@ class Integration(TenantScoped, db.Model):
     activated_at: Mapped[datetime | None]
     activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     first_synced_at: Mapped[datetime | None]
+    # Kept by every run's end for the fleet page, which sorts 10,000 companies by them:
+    # the last finished run, and how many finished runs in a row ended in Error or Partial.
+    last_run_id: Mapped[int | None] = mapped_column(index=True)
+    failed_runs_in_a_row: Mapped[int] = mapped_column(default=0, server_default="0")
 
     activated_by: Mapped[User | None] = relationship()
-    tenant: Mapped[Tenant] = relationship()
+    tenant: Mapped[Tenant] = relationship(foreign_keys="Integration.tenant_id")
 
     @property
     def is_activated(self) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, func
+from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -25,3 +25,8 @@ class Tenant(db.Model):
     deactivated_at: Mapped[datetime | None]
     # Every HR admin of the company signs in with a second factor (customer success always do).
     two_factor_required: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # When two integrations list the same person (same e-mail), the one the admin chose
+    # syncs them; None until chosen, and then whoever synced the person first keeps them.
+    shared_people_master_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integrations.id", name="fk_tenants_shared_people_master_id", use_alter=True, ondelete="SET NULL")
+    )

@@ -17,7 +17,9 @@ from portal.sync.validation import FIELD_MAX_LENGTH
 from portal.tenancy import TenantScoped
 
 # Columns of `employees` the sync decides; the rest (budget, invitations…) are the admin's.
-SYNCED_COLUMNS = tuple(f.name for f in fields(LocalEmployee) if f.name not in ("local_id", "wage_contract"))
+SYNCED_COLUMNS = tuple(
+    f.name for f in fields(LocalEmployee) if f.name not in ("local_id", "wage_contract", "synced_by_other_integration")
+)
 
 
 class Employee(TenantScoped, db.Model):

@@ -48,8 +48,10 @@ def local_employee(
     values = {name: getattr(employee, name) for name in SYNCED_COLUMNS}
     if integration_id is not None and employee.provider_id is not None and employee.integration_id != integration_id:
         # Another provider's IDs live in another namespace: never a match by ID here, but
-        # still "synced", so its e-mail makes a newcomer an entity-move error, not a twin.
+        # still "synced": its e-mail makes a newcomer of this one a person both integrations
+        # list, whom the master integration syncs (`SyncScope.takes_over_shared_people`).
         values["provider_id"] = f"integration-{employee.integration_id}:{employee.provider_id}"
+        values["synced_by_other_integration"] = True
     has_contract = contract is not None and contract.provider_id is not None
     return LocalEmployee(
         local_id=employee.id,

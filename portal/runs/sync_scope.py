@@ -13,6 +13,7 @@ a run meets it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -42,7 +43,13 @@ UNNAMED_ENTITY = {
 
 
 def scope_of(integration: Integration) -> SyncScope:
-    """Who this integration's next run syncs, and into which local entity, from its settings."""
+    """Who this integration's next run syncs, and into which local entity, from its settings
+    and the company's choice of master for the people two integrations list."""
+    takes_over = integration.tenant.shared_people_master_id == integration.id
+    return replace(_settings_scope(integration), takes_over_shared_people=takes_over)
+
+
+def _settings_scope(integration: Integration) -> SyncScope:
     settings: dict[str, Any] = integration.settings or {}
     excluded = frozenset(exclusion_key(str(item)) for item in settings.get(EXCLUSIONS) or () if str(item).strip())
     if integration.provider is Provider.CONNEXIE:

@@ -36,6 +36,11 @@ class Reason(enum.StrEnum):
     VENUE_NOT_MAPPED = "venue_not_mapped"
     ENTITY_NOT_SYNCED = "entity_not_synced"
     EXCLUDED_IN_SETTINGS = "excluded_in_settings"
+    # The same person (same e-mail) listed by two of the company's integrations: the one
+    # the admin chose as master syncs them (until chosen, the one that synced them first).
+    SYNCED_BY_OTHER_INTEGRATION = "synced_by_other_integration"
+    # An update: the master integration takes over someone another integration synced.
+    TAKEN_OVER = "taken_over"
     # Deactivations.
     REMOVED_AT_PROVIDER = "removed_at_provider"
     CONTRACTS_ENDED = "contracts_ended"
@@ -52,6 +57,7 @@ class Fix(enum.StrEnum):
     MAP_VENUE = "map_venue"
     TICK_ENTITY = "tick_entity"
     REMOVE_EXCLUSION = "remove_exclusion"
+    CHOOSE_MASTER = "choose_master"
     NOTHING_TO_DO = "nothing_to_do"
 
 
@@ -73,6 +79,8 @@ FIX_FOR: dict[Reason, Fix] = {
     Reason.VENUE_NOT_MAPPED: Fix.MAP_VENUE,
     Reason.ENTITY_NOT_SYNCED: Fix.TICK_ENTITY,
     Reason.EXCLUDED_IN_SETTINGS: Fix.REMOVE_EXCLUSION,
+    Reason.SYNCED_BY_OTHER_INTEGRATION: Fix.CHOOSE_MASTER,
+    Reason.TAKEN_OVER: Fix.NOTHING_TO_DO,
     Reason.REMOVED_AT_PROVIDER: Fix.NOTHING_TO_DO,
     Reason.CONTRACTS_ENDED: Fix.NOTHING_TO_DO,
 }
@@ -99,6 +107,14 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.VENUE_NOT_MAPPED: N_("The employee's venue is not mapped to one of your entities in the Connexie settings."),
     Reason.ENTITY_NOT_SYNCED: N_("The employee's entity is not ticked under Entities to sync in the settings."),
     Reason.EXCLUDED_IN_SETTINGS: N_("Listed under Excluded employees in the settings of the integration."),
+    Reason.SYNCED_BY_OTHER_INTEGRATION: N_(
+        "Another of your integrations lists the same person (same e-mail address) and syncs them: one integration is "
+        "master of the people both list."
+    ),
+    Reason.TAKEN_OVER: N_(
+        "Another of your integrations listed the same person. This integration is master of the people both list, "
+        "so it syncs them from now on."
+    ),
     Reason.REMOVED_AT_PROVIDER: N_("Removed at the provider."),
     Reason.CONTRACTS_ENDED: N_("All contracts at the provider have ended."),
 }
@@ -125,6 +141,10 @@ FIX_TEXT: dict[Fix, str] = {
     ),
     Fix.REMOVE_EXCLUSION: N_(
         "Nothing to do if the exclusion is on purpose. To sync them again, remove them from Excluded employees in the settings."
+    ),
+    Fix.CHOOSE_MASTER: N_(
+        "Nothing to do if the other integration should keep them. To sync them from this one, choose it as master of "
+        "the people both integrations list, on the Integrations page."
     ),
     Fix.NOTHING_TO_DO: N_("Nothing to do."),
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from portal.providers.base import EmployeeRecord, FieldPolicy, RecordError, WageContractRecord
@@ -244,6 +244,8 @@ def _plan_newcomer(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
         return _fail(record, Reason.MISSING_EMAIL)
     email = normalize_email(record.email)
     employee = page.holder_of(email)
+    if employee is not None and employee.synced_by_other_integration and email not in page.claimed_emails:
+        return _shared_person(record, employee, contract, page)
     if email in page.claimed_emails or (employee is not None and employee.provider_id is not None):
         # Securex/Liantis: a move between entities keeps the e-mail and gets a new ID;
         # "Payflip detects that an account already exists for this e-mail".
@@ -251,6 +253,23 @@ def _plan_newcomer(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
     if employee is not None:
         return _sync(record, employee, contract, page)
     return _create(record, contract, page)
+
+
+def _shared_person(
+    record: EmployeeRecord, employee: LocalEmployee, contract: WageContractRecord, page: _Page
+) -> EmployeeDecision:
+    """The same person (same e-mail) listed by two of the company's integrations.
+
+    One integration is master of them: the one the admin chose, and until a choice the
+    one that synced them first. The other leaves them out (a skip, not a failure: it is
+    not news at every run); the master takes them over, keeping the account, its budget
+    and its history, and binds it to its own provider ID.
+    """
+    if not page.scope.takes_over_shared_people:
+        return _skip(record, Reason.SYNCED_BY_OTHER_INTEGRATION, employee=employee)
+    bound = replace(employee, provider_id=None, synced_by_other_integration=False)
+    decision = _sync(record, bound, contract, page)
+    return replace(decision, reason=Reason.TAKEN_OVER) if decision.action == Action.UPDATE else decision
 
 
 def _selection_gate(record: EmployeeRecord, page: _Page) -> EmployeeDecision | None:

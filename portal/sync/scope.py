@@ -40,6 +40,10 @@ class SyncScope:
     # Provider entity ref -> the local entity the sync named after it, for entities in
     # scope the admin did not map. Not part of the fingerprint: these never change.
     created: Mapping[str, int] = field(default_factory=dict)
+    # The company chose this integration as master of the people two of its integrations
+    # list: it takes them over from the other. Not part of the fingerprint: it only
+    # decides about records this integration has not synced, which are always planned.
+    takes_over_shared_people: bool = False
 
     def leaves_out(self, record: EmployeeRecord) -> Reason | None:
         """Why the settings keep this person out of the sync, or None when they are in."""

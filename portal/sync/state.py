@@ -75,6 +75,9 @@ class LocalEmployee:
     phone_verified: bool = False
     # A local user the first sync could not match: the admin keeps or removes them.
     external: bool = False
+    # Synced by another of the company's integrations (its provider ID, in that
+    # integration's namespace, can never match a record of this one).
+    synced_by_other_integration: bool = False
 
     @property
     def ever_synced(self) -> bool:

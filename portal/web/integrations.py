@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from portal.integrations import overview
+from portal.integrations import overview, shared_people
 from portal.providers.base import Provider
+from portal.texts.providers import PROVIDERS
 from portal.web.access import hr_admin_required
+from portal.web.navigation import go_to, provider_or_404
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
-
-
-def provider_or_404(value: str) -> Provider:
-    try:
-        return Provider(value)
-    except ValueError:
-        abort(404)
 
 
 def cards() -> list[overview.Card]:
@@ -34,7 +32,19 @@ def card_context(provider: Provider) -> dict:
 @bp.get("")
 @hr_admin_required
 def index():
-    return render_template("integrations/index.html", cards=cards())
+    return render_template("integrations/index.html", cards=cards(), shared=shared_people.shared_people())
+
+
+@bp.post("/shared-people")
+@hr_admin_required
+def choose_shared_people_master():
+    chosen = shared_people.choose_master(request.form.get("master", 0, type=int), current_user)
+    if chosen is None:
+        flash(_l("Choose one of your active integrations."), "error")
+    else:
+        name = PROVIDERS[chosen.provider].name
+        flash(_("Saved. From its next sync on, %(provider)s syncs the people both integrations list.", provider=name), "success")
+    return go_to(url_for("integrations.index", _anchor="shared-people"))
 
 
 @bp.get("/<provider>/card")

@@ -7,7 +7,14 @@ from flask import Response, abort, redirect
 from portal.extensions import htmx
 from portal.integrations import overview
 from portal.models import Integration
-from portal.web.integrations import provider_or_404
+from portal.providers.base import Provider
+
+
+def provider_or_404(value: str) -> Provider:
+    try:
+        return Provider(value)
+    except ValueError:
+        abort(404)
 
 
 def go_to(url: str) -> Response:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import tenancy
 from portal.extensions import htmx
 from portal.integrations import overview
-from portal.models import IntegrationState, RunState, SyncRun, Trigger
+from portal.models import Integration, IntegrationState, RunState, SyncRun, Trigger
 from portal.runs import history as run_history
 from portal.runs import sync_runs
 from portal.runs.lifecycle import ServiceUnavailable
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.plan import Action
 from portal.web.access import hr_admin_required
-from portal.web.integrations import card_context, provider_or_404
+from portal.web.integrations import card_context
+from portal.web.navigation import provider_or_404
 
 bp = Blueprint("syncs", __name__)
 
@@ -45,33 +46,42 @@ def history(provider: str):
     integration = overview.integration_for(provider_or_404(provider))
     if integration is None:
         abort(404)
+    template = "syncs/_history_rows.html" if htmx.target == "history-rows" else "syncs/history.html"
+    return render_template(template, **history_context(integration))
+
+
+def history_context(integration: Integration) -> dict:
+    """The history page or its rows, for the HR admin and for customer success alike."""
     status = request.args.get("status", "")
     chosen = RunState(status) if status in RunState._value2member_map_ else None
     page = run_history.runs_page(integration, chosen, request.args.get("page", 1, type=int), HISTORY_PAGE_SIZE)
-    template = "syncs/_history_rows.html" if htmx.target == "history-rows" else "syncs/history.html"
-    return render_template(template, integration=integration, page=page, status=status, states=list(RunState))
+    return {"integration": integration, "page": page, "status": status, "states": list(RunState)}
 
 
 @bp.get("/syncs/<int:run_id>")
 @hr_admin_required
 def run(run_id: int):
     run = tenancy.get_or_404(SyncRun, run_id)
+    whole_page = htmx.target != "run-lines"
+    return render_template("syncs/run.html" if whole_page else "syncs/_lines.html", **run_context(run, whole_page))
+
+
+def run_context(run: SyncRun, whole_page: bool) -> dict:
+    """The run page, or only its lines, for the HR admin and for customer success alike."""
     action = request.args.get("action", "")
     chosen = Action(action) if action in Action._value2member_map_ else None
     lines = run_history.lines_page(run, chosen, request.args.get("page", 1, type=int), LINES_PAGE_SIZE)
-    template = "syncs/_lines.html" if htmx.target == "run-lines" else "syncs/run.html"
-    return render_template(
-        template,
-        run=run,
-        lines=lines,
-        held=run_history.held_changes(run) if template == "syncs/run.html" else [],
-        entity_names=run_history.entity_names(lines.items),
-        action=action,
-        actions=list(Action),
-        reason_text=REASON_TEXT,
-        fix_text=FIX_TEXT,
-        fix_for=FIX_FOR,
-    )
+    return {
+        "run": run,
+        "lines": lines,
+        "held": run_history.held_changes(run) if whole_page else [],
+        "entity_names": run_history.entity_names(lines.items),
+        "action": action,
+        "actions": list(Action),
+        "reason_text": REASON_TEXT,
+        "fix_text": FIX_TEXT,
+        "fix_for": FIX_FOR,
+    }
 
 
 # Sent with the progress block of a closed run, for whatever the page shows that the run
@@ -85,6 +95,10 @@ def progress(run_id: int):
     run = tenancy.get_or_404(SyncRun, run_id)
     if not htmx:
         return redirect(url_for("syncs.run", run_id=run.id))
+    return progress_block(run)
+
+
+def progress_block(run: SyncRun) -> Response:
     # The block polls itself while the run is open (`poll`); closed, it comes back without
     # the polling attributes and polling stops on the result.
     response = make_response(render_template("syncs/_progress.html", run=run, poll=True))

@@ -4,6 +4,7 @@ from helpers.sync_examples import TODAY, employee, record, sync
 from portal.providers.base import RecordError, RecordProblem
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action, plan_batch
+from portal.sync.scope import SyncScope
 from portal.sync.state import LocalState, SyncMode
 
 
@@ -64,6 +65,21 @@ def test_entity_move_with_the_same_email_is_a_sync_error_never_a_silent_duplicat
     assert decision.action == Action.FAIL
     assert decision.reason == Reason.ENTITY_MOVE
     assert decision.local_id == 7
+
+
+def test_a_person_another_integration_syncs_is_left_out_unless_this_one_is_master():
+    # Synced from Securex; the HR system lists the same e-mail under its own ID.
+    theirs = employee(7, email="an@example.be", provider_id="integration-1:S-1", synced_by_other_integration=True)
+    state = LocalState((theirs,))
+
+    (left,) = sync([record("H-1", email="an@example.be")], state).decisions
+    (taken,) = plan_batch(
+        [record("H-1", email="an@example.be")], state, {}, TODAY, SyncMode.FULL, scope=SyncScope(takes_over_shared_people=True)
+    ).decisions
+
+    assert (left.action, left.reason, left.local_id) == (Action.SKIP, Reason.SYNCED_BY_OTHER_INTEGRATION, 7)
+    assert (taken.action, taken.reason, taken.local_id) == (Action.UPDATE, Reason.TAKEN_OVER, 7)
+    assert ("provider_id", None, "H-1") in [(c.field, c.old, c.new) for c in taken.changes]
 
 
 def test_two_new_provider_records_with_one_email_in_a_page_create_one_account():

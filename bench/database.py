@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Column, MetaData, Table, UniqueConstraint, create_engine, func, insert, select, text
+from sqlalchemy import Column, MetaData, Table, UniqueConstraint, bindparam, create_engine, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -33,7 +33,7 @@ from portal.models import (
     WageContract,
 )
 from portal.providers.base import Provider
-from portal.sync.state import SyncMode
+from portal.sync.state import Selection, SyncMode
 
 # The rows a sync writes about people; the run's own row is bookkeeping, not counted.
 DATA_TABLES = (Employee, WageContract, Discrepancy, SelectionEntry)
@@ -108,6 +108,93 @@ def seed_fleet(companies: list[dict]) -> int:
     db.session.execute(insert(Integration), [integration_row(t, c["id"]) for t, c in zip(tenant_ids, companies, strict=True)])
     db.session.commit()
     return len(tenant_ids)
+
+
+def seed_fleet_page(count: int) -> None:
+    """`count` more companies as customer success sees them on the fleet page, in bulk: an
+    integration each (every provider, every state) whose last nightly run ended half an hour
+    ago, the fleet columns kept as each run's end keeps them; some in selective mode with
+    people to review, and a Liantis outage (40 % of its companies unreachable)."""
+    now = datetime.utcnow()
+    providers = list(Provider)
+    tenant_ids = (
+        db.session.execute(
+            insert(Tenant).returning(Tenant.id, sort_by_parameter_order=True),
+            [{"name": f"Fleet company {n:05d}", "vat_number": f"BE1{n:09d}", "default_language": "nl"} for n in range(count)],
+        )
+        .scalars()
+        .all()
+    )
+    rows = [_fleet_page_integration(n, tenant_id, providers[n % len(providers)], now) for n, tenant_id in enumerate(tenant_ids)]
+    integration_ids = (
+        db.session.execute(
+            insert(Integration).returning(Integration.id, sort_by_parameter_order=True), [row for row, _run in rows]
+        )
+        .scalars()
+        .all()
+    )
+    ran = [(integration_id, run) for integration_id, (_row, run) in zip(integration_ids, rows, strict=True) if run]
+    run_ids = (
+        db.session.execute(
+            insert(SyncRun).returning(SyncRun.id, sort_by_parameter_order=True),
+            [{**run, "integration_id": integration_id} for integration_id, run in ran],
+        )
+        .scalars()
+        .all()
+    )
+    table = Integration.__table__
+    db.session.execute(
+        table.update().where(table.c.id == bindparam("integration")).values(last_run_id=bindparam("run")),
+        [{"integration": integration_id, "run": run_id} for (integration_id, _run), run_id in zip(ran, run_ids, strict=True)],
+    )
+    db.session.execute(
+        insert(SelectionEntry),
+        [
+            {
+                "tenant_id": row["tenant_id"],
+                "integration_id": integration_id,
+                "provider_id": f"P{person}",
+                "selection": Selection.PARKED,
+                "display_name": f"Person {person}",
+            }
+            for integration_id, (row, _run) in zip(integration_ids, rows, strict=True)
+            if row["sync_mode"] is SyncMode.SELECTIVE
+            for person in range(3)
+        ],
+    )
+    db.session.commit()
+
+
+def _fleet_page_integration(n: int, tenant_id: int, provider: Provider, now: datetime) -> tuple[dict, dict | None]:
+    """The n-th company's integration and its last run (None: never ran)."""
+    mode = SyncMode.SELECTIVE if n % 10 == 3 else SyncMode.FULL
+    row = integration_row(tenant_id, "C001") | {"provider": provider, "sync_mode": mode, "failed_runs_in_a_row": 0}
+    if n % 50 == 7:
+        return row | {"state": IntegrationState.AVAILABLE, "activated_at": None}, None
+    status, failed, code = RunState.SUCCESS, 0, None
+    if n % 50 == 11:
+        row["state"] = IntegrationState.RECONNECT_NEEDED
+        status, code = RunState.ERROR, "reconnect_needed"
+    elif n % 50 == 13:
+        row["state"] = IntegrationState.DISABLED
+        status, code = RunState.ERROR, "internal"
+    elif provider is Provider.LIANTIS and n % 5 < 2:
+        status, code = RunState.ERROR, "provider_unavailable"
+    elif n % 10 == 5:
+        status, failed = RunState.PARTIAL, n % 7 + 1
+    row["failed_runs_in_a_row"] = 0 if status is RunState.SUCCESS else n % 4 + 1
+    run = {
+        "tenant_id": tenant_id,
+        "trigger": Trigger.NIGHTLY.value,
+        "status": status.value,
+        "phase": "done",
+        "failed": failed,
+        "error_code": code,
+        "queued_at": now - timedelta(minutes=40),
+        "started_at": now - timedelta(minutes=31),
+        "finished_at": now - timedelta(minutes=30),
+    }
+    return row, run
 
 
 def seed_history(tenant_id: int, integration_id: int, count: int) -> None:

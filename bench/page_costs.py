@@ -3,9 +3,10 @@
 
 The same data as `make bench`'s page phase (100,000 past runs, 50,000 people of whom
 10,000 synced, a run in progress), plus invitations for the 10,000 people added by hand
-last, while the list's first page, the synced people, is not invited yet. In a throwaway
-SQLite or DATABASE_URL's PostgreSQL, an HR admin logged in through the form asks each
-page `requests` times in a row through Flask's test client. Prints median and p95 ms, the median CPU ms of this process and
+last, while the list's first page, the synced people, is not invited yet; and the fleet
+page of 10,000 more companies. In a throwaway SQLite or DATABASE_URL's PostgreSQL, an HR
+admin (customer success for the fleet) logged in through the form asks each page
+`requests` times in a row through Flask's test client. Prints median and p95 ms, the median CPU ms of this process and
 the SQL statements per request; with `--profile`, a pyinstrument profile of each page's
 requests after the table.
 """
@@ -34,6 +35,7 @@ HISTORY_RUNS = 100_000
 LISTED_EMPLOYEES = 50_000
 SYNCED_EMPLOYEES = 10_000
 FAILED_IN_LATEST_RUN = 20
+FLEET_COMPANIES = 10_000
 WARM_UP = 3
 
 
@@ -106,6 +108,7 @@ def seed(tenant_id: int, integration_id: int) -> int:
         ],
     ).scalar_one()
     db.session.commit()
+    database.seed_fleet_page(FLEET_COMPANIES)
     database.analyze_if_postgresql()
     return running
 
@@ -121,19 +124,18 @@ def measure(requests: int, profile: bool, workdir: Path) -> None:
         # Requests run outside any app context of ours, so each gets its own session as under gunicorn.
         statements = [0]
         event.listen(engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
-        client = app.test_client()
-        token = csrf_token_from(client.get("/login").get_data(as_text=True))
-        client.post("/login", data={"email": "hr@demo.test", "password": "demo", "csrf_token": token})
+        client, staff = logged_in(app, "hr@demo.test"), logged_in(app, "cs@flexsync.test")
         pages = {
-            "progress": (f"/syncs/{running}/progress", {"HX-Request": "true"}),
-            "history": ("/integrations/securex/history", {}),
-            "employees": ("/employees", {}),
+            "progress": (client, f"/syncs/{running}/progress", {"HX-Request": "true"}),
+            "history": (client, "/integrations/securex/history", {}),
+            "employees": (client, "/employees", {}),
+            "fleet": (staff, "/cs/fleet", {}),
         }
         print(f"{engine.dialect.name}, {requests} requests each")
         # CPU is this process's only: on PostgreSQL the server's share shows in the wall time alone.
         print(f"{'page':<10} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8} {'queries':>8}")
         profiles = []
-        for name, (path, headers) in pages.items():
+        for name, (client, path, headers) in pages.items():
             for _ in range(WARM_UP):
                 client.get(path, headers=headers)
             times, cpu, before = [], [], statements[0]
@@ -156,6 +158,13 @@ def measure(requests: int, profile: bool, workdir: Path) -> None:
         for name, text in profiles:
             print(f"\n=== {name}\n{text}")
         engine.dispose()
+
+
+def logged_in(app, email: str):
+    client = app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": email, "password": "demo", "csrf_token": token})
+    return client
 
 
 def start_profiler():

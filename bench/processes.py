@@ -1,8 +1,8 @@
 """The processes a benchmark phase runs: Redis, sandboxes, RQ workers, gunicorn.
 
-Every child gets its own process group and a log file, and `Children.stop_all` ends
-every group (SIGTERM, then SIGKILL after a grace period), so RQ work horses and
-gunicorn workers never outlive the benchmark.
+Every child gets its own session and a log file, and `Children.stop_all` ends every
+process of every session (SIGTERM, then SIGKILL after a grace period), so RQ work horses
+and gunicorn workers never outlive the benchmark.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from demo.launcher import free_port, redis_command, stop_groups, wait_for_port
+from demo.launcher import free_port, redis_command, stop_sessions, wait_for_port
 from portal.config import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -41,7 +41,7 @@ class Children:
         return process
 
     def stop_all(self) -> None:
-        stop_groups(self.started)
+        stop_sessions(self.started)
         self.started.clear()
 
 
@@ -87,9 +87,9 @@ def start_worker(children: Children, name: str, env: dict[str, str]) -> subproce
     )
 
 
-def start_gunicorn(children: Children, env: dict[str, str], workers: int) -> str:
+def start_gunicorn(children: Children, env: dict[str, str], workers: int, name: str = "gunicorn") -> str:
     port = free_port()
-    children.start("gunicorn", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"], env)
+    children.start(name, [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"], env)
     wait_for_port(port)
     return f"http://127.0.0.1:{port}"
 

@@ -6,7 +6,8 @@ page latencies, gunicorn. Three phases, each on a fresh database:
 
 - single: one 10,000-employee tenant — first sync, the floor, a resync with nothing
   changed, a resync after 10 % of salaries changed, then page latencies under 50
-  simulated admins while a sync runs;
+  simulated admins while a sync runs, and the fleet page of 10,000 more companies for
+  a few customer success people;
 - fleet: the nightly run of 1,000 tenants of 100 employees on 2 workers;
 - big: the worker's peak memory during a 50,000-employee sync.
 
@@ -21,6 +22,7 @@ import json
 import math
 import os
 import signal
+import statistics
 import sys
 import tempfile
 import threading
@@ -68,6 +70,9 @@ class Sizes:
     history_runs: int = 100_000
     listed_employees: int = 50_000
     web_workers: int = 4
+    fleet_page_companies: int = 10_000
+    fleet_viewers: int = 3
+    fleet_rounds: int = 24
 
 
 TINY = Sizes(
@@ -80,6 +85,9 @@ TINY = Sizes(
     history_runs=300,
     listed_employees=400,
     web_workers=2,
+    fleet_page_companies=60,
+    fleet_viewers=2,
+    fleet_rounds=8,
 )
 
 
@@ -337,6 +345,7 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
         nochange_to_fetch_floor=nochange_s / fetch_s,
     )
     measure_pages(ph, sizes, results, tenant_id, integration_id)
+    measure_fleet_page(ph, sizes, results)
 
 
 def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, integration_id: int) -> None:
@@ -407,13 +416,13 @@ class SyncKeeper(threading.Thread):
         self.join(timeout=WAIT_TIMEOUT_S)
 
 
-def logged_in(web: str) -> requests.Session:
-    """An HR admin's browser session, logged in through the form like a person."""
+def logged_in(web: str, email: str = "hr@demo.test") -> requests.Session:
+    """An HR admin's browser session (or customer success's), logged in through the form like a person."""
     session = requests.Session()
     page = session.get(f"{web}/login", timeout=30).text
     token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
     answer = session.post(
-        f"{web}/login", data={"email": "hr@demo.test", "password": "demo", "csrf_token": token}, timeout=30, allow_redirects=False
+        f"{web}/login", data={"email": email, "password": "demo", "csrf_token": token}, timeout=30, allow_redirects=False
     )
     if answer.status_code != 302:
         raise RuntimeError(f"login failed with {answer.status_code}")
@@ -463,6 +472,67 @@ def timed_get(
     latencies[kind].append(time.perf_counter() - started)
     if not ok:
         failures.append(problem)
+
+
+# What customer success does on the fleet page: open it, page, filter, search a VAT number,
+# while its banner and workers panel refresh themselves (htmx asks for its part by id).
+ROWS = {"HX-Request": "true", "HX-Target": "fleet-rows"}
+FLEET_VISITS = (
+    ("/cs/fleet", {}),
+    ("/cs/fleet?page=2", ROWS),
+    ("/cs/fleet?state=error", ROWS),
+    ("/cs/fleet", {"HX-Request": "true", "HX-Target": "fleet-workers"}),
+    ("/cs/fleet?provider=liantis&state=active", ROWS),
+    ("/cs/fleet?q=BE1000004", ROWS),
+    ("/cs/fleet", {"HX-Request": "true", "HX-Target": "fleet-outages"}),
+    ("/cs/fleet?page=200", {}),
+)
+# A person reads the page before the next click.
+FLEET_CLICK_S = 0.5
+
+
+def measure_fleet_page(ph: Phase, sizes: Sizes, results: Results) -> None:
+    """Latency of the fleet page with `fleet_page_companies` more companies (a Liantis
+    outage among them), for a few customer success people at once."""
+    database.seed_fleet_page(sizes.fleet_page_companies)
+    database.analyze_if_postgresql()
+    web = start_gunicorn(ph.children, ph.env, sizes.web_workers, name="gunicorn-fleet")
+    sessions = [logged_in(web, "cs@flexsync.test") for _ in range(sizes.fleet_viewers)]
+    # Customer success work all day: the page is not measured on a web worker's first visit,
+    # which compiles its templates and queries (each worker gets a few passes, at random).
+    for _ in range(2 * sizes.web_workers):
+        for path, headers in FLEET_VISITS:
+            sessions[0].get(f"{web}{path}", headers=headers, timeout=30)
+    latencies: dict[str, list[float]] = {"page": [], "part": []}
+    failures: list[str] = []
+    viewers = [
+        threading.Thread(target=fleet_viewer, args=(s, web, n, sizes, latencies, failures)) for n, s in enumerate(sessions)
+    ]
+    for viewer in viewers:
+        viewer.start()
+    for viewer in viewers:
+        viewer.join()
+    every = latencies["page"] + latencies["part"]
+    results.figures.update(fleet_page_p95_ms=p95(every) * 1000)
+    results.checks.update(
+        fleet_page_companies=sizes.fleet_page_companies,
+        fleet_page_requests=len(every),
+        fleet_page_failed_requests=len(failures),
+        fleet_page_failures=failures[:5],
+        fleet_page_median_ms=statistics.median(every) * 1000,
+        fleet_page_whole_p95_ms=p95(latencies["page"]) * 1000,
+    )
+
+
+def fleet_viewer(
+    session: requests.Session, web: str, index: int, sizes: Sizes, latencies: dict[str, list[float]], failures: list[str]
+) -> None:
+    """One customer success person going through the visits, starting at their own."""
+    time.sleep(FLEET_CLICK_S * index / sizes.fleet_viewers)
+    for round_ in range(sizes.fleet_rounds):
+        path, headers = FLEET_VISITS[(index + round_) % len(FLEET_VISITS)]
+        timed_get(session, f"{web}{path}", "part" if headers else "page", latencies, failures, headers)
+        time.sleep(FLEET_CLICK_S)
 
 
 def p95(values: list[float]) -> float:
@@ -560,6 +630,8 @@ TARGETS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     "fleet_s": ("<= 120", lambda f: f["fleet_s"] <= 120),
     "progress_p95_ms": ("<= 25", lambda f: f["progress_p95_ms"] <= 25),
     "page_p95_ms": ("<= 100", lambda f: f["page_p95_ms"] <= 100),
+    "fleet_page_p95_ms": ("<= 150", lambda f: f["fleet_page_p95_ms"] <= 150),
+    "fleet_page_failed_requests": ("== 0", lambda f: f["fleet_page_failed_requests"] == 0),
     "failed_requests": ("== 0", lambda f: f["failed_requests"] == 0),
     "worker_peak_rss_mb": ("<= 300", lambda f: f["worker_peak_rss_mb"] <= 300),
 }

@@ -7,6 +7,11 @@ from rq import cron
 from jobs.nightly import run_nightly_syncs
 from jobs.settings import NIGHTLY_TIMEOUT_S, STALE_SWEEP_EVERY_S, STALE_SWEEP_TIMEOUT_S
 from jobs.sync import close_stale_work
+from portal.config import config_for
+from portal.observability import logs
+
+# `rq cron` builds no app: its own lines take the format the config names for the app's.
+logs.configure(config_for(None).LOG_FORMAT, config_for(None).LOG_LEVEL)
 
 # Nightly at 02:00 server time unless the operator picks another moment.
 NIGHTLY_CRON = os.environ.get("FLEXSYNC_NIGHTLY_CRON", "0 2 * * *")

@@ -4,6 +4,7 @@ module imports nothing of Flexsync, so anyone may read it."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 HOUR_S = 3600
@@ -13,6 +14,9 @@ WEEK_S = 7 * 24 * HOUR_S
 @dataclass(frozen=True)
 class JobSettings:
     function: str
+    # RQ calls it after every failed attempt, once it has stopped the attempt's timer: it closes
+    # the row when no retry follows, wherever the attempt was when it failed (jobs/app.py).
+    on_failure: str
     # A row's job id is `<prefix>-<row id>`: a second enqueue of the same row is the same job.
     id_prefix: str
     timeout_s: int
@@ -26,8 +30,12 @@ class JobSettings:
 
 
 # Longer than any sane run of 50,000 employees; a run that stops reporting is closed sooner.
-SYNC_RUN = JobSettings("jobs.sync.run_sync", "sync-run", timeout_s=HOUR_S, retries=3)
-HOURS_EXPORT = JobSettings("jobs.export.run_export", "hours-export", timeout_s=600, retries=2)
+SYNC_RUN = JobSettings("jobs.sync.run_sync", "jobs.sync.close_failed_run", "sync-run", timeout_s=HOUR_S, retries=3)
+HOURS_EXPORT = JobSettings("jobs.export.run_export", "jobs.export.close_failed_export", "hours-export", timeout_s=600, retries=2)
+
+# An idle worker reports alive this often (RQ's own default is every 6¾ minutes), so that
+# one silent for two minutes is lost on the fleet page; tests make it shorter.
+WORKER_HEARTBEAT_S = int(os.environ.get("FLEXSYNC_WORKER_HEARTBEAT_S", "30"))
 
 # The schedule's own jobs (jobs/cron.py): enqueueing a night's syncs, and the stale sweep.
 NIGHTLY_TIMEOUT_S = 600

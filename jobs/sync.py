@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from jobs.app import flask_app, run_closing_on_last_crash
+from types import TracebackType
+
+from redis import Redis
+from rq.job import Job
+
+from jobs.app import close_after_last_attempt, flask_app, run_in_app
 
 
 def run_sync(run_id: int) -> None:
     from portal.runs import sync_runs
 
-    run_closing_on_last_crash(sync_runs.execute_run, sync_runs.close_after_crash, run_id)
+    run_in_app(sync_runs.execute_run, run_id)
+
+
+def close_failed_run(
+    job: Job, connection: Redis, error_type: type[BaseException], error: BaseException, traceback: TracebackType | None
+) -> None:
+    """RQ's failure callback of `run_sync` (jobs.settings.SYNC_RUN)."""
+    from portal.runs import sync_runs
+
+    close_after_last_attempt(job, sync_runs.close_after_crash, error_type, error)
 
 
 def close_stale_work() -> int:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 
 from rq import Worker
 
 from jobs.app import flask_app
+from jobs.settings import WORKER_HEARTBEAT_S
 
 # Syncs are batch work: where a worker shares a machine with the web processes, the pages
 # HR admins are waiting for get the CPU first (nice(1) levels, 0 to 19).
 WORK_HORSE_NICENESS = 10
+# Where every job and failure callback lives (jobs/settings.py, jobs/cron.py).
+JOB_MODULES = ("jobs.sync", "jobs.export", "jobs.nightly")
 
 
 class PreloadedWorker(Worker):
@@ -27,6 +31,11 @@ class PreloadedWorker(Worker):
     collector's sight: a horse's full collections walked all of them (~150,000) each
     time, 0.5 s of a 10,000-person first sync, and touching them copied the memory the
     horse shares with this process.
+
+    Nothing is left to import inside a job either, job modules included: the job timeout is a
+    signal whose exception lands wherever the horse is, and a horse interrupted while
+    importing is left with half-imported modules that fail whatever runs next in it, the
+    failure callback that closes the run included (docs/reliability.md, "the silent timeout").
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -35,7 +44,14 @@ class PreloadedWorker(Worker):
 
         with flask_app().app_context():
             db.engine.dispose()
+        for module in JOB_MODULES:
+            importlib.import_module(module)
         gc.freeze()
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # An idle worker reports alive each time its wait for a job times out.
+        return WORKER_HEARTBEAT_S
 
     def main_work_horse(self, job, queue) -> None:  # noqa: ANN001 - RQ's signature
         os.nice(WORK_HORSE_NICENESS)

@@ -12,6 +12,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from portal.accounts.cli import users_cli
     from portal.config import INSTANCE_DIR, PROJECT_ROOT, config_for
     from portal.extensions import babel, csrf, db, htmx, login_manager, migrate, oauth
+    from portal.observability import logs
     from portal.web import register_blueprints
 
     app = Flask(
@@ -23,6 +24,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.config.from_object(config_for(config_name))
     app.config.update(overrides or {})
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    # First: the start-up checks below log through it, and every request gets its id first.
+    logs.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -19,7 +19,9 @@ def _sqlite_url() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error quotes the statement, never the row's values (names,
+    # e-mail addresses) in logs and in a run's error detail.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     FLEXSYNC_ENCRYPTION_KEY = os.environ.get("FLEXSYNC_ENCRYPTION_KEY", "")
     LANGUAGES = ("nl", "fr", "en")
@@ -40,6 +42,15 @@ class Config:
     DEMO = False
     # When the nightly sync of every active integration starts (cron syntax, server time).
     NIGHTLY_CRON = os.environ.get("FLEXSYNC_NIGHTLY_CRON", "0 2 * * *")
+    # The fleet page calls a worker lost when it has not reported for this long (an idle one
+    # reports every `jobs.settings.WORKER_HEARTBEAT_S`, a busy one every 30 s).
+    FLEET_WORKER_LOST_AFTER_S = 120
+    # Logs (docs/operations.md): one JSON object per line for a log collector, or "text".
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # /metrics answers a Prometheus that sends this as a bearer token; without one, only a
+    # request made on this machine, not through a proxy.
+    METRICS_TOKEN = os.environ.get("FLEXSYNC_METRICS_TOKEN", "")
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")
@@ -89,6 +100,8 @@ class DemoConfig(Config):
     SECUREX_API_KEY = os.environ.get("SECUREX_API_KEY") or "securex-sandbox-key"
     LIANTIS_CLIENT_ID = os.environ.get("LIANTIS_CLIENT_ID") or "flexsync"
     LIANTIS_CLIENT_SECRET = os.environ.get("LIANTIS_CLIENT_SECRET") or "flexsync-sandbox-secret"
+    # `make run` prints every process's lines to one terminal, for a person to read.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # The demo is served over plain http on loopback.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -1,13 +1,18 @@
-"""Language choice: the one the admin picked, else their profile, else the browser's."""
+"""Language choice: the one the admin picked, else their profile, else the browser's; on
+the pages customer success read for a company, the language they picked for those."""
 
 from __future__ import annotations
 
 import unicodedata
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
+from flask_babel import refresh
 from flask_login import current_user
 
 SESSION_KEY = "language"
+# Kept apart from `SESSION_KEY`: reading a company's pages in French leaves the reader's own
+# pages in their own language.
+READING_SESSION_KEY = "reading_language"
 
 
 def sort_key(text: str | None) -> tuple[str, str, str]:
@@ -23,8 +28,24 @@ def sort_key(text: str | None) -> tuple[str, str, str]:
     return base, unicodedata.normalize("NFC", folded), value
 
 
+def read_for_company(company_language: str) -> None:
+    """This request is a page read on a company's behalf (customer success's support view):
+    it speaks the language picked with `?lang=` on such a page, kept for the next ones, else
+    the company's own."""
+    languages = current_app.config["LANGUAGES"]
+    picked = request.args.get("lang")
+    if picked in languages:
+        session[READING_SESSION_KEY] = picked
+    reading = session.get(READING_SESSION_KEY, company_language)
+    g.reading_language = reading if reading in languages else None
+    # Whatever read the locale earlier in this request must not keep the reader's own.
+    refresh()
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if g.get("reading_language"):
+        return g.reading_language
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return chosen

@@ -200,8 +200,7 @@ def start_system(supervisor: Supervisor, env: dict[str, str], workers: int, log:
 
 def start_logged(supervisor: Supervisor, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
     """Like `Supervisor.start`, with the output in the soak log instead of over the report."""
-    process = subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True, stdout=log.open("a"), stderr=subprocess.STDOUT)
-    supervisor.children.append((name, process))
+    supervisor.start(name, args, env, output=log.open("a"))
 
 
 def browse(web_url: str, admins: list[str], options: argparse.Namespace, env: dict[str, str]) -> tuple[list[Tally], float]:

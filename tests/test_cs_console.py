@@ -5,7 +5,7 @@ from sqlalchemy import select
 from helpers.pages import csrf_token_from
 from portal import tenancy
 from portal.extensions import db
-from portal.models import AvailabilityChange, Integration, Tenant
+from portal.models import AuditAction, AuditEntry, Integration, Tenant
 
 
 def tenant_id(app, name: str) -> int:
@@ -42,8 +42,9 @@ def test_cs_makes_securex_available_and_the_switch_is_audited(app, client, auth)
     with app.app_context(), tenancy.acting_for(demo):
         integration = db.session.execute(select(Integration)).scalar_one()
         assert integration.available
-        change = db.session.execute(select(AvailabilityChange)).scalar_one()
-        assert change.changed_by.email == "cs@flexsync.test"
+        change = db.session.execute(select(AuditEntry)).scalar_one()
+        made_available = (AuditAction.INTEGRATION_MADE_AVAILABLE, "cs@flexsync.test", "securex")
+        assert (change.action, change.actor, change.subject) == made_available
 
 
 def test_the_hr_admin_sees_the_card_change_from_not_available_to_available(app, client, auth, other_client):

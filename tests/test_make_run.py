@@ -1,100 +1,132 @@
-"""`make run` on one machine: everything comes up, and one Ctrl-C leaves no process behind."""
+"""`make run` on one machine: everything comes up, a crashed process comes back while the
+portal stays up, and one Ctrl-C or SIGTERM leaves no process behind, work horses included."""
+
+from __future__ import annotations
 
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
+from datetime import datetime
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
+from redis import Redis
+from rq import Worker
+from sqlalchemy import select
 
-from demo.launcher import free_port
+from helpers.launcher import Launcher
+from helpers.sync_runs import active_at_provider, employees_of, finished_run, start_sync
+from helpers.waiting import wait_for
+from sandbox.testing import set_faults
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def processes_with_marker(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if marker.encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+pytestmark = pytest.mark.launcher
 
 
-def _free_port_block(size: int) -> int:
-    """A base port with `size` free ports after it, for the four sandboxes."""
-    import socket
-
-    for _ in range(50):
-        base = free_port()
-        sockets = []
-        try:
-            for offset in range(size):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", base + offset))
-                sockets.append(sock)
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError("no block of free ports on loopback")
-
-
-@pytest.mark.launcher
 def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
-    marker = f"FLEXSYNC_RUN_MARKER={uuid.uuid4()}"
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        {
-            "PORT": str(port),
-            "SANDBOX_PORT_BASE": str(_free_port_block(4)),
-            "FLEXSYNC_INSTANCE_DIR": str(tmp_path),
-            marker.split("=")[0]: marker.split("=")[1],
-        }
-    )
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "demo.launcher"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
+    launcher = Launcher(tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = launcher.stdout.readline()
-            output.append(line)
-            if "Press Ctrl-C to stop everything." in line:
-                break
-            assert launcher.poll() is None, "".join(output)
-        printed = "".join(output)
-        assert f"http://127.0.0.1:{port}" in printed
+        launcher.wait_for_output("Press Ctrl-C to stop everything.", timeout=120)
+        printed = launcher.output()
+        assert launcher.url in printed
         assert "hr@demo.test" in printed and "cs@flexsync.test" in printed
-        response = requests.get(f"http://127.0.0.1:{port}/login", timeout=30)
+        response = requests.get(f"{launcher.url}/login", timeout=30)
         assert response.status_code == 200
         assert "Log in to Flexsync" in response.text
         sandbox_urls = re.findall(r"(http://127\.0\.0\.1:\d+) \(sandbox\)", printed)
         assert len(sandbox_urls) == 4
         for url in sandbox_urls:
             assert requests.get(f"{url}/_admin/faults", timeout=30).status_code == 200
-        children = processes_with_marker(marker)
-        assert len(children) >= 5, "launcher, redis, web, worker and cron should all run"
+        assert len(launcher.processes()) >= 5, "launcher, redis, web, worker and cron should all run"
+        launcher.process.send_signal(signal.SIGINT)
+        launcher.process.wait(timeout=30)
+        wait_for(lambda: not launcher.processes(), timeout=10, message="every process to stop")
     finally:
-        launcher.send_signal(signal.SIGINT)
-        launcher.communicate(timeout=30)
-    time.sleep(0.5)
-    assert processes_with_marker(marker) == []
+        launcher.stop()
+
+
+def test_a_killed_worker_comes_back_and_a_stop_during_a_sync_leaves_no_work_horse(tmp_path):
+    """Defends against a crashed worker taking the portal down with it, and against a stop
+    that misses the RQ work horse (its own process group) so that it syncs on afterwards."""
+    # Small, slow pages: a sync takes a few seconds, long enough to kill and stop things in it.
+    key = Fernet.generate_key().decode()
+    launcher = Launcher(tmp_path, FLEXSYNC_ENCRYPTION_KEY=key, FLEXSYNC_PAGE_SIZE="5")
+    try:
+        launcher.wait_for_output("Press Ctrl-C to stop everything.", timeout=120)
+        app = app_of(launcher, key)
+        integration_id = securex_activated(app)
+        set_faults(launcher.sandboxes["securex"], latency_ms=300)
+        run_id = start_sync(app, integration_id)
+        wait_for(lambda: fetched(app, run_id) >= 10, timeout=30, message="the sync under way")
+
+        [worker] = launcher.workers()
+        os.kill(worker, signal.SIGKILL)
+        launcher.wait_for_output(f"worker (pid {worker}) stopped unexpectedly (Killed)", timeout=10)
+        launcher.wait_for_output("worker restarted", timeout=10)
+        assert requests.get(f"{launcher.url}/login", timeout=10).status_code == 200
+        [restarted] = wait_for(launcher.workers, timeout=10, message="the new worker")
+        redis = Redis.from_url(launcher.redis_url())
+        wait_for(lambda: restarted in [w.pid for w in Worker.all(connection=redis)], timeout=30, message="it registers")
+        # The killed worker's horse finishes the run it had in hand: every employee once.
+        run = finished_run(app, run_id, timeout=60)
+        assert run.status.value == "success", (run.error_code, run.error_detail)
+        assert len(employees_of(app, integration_id)) == run.created == active_at_provider(launcher.sandboxes, "securex")
+
+        second = start_sync(app, integration_id)
+        wait_for(lambda: fetched(app, second) >= 10, timeout=30, message="the next sync under way")
+        assert launcher.work_horses(), "a work horse carries the sync out"
+        stopping = time.monotonic()
+        launcher.process.send_signal(signal.SIGTERM)
+        wait_for(lambda: not launcher.processes(), timeout=10, message="every process, work horse included, to stop")
+        assert time.monotonic() - stopping < 10
+    finally:
+        launcher.stop()
+
+
+def app_of(launcher: Launcher, encryption_key: str):
+    """The app, in this process, on the launcher's database and Redis."""
+    from portal import create_app
+
+    return create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": launcher.database_url,
+            "REDIS_URL": launcher.redis_url(),
+            "FLEXSYNC_ENCRYPTION_KEY": encryption_key,
+        },
+    )
+
+
+def securex_activated(app) -> int:
+    """Securex active for Demo NV, as customer success and the wizard leave it."""
+    from portal import tenancy
+    from portal.extensions import db
+    from portal.models import Integration, IntegrationState, Tenant
+    from portal.providers.base import Provider
+    from portal.sync.state import SyncMode
+
+    with app.app_context():
+        tenant_id = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
+        with tenancy.acting_for(tenant_id):
+            integration = Integration(
+                provider=Provider.SECUREX,
+                available=True,
+                state=IntegrationState.ACTIVE,
+                sync_mode=SyncMode.FULL,
+                provider_company_id="C001",
+                credentials={},
+                settings={},
+                activated_at=datetime.utcnow(),
+            )
+            db.session.add(integration)
+            db.session.commit()
+            return integration.id
+
+
+def fetched(app, run_id: int) -> int:
+    from portal.extensions import db
+    from portal.models import SyncRun
+
+    with app.app_context():
+        return db.session.execute(select(SyncRun.fetched).where(SyncRun.id == run_id)).scalar_one()

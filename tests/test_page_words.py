@@ -29,6 +29,7 @@ from helpers.pages import csrf_token_from
 from helpers.route_matrix import UnfilledRoute, fill, rules
 from helpers.sync_runs import finished_run, start_sync
 from portal.extensions import db
+from portal.i18n import READING_SESSION_KEY
 from portal.sync.state import SyncMode
 from portal.texts.shortening import shortened
 from sandbox.testing import advance, dataset_summary, set_faults
@@ -36,12 +37,14 @@ from sandbox.testing import advance, dataset_summary, set_faults
 LANGUAGES = ("nl", "fr", "en")
 # Pages that are not the admin's to read, or not pages: files, probes, the OAuth callback
 # (it answers MyLiantis, and exchanging a code it never got is not a page).
-NOT_PAGES = {"static", "dashboard.favicon", "dashboard.health", "activation.liantis_callback"}
+NOT_PAGES = {"static", "dashboard.favicon", "health.healthz", "health.readyz", "health.metrics", "activation.liantis_callback"}
 # Query strings the pages themselves link to: each filter of a list is a page of its own.
 EXTRA_QUERIES = {
     "employees.index": "filter",
     "syncs.run": "action",
     "syncs.history": "status",
+    "support.employees": "filter",
+    "support.run": "action",
 }
 
 
@@ -63,13 +66,14 @@ class VisibleText(HTMLParser):
         # Text nodes alone: what is printed on the page, not kept in a tooltip.
         self.printed: list[str] = []
         self.hidden_depth = 0
-        # The language switch shows the codes ("NL FR EN") by design, each named in its tooltip.
-        self.in_language_switch = False
+        # The language switch shows the codes ("NL FR EN") by design, each named in its tooltip:
+        # the tag it is (a form of buttons, or the support view's links), until it closes.
+        self.in_language_switch: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "form" and "language-switch" in (attributes.get("class") or "").split():
-            self.in_language_switch = True
+        if "language-switch" in (attributes.get("class") or "").split():
+            self.in_language_switch = tag
         if tag in self.NOT_WORDS:
             self.hidden_depth += 1
         if self.in_language_switch:
@@ -82,8 +86,8 @@ class VisibleText(HTMLParser):
         self.parts.append(" ")
 
     def handle_endtag(self, tag):
-        if tag == "form":
-            self.in_language_switch = False
+        if tag == self.in_language_switch:
+            self.in_language_switch = None
         if tag in self.NOT_WORDS and self.hidden_depth:
             self.hidden_depth -= 1
         self.parts.append(" ")
@@ -469,6 +473,8 @@ def log_in(client, email: str) -> None:
 def read_pages(client, language: str, visits: list[tuple[str, str]]) -> Iterator[tuple[str, int, str]]:
     with client.session_transaction() as session:
         session["language"] = language
+        # Customer success read a company's support pages in a language of their own choosing.
+        session[READING_SESSION_KEY] = language
     for endpoint, path in visits:
         headers = {"HX-Request": "true"} if endpoint.endswith("progress") else {}
         response = client.get(path, headers=headers)
@@ -487,8 +493,9 @@ def test_every_page_speaks_the_admins_words_in_every_language(synced_demo, sandb
     checker = Checker(
         Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]), data_words(app, sandboxes), entity_ids(sandboxes), [long_name()]
     )
-    hr_pages = list(pages(app, ids, lambda endpoint: not endpoint.startswith("cs.")))
-    cs_pages = list(pages(app, ids, lambda endpoint: endpoint.startswith("cs.") or endpoint == "dashboard.index"))
+    console = ("cs.", "support.", "fleet.")
+    hr_pages = list(pages(app, ids, lambda endpoint: not endpoint.startswith(console)))
+    cs_pages = list(pages(app, ids, lambda endpoint: endpoint.startswith(console) or endpoint == "dashboard.index"))
     assert len(hr_pages) > 40 and {"syncs.run", "employees.show", "notifications.show"} <= {e for e, _ in hr_pages}
     hr_pages.append(("errors", "/no-such-page"))
 

@@ -3,17 +3,10 @@ pages keep rendering, "Sync now" says to try again, and everything resumes after
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from redis import Redis
 from sqlalchemy import select
 
-from demo.launcher import free_port, redis_command
 from helpers.pages import csrf_token_from
-from helpers.redis_server import redis_answers, redis_server_binary
 from helpers.sync_runs import active_at_provider, employees_of, finished_run, start_sync
 from helpers.waiting import wait_for
 from helpers.workers import Worker
@@ -32,42 +25,6 @@ PAGES = [
     "/integrations/securex/settings",
     "/company",
 ]
-
-
-class RedisServer:
-    """A redis-server this test may stop and start again on the same port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            redis_command(redis_server_binary(), self.port, self.workdir),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: redis_answers(Redis.from_url(self.url)), timeout=10, message="redis-server")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def own_redis(app, sandboxes, tmp_path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    saved = {key: app.config[key] for key in ("REDIS_URL", "PROVIDER_URLS")}
-    app.config.update(REDIS_URL=server.url, PROVIDER_URLS=dict(sandboxes))
-    app.extensions.pop("flexsync_redis", None)
-    yield server
-    server.stop()
-    app.config.update(saved)
-    app.extensions.pop("flexsync_redis", None)
 
 
 def sync_now(client):

@@ -19,7 +19,7 @@ from portal import tenancy
 from portal.employees import decisions
 from portal.extensions import db
 from portal.integrations import selection
-from portal.models import Discrepancy, Employee, Integration, RunState, SelectionEntry, SyncRunEmployee, Tenant
+from portal.models import Discrepancy, Employee, Integration, RunState, SelectionEntry, SyncRunEmployee, Tenant, User
 from portal.providers.base import WageType
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
@@ -293,7 +293,8 @@ def test_an_admin_edit_in_flexsync_is_looked_at_by_the_next_sync_though_the_reco
     finished_run(app, start_sync(app, integration_id))
     ended = employees_of(app, integration_id)[0]
     with app.app_context(), tenancy.acting_for(demo_tenant_id(app)):
-        decisions.end_employment(db.session.get(Employee, ended.id), date.today())
+        admin = db.session.execute(select(User).where(User.email == "hr@demo.test")).scalar_one()
+        decisions.end_employment(db.session.get(Employee, ended.id), date.today(), admin)
         db.session.commit()
     run = finished_run(app, start_sync(app, integration_id))
     assert employee(app, ended.id).active is True

@@ -76,23 +76,31 @@ def test_a_worker_told_to_stop_twice_leaves_no_run_running(sync_setup, sandboxes
 
 def test_a_provider_hanging_longer_than_the_job_timeout_ends_in_error(sync_setup, sandboxes, activate, worker, monkeypatch):
     """Defends against a provider that never answers keeping a run "running" forever: the RQ job
-    timeout stops each attempt and the last one closes the run as Error. When the timeout's
-    asynchronous exception leaves the work horse stuck (seen about once in four runs under
-    load, see docs/reliability.md), the stale-run sweep closes the run instead."""
+    timeout stops each attempt and the last one closes the run as Error at once (it went silent
+    until the stale sweep about once in four runs under load, docs/reliability.md)."""
     app = sync_setup
     integration_id = activate("securex")
     first = finished_run(app, start_sync(app, integration_id))
     quick = dataclasses.replace(sync_runs.RUNS.job, timeout_s=3, retries=1)
     monkeypatch.setattr(sync_runs, "RUNS", dataclasses.replace(sync_runs.RUNS, job=quick))
     set_faults(sandboxes["securex"], hang={"every": 1, "seconds": 20}, latency_ms=0)
-    run_id = start_sync(app, integration_id)
-    try:
-        run = finished_run(app, run_id, timeout=30)
-        assert "JobTimeoutException" in (run.error_detail or ""), run.error_detail
-    except AssertionError:
-        run = close_by_sweep(app, run_id, monkeypatch)
-    assert run.status is RunState.ERROR
+    run = finished_run(app, start_sync(app, integration_id), timeout=30)
+    assert (run.status, run.error_code) == (RunState.ERROR, "internal")
+    assert "JobTimeoutException" in (run.error_detail or ""), run.error_detail
     assert active_count(app, integration_id) == first.created
+
+
+def test_a_last_attempt_failing_before_the_job_code_runs_still_closes_the_run(sync_setup, activate, worker, monkeypatch):
+    """Defends against the cause of that silence: the job timeout is an exception raised by a
+    signal wherever the work horse is, also before the job's own code starts, and the run was
+    closed by that code. Here every attempt fails before it starts (its function is missing)."""
+    app = sync_setup
+    integration_id = activate("securex")
+    missing = dataclasses.replace(sync_runs.RUNS.job, function="jobs.sync.no_such_job", retries=1)
+    monkeypatch.setattr(sync_runs, "RUNS", dataclasses.replace(sync_runs.RUNS, job=missing))
+    run = finished_run(app, start_sync(app, integration_id), timeout=30)
+    assert (run.status, run.error_code) == (RunState.ERROR, "internal")
+    assert "no_such_job" in (run.error_detail or ""), run.error_detail
 
 
 def close_by_sweep(app, run_id: int, monkeypatch) -> SyncRun:

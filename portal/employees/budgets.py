@@ -10,8 +10,9 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts import audit
 from portal.extensions import db
-from portal.models import Budget, BudgetChange, Employee, User
+from portal.models import AuditAction, Budget, BudgetChange, Employee, User
 
 CURRENCIES = ("EUR",)
 # Far above any flex plan; a figure beyond it is a typing error (an extra zero or two).
@@ -54,7 +55,14 @@ def _set_budget(employee: Employee, year: int, amount: Decimal, currency: str, b
             changed_by_id=by.id,
         )
     )
+    detail = {"field": "budget", "item": str(year), "old": _text(old_amount), "new": _text(amount), "currency": currency}
+    audit.record(AuditAction.BUDGET_ASSIGNED, by, audit.employee_subject(employee), employee.tenant_id, detail=detail)
     return True
+
+
+def _text(amount: Decimal | None) -> str | None:
+    # In cents either way: the form's "1300" and the stored 1300.00 are the same amount.
+    return None if amount is None else str(amount.quantize(Decimal("0.01")))
 
 
 @dataclass

@@ -10,9 +10,11 @@ from datetime import date
 
 from sqlalchemy import delete, exists, or_, select, update
 
+from portal.accounts import audit
 from portal.employees.directory import as_local_employee, email_taken
 from portal.extensions import db
 from portal.models import (
+    AuditAction,
     Budget,
     BudgetChange,
     Discrepancy,
@@ -21,6 +23,7 @@ from portal.models import (
     EmployeeAccount,
     Invitation,
     SyncRunEmployee,
+    User,
     WageContract,
 )
 from portal.providers.base import PERSONAL_FIELDS
@@ -41,10 +44,15 @@ def _deactivate(employee: Employee) -> None:
     employee.budget_frozen = True
 
 
-def end_employment(employee: Employee, last_day: date) -> None:
+def end_employment(employee: Employee, last_day: date, by: User) -> None:
     _deactivate(employee)
     employee.employment_ended_on = last_day
+    _record(AuditAction.EMPLOYMENT_ENDED, employee, by, {"field": "last_day", "new": last_day.isoformat()})
     db.session.commit()
+
+
+def _record(action: AuditAction, employee: Employee, by: User, detail: dict) -> None:
+    audit.record(action, by, audit.employee_subject(employee), employee.tenant_id, detail=detail)
 
 
 # --- External users and probable duplicates ----------------------------------------
@@ -91,9 +99,10 @@ def _remove(employee: Employee) -> bool:
 MERGED_FIELDS = (*(f for f in PERSONAL_FIELDS if f != "email"), "entity_id")
 
 
-def merge_duplicate(duplicate: Employee, existing: Employee) -> None:
+def merge_duplicate(duplicate: Employee, existing: Employee, by: User) -> None:
     """The existing person keeps budget and history and takes over the duplicate's
     provider ID, so the next sync matches them by ID and creates no one again."""
+    _record(AuditAction.EMPLOYEES_MERGED, existing, by, {"duplicate": audit.employee_subject(duplicate)})
     integration_id, provider_id = duplicate.integration_id, duplicate.provider_id
     duplicate.integration_id = duplicate.provider_id = None
     duplicate.probable_duplicate_of_id = None
@@ -138,15 +147,19 @@ class EmailInUse(Exception):
     """Another employee of the company already has the e-mail the provider sends."""
 
 
-def accept_discrepancy(discrepancy: Discrepancy, employee: Employee) -> None:
+def accept_discrepancy(discrepancy: Discrepancy, employee: Employee, by: User) -> None:
     new_email = state.normalize_email(discrepancy.provider_value or "")
     if email_taken(new_email, employee):
         raise EmailInUse(new_email)
+    _record(AuditAction.EMAIL_CHANGE_APPLIED, employee, by, {"field": "email", "old": employee.email, "new": new_email})
     employee.email = new_email
     discrepancy.status = DiscrepancyStatus.ACCEPTED
     db.session.commit()
 
 
-def dismiss_discrepancy(discrepancy: Discrepancy) -> None:
+def dismiss_discrepancy(discrepancy: Discrepancy, employee: Employee, by: User) -> None:
+    """The e-mail stays; the entry keeps what the provider proposed."""
+    detail = {"field": "email", "old": employee.email, "new": discrepancy.provider_value}
+    _record(AuditAction.EMAIL_CHANGE_DISMISSED, employee, by, detail)
     discrepancy.status = DiscrepancyStatus.DISMISSED
     db.session.commit()

@@ -18,11 +18,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from portal.accounts import audit
 from portal.company import entities
 from portal.company.vat import InvalidVat, VatProblem, normalise_belgian_vat
 from portal.extensions import db
-from portal.integrations import connectors, selection
+from portal.integrations import connectors, selection, setting_changes
 from portal.models import (
+    AuditAction,
     Employee,
     Entity,
     Integration,
@@ -136,7 +138,7 @@ def ask_provider(integration: Integration, credentials: Credentials, call: str) 
         raise internal_error(integration, f"{type(error).__name__}: {error}") from error
 
 
-def find_company(integration: Integration, tenant: Tenant, secret: dict[str, Any] | None = None) -> CompanyInfo:
+def find_company(integration: Integration, tenant: Tenant, by: User, secret: dict[str, Any] | None = None) -> CompanyInfo:
     """Ask the provider which company this is; store it, and the secret that worked, only on success."""
     credentials = connectors.credentials_of(integration)
     if integration.provider in VAT_PROVIDERS:
@@ -145,6 +147,7 @@ def find_company(integration: Integration, tenant: Tenant, secret: dict[str, Any
         setattr(credentials, key, value)
     company = ask_provider(integration, credentials, "find_company")
     if secret is not None:
+        setting_changes.record_secrets(integration, integration.credentials or {}, secret, by)
         integration.credentials = secret
     connectors.save_refreshed_credentials(integration, credentials)
     integration.provider_company_id = company.provider_company_id
@@ -175,14 +178,16 @@ def company_entities() -> list[Entity]:
     return list(db.session.execute(select(Entity).order_by(Entity.name)).scalars())
 
 
-def save_settings(integration: Integration, settings: dict[str, Any], provider_entities: Iterable[Any] = ()) -> None:
-    """The configure step's choices; the next sync uses them. `provider_entities`: the
-    HR system's entities as the step listed them (`id`, `name`): each one ticked gets a
-    local entity named after it, which its people belong to once synced."""
+def save_settings(integration: Integration, settings: dict[str, Any], by: User, listed: Iterable[Any] = ()) -> None:
+    """The configure step's choices; the next sync uses them. `listed`: Connexie's venues or
+    the HR system's entities as the step listed them (`id`, `name`), for the audit log; each
+    HR system entity ticked gets a local entity named after it, which its people belong to once synced."""
+    listed = list(listed)
+    setting_changes.record_settings(integration, integration.settings or {}, settings, by, {i.id: i.name for i in listed})
     integration.settings = settings
     if integration.provider is Provider.HRIS:
         ticked = set(settings.get(sync_scope.ENTITIES) or ())
-        entities.name_provider_entities(integration, [(e.id, e.name) for e in provider_entities if e.id in ticked])
+        entities.name_provider_entities(integration, [(e.id, e.name) for e in listed if e.id in ticked])
     db.session.commit()
 
 
@@ -200,6 +205,13 @@ def finish(integration: Integration, mode: SyncMode, user: User) -> SyncRun | No
     integration.state = IntegrationState.ACTIVE
     integration.activated_at = datetime.now()
     integration.activated_by_id = user.id
+    audit.record(
+        AuditAction.INTEGRATION_ACTIVATED,
+        user,
+        integration.provider.value,
+        integration.tenant_id,
+        detail={"field": setting_changes.SYNC_MODE, "new": mode.value},
+    )
     db.session.commit()
     try:
         run = sync_runs.request_sync(integration, Trigger.MANUAL, user)
@@ -210,7 +222,7 @@ def finish(integration: Integration, mode: SyncMode, user: User) -> SyncRun | No
     return run
 
 
-def change_mode(integration: Integration, mode: SyncMode) -> int:
+def change_mode(integration: Integration, mode: SyncMode, by: User) -> int:
     """Applies to people the provider shows from now on; redoing the selection of existing
     employees means uninstalling and re-installing (seed: "alleen voor toekomstige medewerkers").
 
@@ -225,6 +237,8 @@ def change_mode(integration: Integration, mode: SyncMode) -> int:
         db.session.execute(
             delete(SelectionEntry).where(SelectionEntry.integration_id == integration.id, SelectionEntry.reviewed_at.is_(None))
         )
+    old = integration.sync_mode.value if integration.sync_mode else None
+    setting_changes.record_settings(integration, {setting_changes.SYNC_MODE: old}, {setting_changes.SYNC_MODE: mode.value}, by)
     integration.sync_mode = mode
     db.session.commit()
     return released
@@ -277,17 +291,22 @@ def start_sync(integration: Integration, user: User) -> SyncStart:
     return SyncStart.RUNNING if run.status is RunState.RUNNING else SyncStart.STARTED
 
 
-def disable(integration: Integration) -> None:
-    integration.state = IntegrationState.DISABLED
+def disable(integration: Integration, by: User) -> None:
+    _set_state(integration, IntegrationState.DISABLED, AuditAction.INTEGRATION_DISABLED, by)
+
+
+def enable(integration: Integration, by: User) -> None:
+    _set_state(integration, IntegrationState.ACTIVE, AuditAction.INTEGRATION_ENABLED, by)
+
+
+def _set_state(integration: Integration, state: IntegrationState, action: AuditAction, by: User) -> None:
+    if integration.state is not state:
+        integration.state = state
+        audit.record(action, by, integration.provider.value, integration.tenant_id)
     db.session.commit()
 
 
-def enable(integration: Integration) -> None:
-    integration.state = IntegrationState.ACTIVE
-    db.session.commit()
-
-
-def uninstall(integration: Integration) -> None:
+def uninstall(integration: Integration, by: User) -> None:
     """Back to "available": the next activation starts the wizard and offers a new selection.
 
     Synced employees stay; only the connection and its choices go, and with them what
@@ -310,4 +329,5 @@ def uninstall(integration: Integration) -> None:
     integration.provider_company_name = None
     integration.activated_at = None
     integration.activated_by_id = None
+    audit.record(AuditAction.INTEGRATION_UNINSTALLED, by, integration.provider.value, integration.tenant_id)
     db.session.commit()

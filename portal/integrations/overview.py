@@ -13,9 +13,10 @@ from croniter import croniter
 from sqlalchemy import select
 
 from portal import tenancy
+from portal.accounts import audit
 from portal.extensions import db
 from portal.integrations import selection
-from portal.models import AvailabilityChange, Integration, IntegrationState, RunState, SyncRun, User
+from portal.models import AuditAction, AuditEntry, Integration, IntegrationState, RunState, SyncRun, User
 from portal.providers.base import Provider
 from portal.sync.state import SyncMode
 
@@ -89,7 +90,7 @@ def card_for(provider: Provider, integration: Integration | None, nightly_cron: 
 
 
 def set_availability(tenant_id: int, provider: Provider, available: bool, changed_by: User) -> Integration:
-    """Customer success switches a provider on or off for one company, with an audit line.
+    """Customer success switches a provider on or off for one company, with an audit entry.
 
     Switching off an activated integration disables it: synced employees stay.
     """
@@ -103,17 +104,15 @@ def set_availability(tenant_id: int, provider: Provider, available: bool, change
         integration.available = available
         if not available and integration.is_activated:
             integration.state = IntegrationState.DISABLED
-        db.session.add(AvailabilityChange(provider=provider, available=available, changed_by_id=changed_by.id))
+        action = AuditAction.INTEGRATION_MADE_AVAILABLE if available else AuditAction.INTEGRATION_MADE_UNAVAILABLE
+        audit.record(action, changed_by, provider.value, tenant_id)
         db.session.commit()
         return integration
 
 
-def availability_history(tenant_id: int, limit: int = 50) -> list[AvailabilityChange]:
-    with tenancy.acting_for(tenant_id):
-        return list(
-            db.session.execute(
-                select(AvailabilityChange)
-                .order_by(AvailabilityChange.changed_at.desc(), AvailabilityChange.id.desc())
-                .limit(limit)
-            ).scalars()
-        )
+AVAILABILITY_CHANGES = (AuditAction.INTEGRATION_MADE_AVAILABLE, AuditAction.INTEGRATION_MADE_UNAVAILABLE)
+
+
+def availability_history(tenant_id: int, limit: int = 50) -> list[AuditEntry]:
+    """Who at customer success switched which provider on or off (the subject), newest first."""
+    return audit.entries_for(tenant_id, AVAILABILITY_CHANGES, limit)

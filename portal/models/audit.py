@@ -38,6 +38,7 @@ class AuditAction(enum.StrEnum):
     INTEGRATION_ACTIVATED = "integration.activated"
     INTEGRATION_SETTING_CHANGED = "integration.setting_changed"
     INTEGRATION_DISABLED = "integration.disabled"
+    INTEGRATION_ENABLED = "integration.enabled"
     INTEGRATION_UNINSTALLED = "integration.uninstalled"
     SHARED_PEOPLE_MASTER_CHOSEN = "integration.master_chosen"
     # Employees.

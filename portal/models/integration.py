@@ -62,7 +62,9 @@ class Integration(TenantScoped, db.Model):
 
 
 class AvailabilityChange(TenantScoped, db.Model):
-    """Audit trail: who at customer success switched which provider on or off, and when."""
+    """Who at customer success switched which provider on or off, before issue 19: since then
+    these are audit entries (`AuditAction.INTEGRATION_MADE_AVAILABLE`); the table stays, unwritten,
+    until a migration drops it."""
 
     __tablename__ = "availability_changes"
 

@@ -62,6 +62,8 @@ class SyncRun(TenantScoped, db.Model):
         # Every query here carries the tenant (portal/tenancy.py): leading with it lets the
         # history page count 100,000 runs, with or without a status, in the index alone.
         Index("ix_sync_runs_history", "tenant_id", "integration_id", "id", "status"),
+        # The fleet page's last nightly run: the night's runs, how they ended, in the index alone.
+        Index("ix_sync_runs_nightly", "trigger", "queued_at", "status", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,12 +83,16 @@ class SyncRun(TenantScoped, db.Model):
     new_to_review: Mapped[int] = mapped_column(default=0)
     queued_at: Mapped[datetime] = mapped_column(server_default=func.now())
     started_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
+    # Indexed: the metrics read the runs that ended in the last 24 hours (docs/operations.md).
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
     # Bumped after every page: a running run whose heartbeat stops is stale.
     heartbeat_at: Mapped[datetime | None]
     # Why a run ended in Error, as a code the page translates, plus operator detail.
     error_code: Mapped[str | None] = mapped_column(String(50))
     error_detail: Mapped[str | None] = mapped_column(Text)
+    # How often the provider answered 429 Too Many Requests during the run (the HTTP client
+    # waited and retried): the figure behind the rate-limit metric (docs/operations.md).
+    rate_limited: Mapped[int] = mapped_column(default=0, server_default="0")
     # Provider IDs seen so far, so a retried run resumes after the last committed page.
     resume_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from portal.providers.http import HttpClient
 
 
 class Provider(enum.StrEnum):
@@ -231,6 +234,8 @@ class Connector(abc.ABC):
     authorize_path: ClassVar[str | None] = None
     token_path: ClassVar[str | None] = None
     scope: ClassVar[str | None] = None
+    # Every call to the provider goes through it (it also counts the 429 answers).
+    http: HttpClient
 
     def __init__(self, base_url: str, credentials: Credentials) -> None:
         self.base_url = base_url.rstrip("/")

@@ -69,6 +69,8 @@ class HttpClient:
         self.settings = settings or HttpSettings()
         self.session = requests.Session()
         self.session.headers.update(headers or {})
+        # 429 answers so far: a run records them for the rate-limit metric.
+        self.rate_limited = 0
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> Any:
         return self.request("GET", path, params=params, headers=headers)
@@ -111,6 +113,7 @@ class HttpClient:
         except requests.ConnectionError as error:
             raise _Retryable(f"connection failed: {error.__class__.__name__}") from error
         if response.status_code == 429:
+            self.rate_limited += 1
             raise _Retryable("429 rate limited", retry_after(response.headers.get("Retry-After")))
         if response.status_code >= 500:
             raise _Retryable(f"{response.status_code} server error")

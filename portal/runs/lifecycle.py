@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from redis.exceptions import RedisError
-from rq import Retry
+from rq import Callback, Retry
 from rq.job import Job, JobStatus
 from rq.rate_limit import RateLimit
 from sqlalchemy import select
@@ -77,6 +77,9 @@ class Lifecycle(Generic[W]):
     # A running row silent this long lost its worker, whatever Redis says.
     silence_allowed: timedelta
     lost_detail: str
+    # Told of every row that ends, however it ends (finished, crashed, lost): one place for
+    # what must follow each end.
+    on_finish: Callable[[W], None] | None = None
 
     def start_or_join(self, open_row: Callable[[], W | None], new: W, describe: str, rate_limit: RateLimit | None = None) -> W:
         """The open row, unless it is stale; else `new`, committed and enqueued."""
@@ -101,6 +104,7 @@ class Lifecycle(Generic[W]):
                     job_id=self.job.job_id(new.id),
                     job_timeout=self.job.timeout_s,
                     retry=Retry(max=self.job.retries),
+                    on_failure=Callback(self.job.on_failure),
                     rate_limit=rate_limit,
                     result_ttl=self.job.result_ttl_s,
                     failure_ttl=self.job.failure_ttl_s,
@@ -132,6 +136,8 @@ class Lifecycle(Generic[W]):
         row.finished_at = utcnow()
         row.error_code = error_code
         row.error_detail = detail
+        if self.on_finish is not None:
+            self.on_finish(row)
 
     def close_as_lost(self, row: W) -> None:
         self.finish(row, self.error_state, ErrorCode.WORKER_LOST, self.lost_detail)

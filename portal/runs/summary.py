@@ -168,4 +168,4 @@ def email_admins(summary: RunSummary, company_language: str) -> None:
                 send_mail(admin.email, title(summary.run), text)
             except MailUnavailable as error:
                 # The in-app notification still tells the story; the e-mail is a copy.
-                log.warning("Sync summary e-mail to %s not sent: %s", admin.email, error)
+                log.warning("Sync summary e-mail to user %s not sent: %s", admin.id, error)

@@ -10,6 +10,7 @@ from flask import Flask
 BLUEPRINT_MODULES = (
     "accounts",
     "activation",
+    "audit",
     "auth",
     "colleagues",
     "company",
@@ -19,11 +20,14 @@ BLUEPRINT_MODULES = (
     "employees",
     "entities",
     "errors",
+    "health",
+    "fleet",
     "hours",
     "integration_settings",
     "integrations",
     "invitations",
     "notifications",
+    "support",
     "syncs",
     "two_factor",
 )

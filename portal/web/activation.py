@@ -134,7 +134,7 @@ def connect(provider: str):
                 return render_step(integration, step=Step.CONNECT, form=form)
             secret = {"api_token": form.api_token.data.strip()}
     try:
-        activation.find_company(integration, tenant, secret)
+        activation.find_company(integration, tenant, current_user, secret)
     except ActivationFailed as failed:
         return render_step(integration, step=Step.CONNECT, problem=failed.problem)
     return after_connect(integration)
@@ -212,7 +212,7 @@ def liantis_callback():
 
 def look_up_company(integration: Integration):
     try:
-        activation.find_company(integration, current_tenant())
+        activation.find_company(integration, current_tenant(), current_user)
     except ActivationFailed as failed:
         return render_step(integration, step=Step.FIND_COMPANY, problem=failed.problem)
     return after_connect(integration)
@@ -237,7 +237,7 @@ def configure(provider: str):
     form = context.get("form")
     if form is None or not form.validate_on_submit():
         return render_step(integration, step=Step.CONFIGURE, **context)
-    activation.save_settings(integration, chosen_settings(integration, form, context), context.get("provider_entities", ()))
+    activation.save_settings(integration, chosen_settings(integration, form, context), current_user, listed(context))
     return redirect(url_for("activation.wizard", provider=provider))
 
 
@@ -245,6 +245,11 @@ def chosen_settings(integration: Integration, form, context: dict[str, Any]) -> 
     if integration.provider is Provider.CONNEXIE:
         return connexie_settings(form, context["venues"])
     return hris_settings(form)
+
+
+def listed(context: dict[str, Any]) -> list[Any]:
+    """What the configure step listed of the provider's: Connexie's venues, the HR system's entities."""
+    return context.get("venues") or context.get("provider_entities") or []
 
 
 @bp.post("/<provider>/activate/mode")

@@ -44,7 +44,7 @@ def invite_admin(tenant: Tenant, form: InviteAdminForm) -> bool:
         form.email.errors = [INVITE_PROBLEMS[problem.reason]]
         return False
     except mail.MailUnavailable:
-        current_app.logger.warning("admin invitation for %s not delivered", form.email.data, exc_info=True)
+        current_app.logger.warning("admin invitation not delivered", exc_info=True)
         flash(_l("The invitation is saved but the e-mail could not be sent. Use Resend in a moment."), "error")
         return True
     flash(_l("Invitation sent to %(email)s. The link works for 72 hours.", email=user.email), "success")

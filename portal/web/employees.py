@@ -426,7 +426,7 @@ def end_employment(employee_id: int):
         flash(_("%(name)s is already deactivated.", name=employee.display_name), "warning")
         return redirect(url_for("employees.show", employee_id=employee.id))
     if form.validate_on_submit():
-        decisions.end_employment(employee, form.last_day.data)
+        decisions.end_employment(employee, form.last_day.data, current_user)
         flash(_("Employment of %(name)s ended: no more access, budget frozen.", name=employee.display_name), "success")
         if warning:
             flash(warning, "warning")
@@ -478,7 +478,7 @@ def merge(employee_id: int):
     existing = employee_or_404(duplicate.probable_duplicate_of_id)
     form = Form()
     if form.validate_on_submit():
-        decisions.merge_duplicate(duplicate, existing)
+        decisions.merge_duplicate(duplicate, existing, current_user)
         flash(_("Merged: %(name)s keeps their budget and history and is now synced.", name=existing.display_name), "success")
         return redirect(url_for("employees.show", employee_id=existing.id))
     return render_template("employees/merge.html", duplicate=duplicate, existing=existing, form=form)
@@ -501,12 +501,12 @@ def decide_discrepancy(employee_id: int, discrepancy_id: int, decision: str):
     discrepancy = open_discrepancy_or_404(employee, discrepancy_id)
     if decision == "accept":
         try:
-            decisions.accept_discrepancy(discrepancy, employee)
+            decisions.accept_discrepancy(discrepancy, employee, current_user)
             notice = (_("The new e-mail address is applied: %(email)s.", email=employee.email), "success")
         except decisions.EmailInUse as taken:
             notice = (_("Not applied: another employee already uses %(email)s.", email=str(taken)), "error")
     elif decision == "dismiss":
-        decisions.dismiss_discrepancy(discrepancy)
+        decisions.dismiss_discrepancy(discrepancy, employee, current_user)
         notice = (_("Dismissed: the e-mail address stays %(email)s.", email=employee.email), "success")
     else:
         abort(404)

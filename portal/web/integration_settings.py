@@ -16,7 +16,7 @@ from portal.models import Integration, IntegrationState
 from portal.sync.state import SyncMode
 from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
-from portal.web.activation import chosen_settings, configure_context
+from portal.web.activation import chosen_settings, configure_context, listed
 from portal.web.integration_forms import mode_form
 from portal.web.navigation import available_integration_or_404, go_to
 
@@ -60,7 +60,7 @@ def change_mode(provider: str):
     form = mode_form(activation.allowed_modes(current_tenant()))
     if not form.validate_on_submit():
         return render_settings(integration, mode_form=form)
-    released = activation.change_mode(integration, SyncMode(form.mode.data))
+    released = activation.change_mode(integration, SyncMode(form.mode.data), current_user)
     flash(
         _l("Sync mode saved. It applies to employees the provider shows from now on; those already synced stay as they are."),
         "success",
@@ -87,7 +87,7 @@ def configure(provider: str):
     form = context.get("form")
     if form is None or not form.validate_on_submit():
         return render_settings(integration, **context)
-    activation.save_settings(integration, chosen_settings(integration, form, context), context.get("provider_entities", ()))
+    activation.save_settings(integration, chosen_settings(integration, form, context), current_user, listed(context))
     flash(_l("Configuration saved. The next sync uses it."), "success")
     return go_to(url_for("integration_settings.show", provider=provider))
 
@@ -96,7 +96,7 @@ def configure(provider: str):
 @hr_admin_required
 def disable(provider: str):
     integration = set_up_integration_or_404(provider)
-    activation.disable(integration)
+    activation.disable(integration, current_user)
     flash(
         _l(
             "%(provider)s is disabled. Nothing is synced any more; employees synced earlier stay.",
@@ -113,7 +113,7 @@ def enable(provider: str):
     integration = set_up_integration_or_404(provider)
     if integration.state is not IntegrationState.DISABLED:
         abort(404)
-    activation.enable(integration)
+    activation.enable(integration, current_user)
     flash(
         _l("%(provider)s is enabled again. The nightly sync resumes.", provider=PROVIDERS[integration.provider].name), "success"
     )
@@ -124,7 +124,7 @@ def enable(provider: str):
 @hr_admin_required
 def uninstall(provider: str):
     integration = set_up_integration_or_404(provider)
-    activation.uninstall(integration)
+    activation.uninstall(integration, current_user)
     flash(
         _l(
             "%(provider)s is uninstalled. Synced employees stay; activate it again to make a new selection.",

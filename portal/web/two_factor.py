@@ -19,7 +19,7 @@ bp = Blueprint("two_factor", __name__, url_prefix="/two-factor")
 # opening the set-up page writes nothing to the database.
 SETUP_SECRET = "two_factor_setup_secret"
 # What a logged-in user who must set up a second factor may still open.
-OPEN_WHILE_SETTING_UP = {"two_factor.setup", "auth.logout", "auth.switch_language", "static", "dashboard.health"}
+OPEN_WHILE_SETTING_UP = {"two_factor.setup", "auth.logout", "auth.switch_language", "static", "health.healthz"}
 
 
 class CodeForm(Form):

@@ -24,7 +24,12 @@ NOT_TENANT_IDS = {
 }
 # Routes that carry tenant ids in the form body instead of the URL.
 BODY_IDS = {"employees.bulk": "employee_id"}
+# The only GETs that write, on purpose: customer success reading a company's employee data
+# leaves one audit entry its HR admins read (issue 19), so a look is never unaccounted for.
+AUDITED_READS = {"support.run", "support.employees", "support.employee"}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+# Probes that answer 503 on purpose while Redis or the database is down (the matrix's app has no Redis).
+MAY_ANSWER_UNAVAILABLE = {"health.readyz"}
 
 
 class UnfilledRoute(AssertionError):
@@ -74,6 +79,15 @@ def calls(app: Flask, methods: set[str], ids: dict[str, int], extra: dict[str, s
     for rule in rules(app):
         for method in sorted((rule.methods or set()) & methods):
             yield Call(method, fill(rule, ids, extra), rule.endpoint, bool(id_arguments(rule)))
+
+
+def without_audited_read(before: dict[str, list[str]], after: dict[str, list[str]], endpoint: str) -> dict[str, list[str]]:
+    """`after` less the one support-view audit entry an `AUDITED_READS` GET may add."""
+    if endpoint not in AUDITED_READS:
+        return after
+    added = [row for row in after["audit_entries"] if row not in before["audit_entries"]]
+    assert len(added) <= 1 and all("support.viewed" in row for row in added), (endpoint, added)
+    return {**after, "audit_entries": before["audit_entries"]}
 
 
 def snapshot() -> dict[str, list[str]]:

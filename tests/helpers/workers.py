@@ -58,12 +58,23 @@ class Worker:
         return self.log_path.read_text()
 
     def stop(self) -> None:
+        """A warm shutdown lets the job in hand finish; when it has not within 15 s, a second
+        SIGTERM is RQ's cold shutdown, which kills the work horse too. A horse left running (it
+        has a process group of its own) would go on syncing into the next test's database."""
+        import contextlib
         import signal
+        import subprocess
 
+        for timeout in (15, 10):
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    continue
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except Exception:  # noqa: BLE001 - a stuck worker is killed, not waited for forever
-                self.process.kill()
-                self.process.wait()
+            for horse in self.horse_pids():
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(horse, signal.SIGKILL)
+            self.process.kill()
+            self.process.wait()

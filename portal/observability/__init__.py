@@ -1,0 +1,1 @@
+"""What operators see of Flexsync: structured logs, health probes and Prometheus metrics."""

@@ -19,6 +19,7 @@ from portal.models import (
     DiscrepancyStatus,
     Employee,
     EmployeeAccount,
+    EmployeeProblem,
     Invitation,
     SyncRunEmployee,
     WageContract,
@@ -59,6 +60,7 @@ def has_history(employee: Employee) -> bool:
         exists().where(EmployeeAccount.employee_id == employee.id),
         exists().where(SyncRunEmployee.employee_id == employee.id),
         exists().where(Discrepancy.employee_id == employee.id),
+        exists().where(EmployeeProblem.employee_id == employee.id),
         exists().where(WageContract.employee_id == employee.id),
         exists().where(Employee.probable_duplicate_of_id == employee.id),
     )
@@ -106,7 +108,7 @@ def merge_duplicate(duplicate: Employee, existing: Employee) -> None:
         if value is not None:
             setattr(existing, field, value)
     _move_wage_contract(duplicate, existing)
-    for model in (SyncRunEmployee, Discrepancy):
+    for model in (SyncRunEmployee, Discrepancy, EmployeeProblem):
         db.session.execute(
             update(model).where(model.employee_id == duplicate.id).values(employee_id=existing.id),
             execution_options={"synchronize_session": False},

@@ -22,7 +22,8 @@ from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
 from portal.providers.base import Provider
 from portal.providers.phones import UnreadablePhone, display_phone, normalise_phone
-from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
+from portal.runs import problems
+from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT, Reason
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
 from portal.texts.labels import FIELD_LABELS
@@ -177,14 +178,18 @@ def list_context(bulk_form: BudgetForm | None = None) -> dict:
     sort = _enum_arg(SortBy, "sort") or SortBy.NAME
     descending = request.args.get("dir") == "desc"
     search = request.args.get("q", "").strip()
+    cause = _enum_arg(Reason, "cause") if chosen is ListFilter.SYNC_PROBLEM else None
     page = directory.employees_page(
-        year, chosen, search, sort, descending, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE
+        year, chosen, search, sort, descending, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, cause=cause
     )
     return {
         "page": page,
         "facts": directory.row_facts([e.id for e in page.items], year),
         "year": year,
         "chosen": chosen,
+        "cause": cause,
+        "causes": problems.employees_by_cause() if chosen is ListFilter.SYNC_PROBLEM else {},
+        "reason_text": REASON_TEXT,
         "sort": sort,
         "descending": descending,
         "search": search,
@@ -266,7 +271,6 @@ def mail_down_message(count: int) -> str:
 def detail_context(employee: Employee, **overrides) -> dict:
     provider = directory.provider_of(employee)
     locked = directory.locked_fields(employee, provider)
-    problem = directory.latest_sync_problem(employee)
     contract = employee.wage_contract
     context = {
         "employee": employee,
@@ -279,9 +283,10 @@ def detail_context(employee: Employee, **overrides) -> dict:
         "status": directory.status_of(employee),
         "contract": contract,
         "conversion": explain_conversion(directory.as_local_employee(employee).wage_contract) if contract else None,
-        "problem": problem,
-        "problem_reason": _(REASON_TEXT[problem.reason]) if problem and problem.reason else None,
-        "problem_fix": _(FIX_TEXT[FIX_FOR[problem.reason]]) if problem and problem.reason else None,
+        "problems": directory.open_sync_problems(employee),
+        "reason_text": REASON_TEXT,
+        "fix_text": FIX_TEXT,
+        "fix_for": FIX_FOR,
         "duplicate_of": directory.probable_duplicate_of(employee),
         "form": details_form(employee, locked, formdata=None),
         "phone_form": PhoneVerificationForm(obj=employee, formdata=None),

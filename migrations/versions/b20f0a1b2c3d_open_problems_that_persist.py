@@ -1,6 +1,7 @@
-"""open problems that persist: one per person and cause, across runs
+"""open problems that persist; audit entries name the employee they concern
 
-Issue 20: a failure is news once; the summary speaks of problems opened and resolved.
+Issue 20: a failure is news once; the summary speaks of problems opened and resolved; an
+employee's timeline shows every admin action on them.
 
 Revision ID: b20f0a1b2c3d
 Revises: b19c0f1ee7a1
@@ -67,7 +68,15 @@ def upgrade():
             sqlite_where=sa.text('resolved_at IS NULL'),
             postgresql_where=sa.text('resolved_at IS NULL'),
         )
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('employee_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_audit_entries_employee_id'), ['employee_id'], unique=False)
+        batch_op.create_foreign_key('fk_audit_entries_employee_id', 'employees', ['employee_id'], ['id'])
 
 
 def downgrade():
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_audit_entries_employee_id', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_audit_entries_employee_id'))
+        batch_op.drop_column('employee_id')
     op.drop_table('employee_problems')

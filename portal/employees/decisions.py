@@ -13,6 +13,7 @@ from sqlalchemy import delete, exists, or_, select, update
 from portal.employees.directory import as_local_employee, email_taken
 from portal.extensions import db
 from portal.models import (
+    AuditEntry,
     Budget,
     BudgetChange,
     Discrepancy,
@@ -61,6 +62,7 @@ def has_history(employee: Employee) -> bool:
         exists().where(SyncRunEmployee.employee_id == employee.id),
         exists().where(Discrepancy.employee_id == employee.id),
         exists().where(EmployeeProblem.employee_id == employee.id),
+        exists().where(AuditEntry.employee_id == employee.id),
         exists().where(WageContract.employee_id == employee.id),
         exists().where(Employee.probable_duplicate_of_id == employee.id),
     )
@@ -108,7 +110,7 @@ def merge_duplicate(duplicate: Employee, existing: Employee) -> None:
         if value is not None:
             setattr(existing, field, value)
     _move_wage_contract(duplicate, existing)
-    for model in (SyncRunEmployee, Discrepancy, EmployeeProblem):
+    for model in (SyncRunEmployee, Discrepancy, EmployeeProblem, AuditEntry):
         db.session.execute(
             update(model).where(model.employee_id == duplicate.id).values(employee_id=existing.id),
             execution_options={"synchronize_session": False},

@@ -72,5 +72,7 @@ class AuditEntry(TenantScoped, db.Model):
     # What changed or what was read, for the entries that need more than a subject:
     # {"field": …, "old": …, "new": …} for a setting, {"page": …} for a support view.
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The employee an action concerns (a budget, a merge, an e-mail change): their timeline shows it.
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", name="fk_audit_entries_employee_id"), index=True)
 
     tenant: Mapped[Tenant | None] = relationship()

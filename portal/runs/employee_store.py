@@ -436,7 +436,11 @@ def _record_outcomes(tenant_id: int, run_id: int, decisions: Sequence[EmployeeDe
             "reason": d.reason,
             "problem_field": d.detail.field if d.detail else None,
             "problem_value": d.detail.value[:200] if d.detail else None,
-            "changes": [{"field": c.field, "old": _text(c.old), "new": _text(c.new)} for c in d.changes] or None,
+            # A creation is one entry that names the record it came from (the line's provider
+            # ID), not a change per field: the first sync writes thousands of them.
+            "changes": None
+            if d.action == Action.CREATE
+            else [{"field": c.field, "old": _text(c.old), "new": _text(c.new)} for c in d.changes] or None,
         }
         for d in decisions
         if d.action != Action.UNCHANGED

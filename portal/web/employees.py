@@ -17,6 +17,7 @@ from portal import mail, tenancy
 from portal.company import entities
 from portal.employees import budgets, decisions, details, directory, invitations
 from portal.employees.directory import ListFilter, SortBy
+from portal.employees.timeline import timeline_page
 from portal.extensions import htmx
 from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
@@ -35,6 +36,7 @@ from portal.web.forms import Form, entered
 bp = Blueprint("employees", __name__, url_prefix="/employees")
 
 PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 20
 
 FILTER_LABELS = {
     ListFilter.NO_BUDGET: _l("No budget assigned"),
@@ -284,6 +286,7 @@ def detail_context(employee: Employee, **overrides) -> dict:
         "contract": contract,
         "conversion": explain_conversion(directory.as_local_employee(employee).wage_contract) if contract else None,
         "problems": directory.open_sync_problems(employee),
+        "timeline": timeline_page(employee, 1, TIMELINE_PAGE_SIZE),
         "reason_text": REASON_TEXT,
         "fix_text": FIX_TEXT,
         "fix_for": FIX_FOR,
@@ -328,6 +331,16 @@ def discrepancy_context(employee: Employee, notice: tuple[str, str] | None = Non
 @hr_admin_required
 def show(employee_id: int):
     return render_template("employees/show.html", **detail_context(employee_or_404(employee_id)))
+
+
+@bp.get("/<int:employee_id>/timeline")
+@hr_admin_required
+def timeline(employee_id: int):
+    employee = employee_or_404(employee_id)
+    chosen = timeline_page(employee, request.args.get("page", 1, type=int), TIMELINE_PAGE_SIZE)
+    if htmx:
+        return render_template("employees/_timeline.html", employee=employee, timeline=chosen, reason_text=REASON_TEXT)
+    return render_template("employees/show.html", **detail_context(employee, timeline=chosen))
 
 
 @bp.post("/<int:employee_id>")

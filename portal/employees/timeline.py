@@ -91,8 +91,8 @@ def _entries(rows) -> list[TimelineEntry]:
     actions = _by_id(AuditEntry, ids[EntryKind.ADMIN_ACTION])
     problems = _by_id(EmployeeProblem, ids[EntryKind.PROBLEM_OPENED] + ids[EntryKind.PROBLEM_RESOLVED])
     entries = []
-    for kind, record_id, at in rows:
-        kind = EntryKind(kind)
+    for value, record_id, at in rows:
+        kind = EntryKind(value)
         if kind is EntryKind.SYNC:
             line = lines[record_id]
             run = runs[line.run_id]

@@ -33,3 +33,6 @@ HOURS_EXPORT = JobSettings("jobs.export.run_export", "hours-export", timeout_s=6
 NIGHTLY_TIMEOUT_S = 600
 STALE_SWEEP_TIMEOUT_S = 60
 STALE_SWEEP_EVERY_S = 60
+# Pruning old run lines (jobs/retention.py): daily, after the nightly syncs.
+PRUNE_CRON = "30 5 * * *"
+PRUNE_TIMEOUT_S = 1800

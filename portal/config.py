@@ -40,6 +40,9 @@ class Config:
     DEMO = False
     # When the nightly sync of every active integration starts (cron syntax, server time).
     NIGHTLY_CRON = os.environ.get("FLEXSYNC_NIGHTLY_CRON", "0 2 * * *")
+    # Run lines (who was created, updated, failed in a run) older than this are pruned
+    # every night; the runs and their counts stay. 13 months: a year back, and a month more.
+    RUN_LINES_RETENTION_DAYS = int(os.environ.get("FLEXSYNC_RUN_LINES_RETENTION_DAYS", "396"))
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")

@@ -1,4 +1,4 @@
-"""open problems that persist; audit entries name the employee they concern
+"""open problems that persist; audit entries name the employee they concern; pruned runs
 
 Issue 20: a failure is news once; the summary speaks of problems opened and resolved; an
 employee's timeline shows every admin action on them.
@@ -72,9 +72,13 @@ def upgrade():
         batch_op.add_column(sa.Column('employee_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_audit_entries_employee_id'), ['employee_id'], unique=False)
         batch_op.create_foreign_key('fk_audit_entries_employee_id', 'employees', ['employee_id'], ['id'])
+    with op.batch_alter_table('sync_runs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lines_pruned_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('sync_runs', schema=None) as batch_op:
+        batch_op.drop_column('lines_pruned_at')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_constraint('fk_audit_entries_employee_id', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_audit_entries_employee_id'))

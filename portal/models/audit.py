@@ -19,6 +19,9 @@ class AuditAction(enum.StrEnum):
     COMPANY_CREATED = "company.created"
     COMPANY_DEACTIVATED = "company.deactivated"
     COMPANY_REACTIVATED = "company.reactivated"
+    COMPANY_EXPORTED = "company.exported"
+    # Kept without a tenant: the company it names is gone.
+    COMPANY_ERASED = "company.erased"
     ADMIN_INVITED = "admin.invited"
     INVITATION_RESENT = "invitation.resent"
     INVITATION_REVOKED = "invitation.revoked"

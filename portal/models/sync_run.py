@@ -87,6 +87,8 @@ class SyncRun(TenantScoped, db.Model):
     # Why a run ended in Error, as a code the page translates, plus operator detail.
     error_code: Mapped[str | None] = mapped_column(String(50))
     error_detail: Mapped[str | None] = mapped_column(Text)
+    # The per-employee lines were deleted after the retention period; the counts stay.
+    lines_pruned_at: Mapped[datetime | None]
     # Provider IDs seen so far, so a retried run resumes after the last committed page.
     resume_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -13,6 +13,7 @@ BLUEPRINT_MODULES = (
     "auth",
     "colleagues",
     "company",
+    "company_data",
     "cs",
     "cs_accounts",
     "dashboard",

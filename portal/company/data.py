@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Column, Table, delete, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import tenancy
 from portal.accounts import audit
@@ -110,7 +111,7 @@ def export_zip(tenant: Tenant, by: User) -> bytes:
     return buffer.getvalue()
 
 
-def _rows(model: type, columns: Sequence[str], order: object) -> Iterable[tuple]:
+def _rows(model: type, columns: Sequence[str], order: InstrumentedAttribute[int]) -> Iterable[tuple]:
     statement = select(*(getattr(model, name) for name in columns)).order_by(order)
     return db.session.execute(statement.execution_options(yield_per=1000))
 

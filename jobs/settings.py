@@ -28,6 +28,8 @@ class JobSettings:
 # Longer than any sane run of 50,000 employees; a run that stops reporting is closed sooner.
 SYNC_RUN = JobSettings("jobs.sync.run_sync", "sync-run", timeout_s=HOUR_S, retries=3)
 HOURS_EXPORT = JobSettings("jobs.export.run_export", "hours-export", timeout_s=600, retries=2)
+# A preview of the next sync: an admin waits for it, and starts it again if it fails.
+PREVIEW = JobSettings("jobs.preview.run_preview", "preview", timeout_s=600, retries=0, failure_ttl_s=HOUR_S)
 
 # The schedule's own jobs (jobs/cron.py): enqueueing a night's syncs, and the stale sweep.
 NIGHTLY_TIMEOUT_S = 600

@@ -16,6 +16,7 @@ from portal.providers.base import ContractType, WageType, WorkerClass
 from portal.providers.phones import display_phone
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
+from portal.sync.preview import Category
 from portal.sync.state import SyncMode
 from portal.texts.languages import language_name
 
@@ -114,6 +115,18 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         ContractType.FLEX: _l("flex (zero hours)"),
         ContractType.FIXED_HOURS: _l("fixed hours"),
     },
+    # The headings of a preview; `texts.previews` says what each means.
+    Category: {
+        Category.FAILED: _l("Would fail"),
+        Category.PROBABLE_DUPLICATE: _l("Probable duplicates"),
+        Category.MATCHED_BY_EMAIL: _l("Matched to an existing user by e-mail"),
+        Category.MATCHED_BY_PROVIDER_ID: _l("Matched by provider ID"),
+        Category.CREATED: _l("Created as new users"),
+        Category.OFFERED: _l("Offered in the selection window"),
+        Category.LEFT_OUT: _l("Left out"),
+        Category.DEACTIVATED: _l("Deactivated"),
+        Category.EXTERNAL: _l("Local users left unmatched"),
+    },
 }
 
 
@@ -139,6 +152,8 @@ FIELD_LABELS = {
     "active": _l("Active"),
     "phone_verified": _l("Phone verified"),
     "external": _l("External"),
+    # A whole contract, new or another one (a preview names it once, not field by field).
+    "wage_contract": _l("Wage contract"),
     "wage_contract.provider_id": _l("Contract ID at the provider"),
     "wage_contract.wage_type": _l("Wage type"),
     "wage_contract.worker_class": _l("Worker class"),

@@ -25,6 +25,7 @@ BLUEPRINT_MODULES = (
     "integrations",
     "invitations",
     "notifications",
+    "previews",
     "syncs",
     "two_factor",
 )
@@ -35,7 +36,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.texts.labels import change_value, field_label, label
     from portal.texts.languages import LANGUAGE_NAMES, language_name
     from portal.texts.providers import PROVIDERS
-    from portal.texts.run_errors import run_error_text
+    from portal.texts.run_errors import preview_error_text, run_error_text
     from portal.texts.shortening import shortened
 
     for module in BLUEPRINT_MODULES:
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals.update(
         providers=PROVIDERS,
         run_error_text=run_error_text,
+        preview_error_text=preview_error_text,
         field_label=field_label,
         change_value=change_value,
         language_names=LANGUAGE_NAMES,

@@ -4,10 +4,10 @@ Everything runs on loopback in processes this module starts and stops: one Redis
 the provider sandboxes (`python -m sandbox`), real `rq worker` processes and, for the
 page latencies, gunicorn. Three phases, each on a fresh database:
 
-- single: one 10,000-employee tenant — first sync, the floor, a resync with nothing
-  changed, a resync after 10 % of salaries changed, then page latencies under 50
-  simulated admins while a sync runs, and the fleet page of 10,000 more companies for
-  a few customer success people;
+- single: one 10,000-employee tenant — a preview of the first sync, the first sync, the
+  floor, a resync with nothing changed, a resync after 10 % of salaries changed, then
+  page latencies under 50 simulated admins while a sync runs, and the fleet page of
+  10,000 more companies for a few customer success people;
 - fleet: the nightly run of 1,000 tenants of 100 employees on 2 workers;
 - big: the worker's peak memory during a 50,000-employee sync.
 
@@ -260,6 +260,23 @@ def timed_sync(integration_id: int, on_poll: Callable[[], None] | None = None) -
     return time.perf_counter() - started, run
 
 
+def timed_preview(integration_id: int):
+    """From "Preview" to its result kept in Redis, through a real worker, before the first sync."""
+    from portal.runs import preview_store
+
+    integration = db.session.get(Integration, integration_id)
+    started = time.perf_counter()
+    preview_store.start(integration)
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
+    while (status := preview_store.read(integration)) is None or status.is_open:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"preview still running after {WAIT_TIMEOUT_S:.0f} s")
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    db.session.rollback()
+    return elapsed, status
+
+
 def importable(securex_url: str, company_id: str) -> int:
     """People the provider lists with a contract running today: what a full sync imports."""
     today = date.today().isoformat()
@@ -303,6 +320,7 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
     securex = ph.urls["securex"]
     expected = importable(securex, DEMO_COMPANY)
 
+    preview_s, preview = timed_preview(integration_id)
     full_s, full = timed_sync(integration_id)
     fetch_s = min(fetch_floor(securex, DEMO_COMPANY) for _ in range(3))
     write_s = database.bulk_write_floor(integration_id)
@@ -320,6 +338,7 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
 
     results.figures.update(
         employees=sizes.employees,
+        preview_s=preview_s,
         sync_full_s=full_s,
         floor_s=floor_s,
         ratio_full_to_floor=full_s / floor_s,
@@ -329,6 +348,8 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
     )
     results.checks.update(
         expected_employees=expected,
+        preview_error=preview.error_code and preview.error_code.value,
+        preview_created=preview.result.counts.created if preview.result else None,
         full_status=full.status.value,
         full_created=full.created,
         synced_employees=fresh(select(func.count()).select_from(Employee).where(Employee.integration_id == integration_id))[0][0],
@@ -625,6 +646,7 @@ def run_benchmark(sizes: Sizes, workdir: Path) -> Results:
 TARGETS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     "ratio_full_to_floor": ("<= 1.5", lambda f: f["ratio_full_to_floor"] <= 1.5),
     "sync_full_s": ("<= 5", lambda f: f["sync_full_s"] <= 5),
+    "preview_s": ("<= 3", lambda f: f["preview_s"] <= 3),
     "rows_written_nochange": ("== 0", lambda f: f["rows_written_nochange"] == 0),
     "resync_nochange_s": ("<= 1.2 x fetch floor", lambda f: f["nochange_to_fetch_floor"] <= 1.2),
     "fleet_s": ("<= 120", lambda f: f["fleet_s"] <= 120),

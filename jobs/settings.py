@@ -16,7 +16,7 @@ class JobSettings:
     function: str
     # RQ calls it after every failed attempt, once it has stopped the attempt's timer: it closes
     # the row when no retry follows, wherever the attempt was when it failed (jobs/app.py).
-    on_failure: str
+    on_failure: str | None
     # A row's job id is `<prefix>-<row id>`: a second enqueue of the same row is the same job.
     id_prefix: str
     timeout_s: int
@@ -36,8 +36,14 @@ HOURS_EXPORT = JobSettings("jobs.export.run_export", "jobs.export.close_failed_e
 # An idle worker reports alive this often (RQ's own default is every 6¾ minutes), so that
 # one silent for two minutes is lost on the fleet page; tests make it shorter.
 WORKER_HEARTBEAT_S = int(os.environ.get("FLEXSYNC_WORKER_HEARTBEAT_S", "30"))
+# A preview of the next sync: an admin waits for it, and starts it again if it fails; it keeps
+# no row, so nothing is closed when it fails.
+PREVIEW = JobSettings("jobs.preview.run_preview", None, "preview", timeout_s=600, retries=0, failure_ttl_s=HOUR_S)
 
 # The schedule's own jobs (jobs/cron.py): enqueueing a night's syncs, and the stale sweep.
 NIGHTLY_TIMEOUT_S = 600
 STALE_SWEEP_TIMEOUT_S = 60
 STALE_SWEEP_EVERY_S = 60
+# Pruning old run lines (jobs/retention.py): daily, after the nightly syncs.
+PRUNE_CRON = "30 5 * * *"
+PRUNE_TIMEOUT_S = 1800

@@ -9,7 +9,7 @@ import os
 from rq import Worker
 
 from jobs.app import flask_app
-from jobs.settings import WORKER_HEARTBEAT_S
+from jobs.settings import PREVIEW, WORKER_HEARTBEAT_S
 
 # Syncs are batch work: where a worker shares a machine with the web processes, the pages
 # HR admins are waiting for get the CPU first (nice(1) levels, 0 to 19).
@@ -54,5 +54,7 @@ class PreloadedWorker(Worker):
         return WORKER_HEARTBEAT_S
 
     def main_work_horse(self, job, queue) -> None:  # noqa: ANN001 - RQ's signature
-        os.nice(WORK_HORSE_NICENESS)
+        # A preview is no batch work: an HR admin waits for it, as for a page.
+        if job.func_name != PREVIEW.function:
+            os.nice(WORK_HORSE_NICENESS)
         super().main_work_horse(job, queue)

@@ -51,6 +51,9 @@ class Config:
     # /metrics answers a Prometheus that sends this as a bearer token; without one, only a
     # request made on this machine, not through a proxy.
     METRICS_TOKEN = os.environ.get("FLEXSYNC_METRICS_TOKEN", "")
+    # Run lines (who was created, updated, failed in a run) older than this are pruned
+    # every night; the runs and their counts stay. 13 months: a year back, and a month more.
+    RUN_LINES_RETENTION_DAYS = int(os.environ.get("FLEXSYNC_RUN_LINES_RETENTION_DAYS", "396"))
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "8025"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Flexsync <no-reply@flexsync.test>")

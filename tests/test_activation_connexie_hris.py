@@ -1,6 +1,6 @@
 """Connexie (token, venue mapping, codes) and the generic HR system (key, entities, exclusions)."""
 
-from helpers.activation import open_wizard, stored_integration
+from helpers.activation import open_wizard, preview_then_start_first_sync, stored_integration
 from helpers.logins import log_in
 from helpers.pages import screenshot
 from portal.models import IntegrationState
@@ -48,7 +48,7 @@ def test_connexie_token_then_every_venue_mapped_and_codes(
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("heading", name="Choose how employees are synced").wait_for()
     page.get_by_label("Full (automatic)").check()
-    page.get_by_role("button", name="Activate and start the first sync").click()
+    preview_then_start_first_sync(page)
     page.get_by_text("Connexie is active.").wait_for()
 
     integration = stored_integration(app, "connexie")
@@ -87,7 +87,7 @@ def test_generic_hr_key_entities_and_exclusions(
     screenshot(page, "hris-1-entities-and-exclusions")
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Selective (semi-automatic)").check()
-    page.get_by_role("button", name="Activate and start the first sync").click()
+    preview_then_start_first_sync(page)
     page.get_by_text("Generic HR system is active.").wait_for()
     integration = stored_integration(app, "hris")
     assert integration.settings == {

@@ -107,6 +107,7 @@ def test_uninstall_and_reinstall_gives_a_fresh_selection_and_keeps_employees(
     assert "Connect to Securex" in client.get("/integrations/securex/activate").get_data(as_text=True)
     assert post(client, "/integrations/securex/activate/connect").status_code == 302
     assert post(client, "/integrations/securex/activate/mode", mode="selective").status_code == 302
+    assert post(client, "/integrations/securex/activate/start").status_code == 302
     selection_page = client.get("/integrations/securex/selection").get_data(as_text=True)
     assert "0 of 0 selected" in selection_page
     assert "Nobody has been offered yet" in selection_page

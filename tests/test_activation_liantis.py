@@ -1,6 +1,6 @@
 """Liantis: VAT check, the MyLiantis consent round trip, and every way consent can fail."""
 
-from helpers.activation import open_wizard, stored_integration
+from helpers.activation import open_wizard, preview_then_start_first_sync, stored_integration
 from helpers.database import database_dump
 from helpers.logins import log_in
 from helpers.pages import screenshot
@@ -46,7 +46,7 @@ def test_consent_by_a_main_user_then_mode_and_a_replayed_answer_is_refused(
 
     page.goto(live_server + "/integrations/liantis/activate")
     page.get_by_label("Full (automatic)").check()
-    page.get_by_role("button", name="Activate and start the first sync").click()
+    preview_then_start_first_sync(page)
     # No worker runs in this test: the first sync is said to wait, not to have started.
     page.get_by_text("Liantis is active. The first sync is waiting for a free worker.").wait_for()
     screenshot(page, "liantis-4-active")

@@ -2,7 +2,7 @@
 
 import re
 
-from helpers.activation import open_wizard, set_demo_vat, stored_integration
+from helpers.activation import open_wizard, preview_then_start_first_sync, set_demo_vat, stored_integration
 from helpers.logins import log_in
 from helpers.pages import screenshot
 from portal.models import IntegrationState
@@ -70,7 +70,7 @@ def test_every_activation_error_then_retry_after_fixing(
     screenshot(page, "securex-8-mode")
 
     page.get_by_label("Selective (semi-automatic)").check()
-    page.get_by_role("button", name="Activate and start the first sync").click()
+    preview_then_start_first_sync(page)
     page.get_by_text("Securex is active.").wait_for()
     # Selective: the wizard ends in the selection window the first sync fills.
     assert page.get_by_role("heading", name="Select employees to sync").is_visible()

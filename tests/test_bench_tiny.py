@@ -16,6 +16,8 @@ def test_the_tiny_benchmark_syncs_everything_once_and_writes_nothing_on_a_resync
     assert figures["employees"] == TINY.employees
     assert checks["full_status"] == "success"
     assert checks["full_created"] == checks["synced_employees"] == checks["expected_employees"] > 0
+    assert checks["preview_error"] is None and checks["preview_created"] == checks["full_created"]
+    assert figures["preview_s"] > 0
     assert checks["nochange_status"] == "success"
     assert checks["nochange_unchanged"] == checks["expected_employees"]
     assert figures["rows_written_nochange"] == 0

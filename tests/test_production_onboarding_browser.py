@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpers.accounts import PASSWORD, link_in, link_in_mail, totp_code
-from helpers.activation import open_wizard
+from helpers.activation import open_wizard, preview_then_start_first_sync
 from helpers.pages import screenshot
 from portal.extensions import db
 from portal.models import AuditEntry, Integration, IntegrationState, Tenant, User
@@ -97,7 +97,7 @@ def test_a_company_is_onboarded_on_a_new_production_installation(production, pag
         admin.get_by_role("heading", name="Configure Generic HR system").wait_for()
         admin.get_by_role("button", name="Save and continue").click()
         admin.get_by_label("Full (automatic)").check()
-        admin.get_by_role("button", name="Activate and start the first sync").click()
+        preview_then_start_first_sync(admin)
         admin.get_by_text("Generic HR system is active.").wait_for()
         screenshot(admin, "onboarding-3-admin-activated")
     finally:

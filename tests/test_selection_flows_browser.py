@@ -15,7 +15,7 @@ import re
 
 from sqlalchemy import func, select
 
-from helpers.activation import demo_tenant_id, open_wizard
+from helpers.activation import demo_tenant_id, open_wizard, preview_then_start_first_sync
 from helpers.logins import log_in
 from helpers.pages import csrf_token_from, screenshot
 from helpers.sync_runs import active_at_provider, employees_of, finished_run, start_sync
@@ -66,7 +66,7 @@ def test_the_wizard_in_selective_mode_leads_to_the_selection_window_and_saving_s
     open_wizard(page, live_server, "Securex")
     page.get_by_role("button", name="Connect to Securex").click()
     page.get_by_label("Selective (semi-automatic)").check()
-    page.get_by_role("button", name="Activate and start the first sync").click()
+    preview_then_start_first_sync(page)
 
     # Not the integrations page: the window the admin has to fill next, filling.
     page.get_by_role("heading", name="Select employees to sync").wait_for()
@@ -176,7 +176,7 @@ def test_uninstall_and_reinstall_in_selective_mode_offers_everyone_the_provider_
     open_wizard(page, live_server, "Securex")
     page.get_by_role("button", name="Connect to Securex").click()
     page.get_by_label("Selective (semi-automatic)").check()
-    page.get_by_role("button", name="Activate and start the first sync").click()
+    preview_then_start_first_sync(page)
     page.get_by_text("Securex is active.").wait_for()
     # Wherever the wizard ends (the test above checks that), the window must offer everyone.
     page.goto(live_server + "/integrations/securex/selection")

@@ -174,17 +174,25 @@ def test_a_killed_work_horse_leaves_no_half_applied_employee_and_the_retry_compl
 def test_after_a_run_the_admins_get_a_notification(sync_setup, activate, worker, client, auth):
     app = sync_setup
     run = finished_run(app, start_sync(app, activate("securex")))
+    notification = wait_for(lambda: notification_of(app, run.id), timeout=10, message="the run's notification")
     auth.login()
     page = client.get("/notifications").get_data(as_text=True)
     assert f"Securex sync: Success — {run.created} new, 0 deactivated, 0 failed" in page
-    with app.app_context():
-        from portal.models import Notification
-
-        notification = db.session.execute(select(Notification)).scalar_one()
     assert notification.link == f"/syncs/{run.id}"
     # Written in the company's default language (Dutch for Demo NV), kept as a fallback.
     assert notification.title.startswith("Securex-sync: Geslaagd")
     assert "Nieuwe werknemers" in notification.body
+
+
+def notification_of(app, run_id: int):
+    """The run's notification, once the worker wrote it: it follows the run's closing."""
+    from portal.models import Notification
+
+    with app.app_context():
+        notification = db.session.execute(select(Notification).where(Notification.sync_run_id == run_id)).scalar_one_or_none()
+        if notification is not None:
+            db.session.expunge(notification)
+        return notification
 
 
 def test_the_admins_get_an_email_summary_and_none_when_nothing_changed(smtp_server, sync_setup, activate, start_worker):
@@ -245,14 +253,11 @@ def test_a_sync_notification_reads_in_the_language_of_whoever_opens_it(sync_setu
     """Defends against a Dutch summary shown to an admin who reads Flexsync in French."""
     app = sync_setup
     run = finished_run(app, start_sync(app, activate("securex")))
+    notification = wait_for(lambda: notification_of(app, run.id), timeout=10, message="the run's notification")
     auth.login()
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     client.post("/language", data={"language": "fr", "csrf_token": token})
     listing = client.get("/notifications").get_data(as_text=True)
     assert f"Synchronisation Securex : Réussie — {run.created} nouveaux" in listing
-    with app.app_context():
-        from portal.models import Notification
-
-        notification_id = db.session.execute(select(Notification.id)).scalar_one()
-    detail = client.get(f"/notifications/{notification_id}").get_data(as_text=True)
+    detail = client.get(f"/notifications/{notification.id}").get_data(as_text=True)
     assert "Nouveaux employés" in detail

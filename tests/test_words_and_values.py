@@ -27,7 +27,7 @@ from portal.models import (
 )
 from portal.providers.base import Provider, WageType, WorkerClass
 from portal.providers.phones import UnreadablePhone, display_phone, normalise_phone
-from portal.runs import summary
+from portal.runs import problems, summary
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
 from portal.sync.state import Selection, SyncMode
@@ -220,6 +220,8 @@ def run_with_lines(app, staff) -> int:
             ),
         ]
         db.session.add_all(lines)
+        db.session.flush()
+        problems.reconcile(run, datetime.utcnow())
         greet_change = db.session.execute(select(Discrepancy).where(Discrepancy.employee_id == staff["Greet"])).scalar_one()
         greet_change.first_seen_run_id = run.id
         db.session.commit()

@@ -50,6 +50,7 @@ def record(
     *,
     via: str = COMMAND_LINE,
     detail: dict[str, Any] | None = None,
+    employee_id: int | None = None,
 ) -> AuditEntry:
     """Adds the entry to the session; the caller's commit writes it with the change it describes."""
     entry = AuditEntry(
@@ -60,6 +61,7 @@ def record(
         tenant_id=tenant_id,
         at=datetime.utcnow(),
         detail=detail,
+        employee_id=employee_id,
     )
     db.session.add(entry)
     return entry

@@ -56,7 +56,14 @@ def _set_budget(employee: Employee, year: int, amount: Decimal, currency: str, b
         )
     )
     detail = {"field": "budget", "item": str(year), "old": _text(old_amount), "new": _text(amount), "currency": currency}
-    audit.record(AuditAction.BUDGET_ASSIGNED, by, audit.employee_subject(employee), employee.tenant_id, detail=detail)
+    audit.record(
+        AuditAction.BUDGET_ASSIGNED,
+        by,
+        audit.employee_subject(employee),
+        employee.tenant_id,
+        detail=detail,
+        employee_id=employee.id,
+    )
     return True
 
 

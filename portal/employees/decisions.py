@@ -15,12 +15,14 @@ from portal.employees.directory import as_local_employee, email_taken
 from portal.extensions import db
 from portal.models import (
     AuditAction,
+    AuditEntry,
     Budget,
     BudgetChange,
     Discrepancy,
     DiscrepancyStatus,
     Employee,
     EmployeeAccount,
+    EmployeeProblem,
     Invitation,
     SyncRunEmployee,
     User,
@@ -52,7 +54,7 @@ def end_employment(employee: Employee, last_day: date, by: User) -> None:
 
 
 def _record(action: AuditAction, employee: Employee, by: User, detail: dict) -> None:
-    audit.record(action, by, audit.employee_subject(employee), employee.tenant_id, detail=detail)
+    audit.record(action, by, audit.employee_subject(employee), employee.tenant_id, detail=detail, employee_id=employee.id)
 
 
 # --- External users and probable duplicates ----------------------------------------
@@ -67,6 +69,8 @@ def has_history(employee: Employee) -> bool:
         exists().where(EmployeeAccount.employee_id == employee.id),
         exists().where(SyncRunEmployee.employee_id == employee.id),
         exists().where(Discrepancy.employee_id == employee.id),
+        exists().where(EmployeeProblem.employee_id == employee.id),
+        exists().where(AuditEntry.employee_id == employee.id),
         exists().where(WageContract.employee_id == employee.id),
         exists().where(Employee.probable_duplicate_of_id == employee.id),
     )
@@ -115,7 +119,7 @@ def merge_duplicate(duplicate: Employee, existing: Employee, by: User) -> None:
         if value is not None:
             setattr(existing, field, value)
     _move_wage_contract(duplicate, existing)
-    for model in (SyncRunEmployee, Discrepancy):
+    for model in (SyncRunEmployee, Discrepancy, EmployeeProblem, AuditEntry):
         db.session.execute(
             update(model).where(model.employee_id == duplicate.id).values(employee_id=existing.id),
             execution_options={"synchronize_session": False},

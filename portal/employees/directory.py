@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 
 from portal.extensions import db
 from portal.models import (
@@ -24,19 +23,16 @@ from portal.models import (
     DiscrepancyStatus,
     Employee,
     EmployeeAccount,
+    EmployeeProblem,
     Entity,
     Integration,
     Invitation,
-    RunState,
-    SyncRun,
-    SyncRunEmployee,
 )
 from portal.providers.base import PERSONAL_FIELDS, FieldPolicy, Provider
 from portal.providers.registry import connector_class
 from portal.runs.employee_store import local_employee
 from portal.sync import state
 from portal.sync.outcomes import Reason
-from portal.sync.plan import Action
 
 
 class EmployeeStatus(enum.StrEnum):
@@ -104,35 +100,15 @@ def _was_invited() -> ColumnElement[bool]:
     return exists().where(Invitation.employee_id == Employee.id)
 
 
-def _latest_finished_runs() -> Select:
-    """The latest finished run of every integration, computed once per query.
-
-    Newest first along `ix_sync_runs_history`, stopping at the first finished run: at most
-    one run per integration is open, so that is one or two index steps however long the
-    history is, where grouping every past run took a full pass over 100,000 of them.
-    """
-    integration = aliased(Integration)
-    latest = (
-        select(SyncRun.id)
-        .where(SyncRun.integration_id == integration.id, SyncRun.status.not_in([RunState.QUEUED, RunState.RUNNING]))
-        .order_by(SyncRun.id.desc())
-        .limit(1)
-        .correlate(integration)
-        .scalar_subquery()
+def _has_sync_problem(cause: Reason | None = None) -> ColumnElement[bool]:
+    """The employee has an open problem (portal/runs/problems.py), of this cause when given.
+    Uncorrelated, so 50,000 employees cost one pass over the open problems, not one each."""
+    open_problems = select(EmployeeProblem.employee_id).where(
+        EmployeeProblem.resolved_at.is_(None), EmployeeProblem.employee_id.is_not(None)
     )
-    return select(latest).select_from(integration)
-
-
-def _has_sync_problem() -> ColumnElement[bool]:
-    """The employee's line in the latest finished run of their integration is a failure:
-    an older failure that a later run fixed is no problem any more. Uncorrelated, so
-    50,000 employees cost one pass over the latest runs' failures, not one each."""
-    failed_lines = (
-        select(SyncRunEmployee.employee_id, SyncRun.integration_id)
-        .join(SyncRun, SyncRun.id == SyncRunEmployee.run_id)
-        .where(SyncRunEmployee.run_id.in_(_latest_finished_runs()), SyncRunEmployee.action == Action.FAIL)
-    )
-    return tuple_(Employee.id, Employee.integration_id).in_(failed_lines)
+    if cause is not None:
+        open_problems = open_problems.where(EmployeeProblem.reason == cause)
+    return Employee.id.in_(open_problems)
 
 
 def _has_open_discrepancy() -> ColumnElement[bool]:
@@ -168,10 +144,17 @@ def _search_condition(text: str) -> ColumnElement[bool]:
 
 
 def employees_query(
-    year: int, chosen: ListFilter | None = None, search: str = "", sort: SortBy = SortBy.NAME, descending: bool = False
+    year: int,
+    chosen: ListFilter | None = None,
+    search: str = "",
+    sort: SortBy = SortBy.NAME,
+    descending: bool = False,
+    cause: Reason | None = None,
 ) -> Select:
     statement = select(Employee)
-    if chosen is not None:
+    if chosen is ListFilter.SYNC_PROBLEM and cause is not None:
+        statement = statement.where(_has_sync_problem(cause))
+    elif chosen is not None:
         statement = statement.where(_filter_condition(chosen, year))
     if search:
         statement = statement.where(_search_condition(search))
@@ -182,9 +165,17 @@ def employees_query(
 
 
 def employees_page(
-    year: int, chosen: ListFilter | None, search: str, sort: SortBy, descending: bool, page: int, per_page: int
+    year: int,
+    chosen: ListFilter | None,
+    search: str,
+    sort: SortBy,
+    descending: bool,
+    page: int,
+    per_page: int,
+    cause: Reason | None = None,
 ) -> Pagination:
-    return db.paginate(employees_query(year, chosen, search, sort, descending), page=page, per_page=per_page, error_out=False)
+    statement = employees_query(year, chosen, search, sort, descending, cause)
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
 def counts_by_filter(year: int, chosen: Sequence[ListFilter]) -> dict[ListFilter, int]:
@@ -236,26 +227,15 @@ def provider_of(employee: Employee) -> Provider | None:
     return db.session.execute(select(Integration.provider).where(Integration.id == employee.integration_id)).scalar()
 
 
-@dataclass(frozen=True, slots=True)
-class SyncProblem:
-    reason: Reason | None
-    run_id: int
-
-
-def latest_sync_problem(employee: Employee) -> SyncProblem | None:
-    if employee.integration_id is None:
-        return None
-    line = db.session.execute(
-        select(SyncRunEmployee)
-        .join(SyncRun, SyncRun.id == SyncRunEmployee.run_id)
-        .where(
-            SyncRunEmployee.employee_id == employee.id,
-            SyncRun.integration_id == employee.integration_id,
-            SyncRunEmployee.run_id.in_(_latest_finished_runs()),
-            SyncRunEmployee.action == Action.FAIL,
-        )
-    ).scalar_one_or_none()
-    return SyncProblem(reason=line.reason, run_id=line.run_id) if line else None
+def open_sync_problems(employee: Employee) -> list[EmployeeProblem]:
+    """The employee's open problems, with when each was first seen and how many runs in a row failed."""
+    return list(
+        db.session.execute(
+            select(EmployeeProblem)
+            .where(EmployeeProblem.employee_id == employee.id, EmployeeProblem.resolved_at.is_(None))
+            .order_by(EmployeeProblem.first_seen_at)
+        ).scalars()
+    )
 
 
 def open_discrepancies(employee: Employee) -> list[Discrepancy]:

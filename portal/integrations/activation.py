@@ -44,7 +44,7 @@ from portal.providers.base import (
     Provider,
     ProviderError,
 )
-from portal.runs import sync_runs, sync_scope
+from portal.runs import preview_store, sync_runs, sync_scope
 from portal.runs.lifecycle import ServiceUnavailable
 from portal.sync.state import SyncMode
 
@@ -62,6 +62,8 @@ class Step(enum.StrEnum):
     FIND_COMPANY = "find_company"
     CONFIGURE = "configure"
     MODE = "mode"
+    # The mode is chosen: what the first sync would do, before anything is written.
+    PREVIEW = "preview"
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def current_step(integration: Integration) -> Step:
         return Step.CONNECT
     if integration.provider in CONFIGURED_PROVIDERS and not integration.settings:
         return Step.CONFIGURE
-    return Step.MODE
+    # Chosen, not yet active: a mode is only stored that early for the preview to use it.
+    return Step.MODE if integration.sync_mode is None else Step.PREVIEW
 
 
 def connected(integration: Integration) -> bool:
@@ -189,6 +192,7 @@ def save_settings(integration: Integration, settings: dict[str, Any], by: User, 
         ticked = set(settings.get(sync_scope.ENTITIES) or ())
         entities.name_provider_entities(integration, [(e.id, e.name) for e in listed if e.id in ticked])
     db.session.commit()
+    preview_store.discard(integration)
 
 
 def allowed_modes(tenant: Tenant) -> tuple[SyncMode, ...]:
@@ -197,11 +201,28 @@ def allowed_modes(tenant: Tenant) -> tuple[SyncMode, ...]:
     return (SyncMode.SELECTIVE,) if tenant.migrating else (SyncMode.FULL, SyncMode.SELECTIVE)
 
 
-def finish(integration: Integration, mode: SyncMode, user: User) -> SyncRun | None:
-    """The admin confirmed the sync mode: the integration is active and the first sync
-    starts. Its run, read again so its state is the latest; None when the sync service
-    could not take it (the nightly run will)."""
+def choose_mode(integration: Integration, mode: SyncMode) -> None:
+    """The admin chose the sync mode: the wizard previews the first sync in that mode.
+    Nothing is active yet; without Redis the preview step says so and offers to try again."""
     integration.sync_mode = mode
+    db.session.commit()
+    try:
+        preview_store.start(integration)
+    except ServiceUnavailable:
+        log.warning("preview of integration %s not started: Redis unavailable", integration.id)
+
+
+def back_to_settings(integration: Integration) -> None:
+    """From the preview back to the settings: the mode is chosen again, and previewed again."""
+    integration.sync_mode = None
+    db.session.commit()
+    preview_store.discard(integration)
+
+
+def finish(integration: Integration, user: User) -> SyncRun | None:
+    """The admin saw the preview and starts the first sync: the integration is active and
+    the first sync starts in the mode chosen. Its run, read again so its state is the
+    latest; None when the sync service could not take it (the nightly run will)."""
     integration.state = IntegrationState.ACTIVE
     integration.activated_at = datetime.now()
     integration.activated_by_id = user.id
@@ -210,9 +231,10 @@ def finish(integration: Integration, mode: SyncMode, user: User) -> SyncRun | No
         user,
         integration.provider.value,
         integration.tenant_id,
-        detail={"field": setting_changes.SYNC_MODE, "new": mode.value},
+        detail={"field": setting_changes.SYNC_MODE, "new": integration.sync_mode.value if integration.sync_mode else None},
     )
     db.session.commit()
+    preview_store.discard(integration)
     try:
         run = sync_runs.request_sync(integration, Trigger.MANUAL, user)
     except ServiceUnavailable:
@@ -241,6 +263,7 @@ def change_mode(integration: Integration, mode: SyncMode, by: User) -> int:
     setting_changes.record_settings(integration, {setting_changes.SYNC_MODE: old}, {setting_changes.SYNC_MODE: mode.value}, by)
     integration.sync_mode = mode
     db.session.commit()
+    preview_store.discard(integration)
     return released
 
 

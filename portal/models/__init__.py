@@ -10,6 +10,7 @@ from portal.models.integration import AvailabilityChange, Integration, Integrati
 from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.login_failure import LoginFailure
 from portal.models.notification import Notification
+from portal.models.problem import EmployeeProblem
 from portal.models.recovery_code import RecoveryCode
 from portal.models.sync_run import OPEN_STATES, Phase, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.models.tenant import Tenant
@@ -27,6 +28,7 @@ __all__ = [
     "DiscrepancyStatus",
     "Employee",
     "EmployeeAccount",
+    "EmployeeProblem",
     "Entity",
     "ExportState",
     "HoursExport",

@@ -19,6 +19,9 @@ class AuditAction(enum.StrEnum):
     COMPANY_CREATED = "company.created"
     COMPANY_DEACTIVATED = "company.deactivated"
     COMPANY_REACTIVATED = "company.reactivated"
+    COMPANY_EXPORTED = "company.exported"
+    # Kept without a tenant: the company it names is gone.
+    COMPANY_ERASED = "company.erased"
     ADMIN_INVITED = "admin.invited"
     INVITATION_RESENT = "invitation.resent"
     INVITATION_REVOKED = "invitation.revoked"
@@ -73,5 +76,7 @@ class AuditEntry(TenantScoped, db.Model):
     # What changed or what was read, for the entries that need more than a subject:
     # {"field": …, "old": …, "new": …} for a setting, {"page": …} for a support view.
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The employee an action concerns (a budget, a merge, an e-mail change): their timeline shows it.
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", name="fk_audit_entries_employee_id"), index=True)
 
     tenant: Mapped[Tenant | None] = relationship()

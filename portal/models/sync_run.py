@@ -93,6 +93,8 @@ class SyncRun(TenantScoped, db.Model):
     # How often the provider answered 429 Too Many Requests during the run (the HTTP client
     # waited and retried): the figure behind the rate-limit metric (docs/operations.md).
     rate_limited: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The per-employee lines were deleted after the retention period; the counts stay.
+    lines_pruned_at: Mapped[datetime | None]
     # Provider IDs seen so far, so a retried run resumes after the last committed page.
     resume_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

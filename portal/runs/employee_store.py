@@ -24,11 +24,11 @@ from portal.models import Discrepancy, DiscrepancyStatus, Employee, Integration,
 from portal.models.employee import LOWER_WHOLE_NAME, SYNCED_COLUMNS, lower_whole_name
 from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision, split_changes
-from portal.sync.diff import provider_value
 from portal.sync.digest import SyncedRecord
-from portal.sync.plan import Action, EmployeeDecision, may_be_created
+from portal.sync.lookup import PageLookup, page_lookup
+from portal.sync.plan import Action, EmployeeDecision
 from portal.sync.scope import EVERYONE, SyncScope
-from portal.sync.state import LocalEmployee, LocalState, Selection, lookup_keys, person_key
+from portal.sync.state import LocalEmployee, LocalState, Selection
 from portal.sync.state import WageContract as SyncedWageContract
 
 CONTRACT_COLUMNS = tuple(f.name for f in fields(SyncedWageContract))
@@ -99,30 +99,21 @@ def load_state(
     today: date,
     scope: SyncScope = EVERYONE,
 ) -> LocalState:
-    """Every local employee these records may match: by provider ID, by e-mail, and by
-    name for the probable-duplicate check; plus the selection of those provider IDs.
-    `synced_ids`: the provider IDs this integration has synced before (may hold
-    everyone's: only looked up, never iterated).
+    """Every local employee these records may match (`lookup.page_lookup`): by provider ID,
+    by e-mail, and by name for the probable-duplicate check; plus the selection of those
+    provider IDs. `synced_ids`: the provider IDs this integration has synced before (may
+    hold everyone's: only looked up, never iterated)."""
+    return load_looked_up(target, page_lookup(records, synced_ids, today, scope))
 
-    A newcomer that cannot be created (excluded, left out by the settings' `scope`, no
-    running contract) is skipped before the planner looks at anything local, so nothing
-    is loaded for it: on a resync those are most of the records left to plan."""
-    newcomers = [
-        r
-        for r in records
-        if isinstance(r, EmployeeRecord) and r.provider_id not in synced_ids and may_be_created(r, today, scope)
-    ]
-    records = [r for r in records if r.provider_id in synced_ids] + newcomers
-    keys = lookup_keys(r for r in records if isinstance(r, EmployeeRecord))
-    provider_ids = {r.provider_id for r in records if r.provider_id}
-    # Only a newcomer is checked for a probable duplicate.
-    namesakes = _namesakes(newcomers)
-    known_ids = {provider_id for provider_id in provider_ids if provider_id in synced_ids}
+
+def load_looked_up(target: SyncTarget, lookup: PageLookup) -> LocalState:
+    """`load_state`, for a page whose lookup is already known."""
+    namesakes = _namesakes(lookup)
     conditions = []
-    if known_ids:
-        conditions.append((Employee.integration_id == target.integration_id) & Employee.provider_id.in_(known_ids))
-    if keys.emails:
-        conditions.append(Employee.email.in_(keys.emails))
+    if lookup.known_ids:
+        conditions.append((Employee.integration_id == target.integration_id) & Employee.provider_id.in_(lookup.known_ids))
+    if lookup.emails:
+        conditions.append(Employee.email.in_(lookup.emails))
     if namesakes:
         conditions.append(Employee.id.in_(namesakes))
     employees: tuple[LocalEmployee, ...] = ()
@@ -135,42 +126,41 @@ def load_state(
         employees = tuple(
             local_employee(employee, contract, target.integration_id)
             for employee, contract in rows
-            if (employee.provider_id in provider_ids and employee.integration_id == target.integration_id)
-            or employee.email in keys.emails
+            if (employee.provider_id in lookup.provider_ids and employee.integration_id == target.integration_id)
+            or employee.email in lookup.emails
             or employee.id in namesakes
         )
     # Everyone's selection, people synced before included: someone unticked in the
     # selection window, or offered again after a re-install, is left out too.
     selections = {}
-    if provider_ids:
+    if lookup.provider_ids:
         selections = dict(
             db.session.execute(
                 select(SelectionEntry.provider_id, SelectionEntry.selection).where(
-                    SelectionEntry.integration_id == target.integration_id, SelectionEntry.provider_id.in_(provider_ids)
+                    SelectionEntry.integration_id == target.integration_id,
+                    SelectionEntry.provider_id.in_(lookup.provider_ids),
                 )
             ).all()
         )
     return LocalState(employees, selections)
 
 
-def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
-    """Ids of the local employees the probable-duplicate check can pick for these
+def _namesakes(lookup: PageLookup) -> set[int]:
+    """Ids of the local employees the probable-duplicate check can pick for the page's
     newcomers: the same whole name (`person_key`: casefold, not SQL lower) and the same
     start date or employee number.
 
     The database finds the names by their lower-cased forms (indexed), in every form SQL
     `lower` may give; the exact rule is checked here.
     """
-    wanted: dict[tuple[str, str], list[tuple[object, object]]] = defaultdict(list)
-    names: set[str] = set()
-    for record in newcomers:
-        key = person_key(record.first_name, record.last_name)
-        wanted[key].append((record.start_date, provider_value(record, "employee_number")))
-        names.update(
-            lower_whole_name(last, first) for last in _lower_forms(record.last_name) for first in _lower_forms(record.first_name)
-        )
-    if not wanted:
+    if not lookup.newcomers:
         return set()
+    names = {
+        lower_whole_name(last, first)
+        for record in lookup.newcomers
+        for last in _lower_forms(record.last_name)
+        for first in _lower_forms(record.first_name)
+    }
     rows = db.session.execute(
         select(Employee.id, Employee.first_name, Employee.last_name, Employee.start_date, Employee.employee_number).where(
             LOWER_WHOLE_NAME.in_(names)
@@ -179,10 +169,7 @@ def _namesakes(newcomers: list[EmployeeRecord]) -> set[int]:
     return {
         employee_id
         for employee_id, first, last, start_date, number in rows
-        if any(
-            (wanted_start is not None and start_date == wanted_start) or (wanted_number and number == wanted_number)
-            for wanted_start, wanted_number in wanted.get(person_key(first, last), ())
-        )
+        if lookup.is_namesake(first, last, start_date, number)
     }
 
 
@@ -436,7 +423,11 @@ def _record_outcomes(tenant_id: int, run_id: int, decisions: Sequence[EmployeeDe
             "reason": d.reason,
             "problem_field": d.detail.field if d.detail else None,
             "problem_value": d.detail.value[:200] if d.detail else None,
-            "changes": [{"field": c.field, "old": _text(c.old), "new": _text(c.new)} for c in d.changes] or None,
+            # A creation is one entry that names the record it came from (the line's provider
+            # ID), not a change per field: the first sync writes thousands of them.
+            "changes": None
+            if d.action == Action.CREATE
+            else [{"field": c.field, "old": _text(c.old), "new": _text(c.new)} for c in d.changes] or None,
         }
         for d in decisions
         if d.action != Action.UNCHANGED

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_mail
 from portal.models import Discrepancy, Notification, Role, SyncRun, SyncRunEmployee, User
+from portal.runs import problems
 from portal.sync.outcomes import REASON_TEXT, Reason
 from portal.sync.plan import Action
 from portal.texts.labels import field_label, label
@@ -40,13 +41,23 @@ class RunSummary:
     run: SyncRun
     created: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
+    # Failures first seen in this run: the ones still open from earlier runs are no news.
     failed: list[Failure] = field(default_factory=list)
+    still_failing: int = 0
+    # People an earlier run failed and this one synced.
+    resolved: list[str] = field(default_factory=list)
     discrepancies: int = 0
 
     @property
     def anything_to_tell(self) -> bool:
         return bool(
-            self.created or self.deactivated or self.failed or self.discrepancies or self.run.new_to_review or self.run.error_code
+            self.created
+            or self.deactivated
+            or self.failed
+            or self.resolved
+            or self.discrepancies
+            or self.run.new_to_review
+            or self.run.error_code
         )
 
 
@@ -55,6 +66,7 @@ def summarise(run: SyncRun) -> RunSummary:
     lines = db.session.execute(
         select(
             SyncRunEmployee.action,
+            SyncRunEmployee.provider_id,
             SyncRunEmployee.display_name,
             SyncRunEmployee.reason,
             SyncRunEmployee.problem_field,
@@ -63,13 +75,16 @@ def summarise(run: SyncRun) -> RunSummary:
         .where(SyncRunEmployee.run_id == run.id, SyncRunEmployee.action.in_([Action.CREATE, Action.DEACTIVATE, Action.FAIL]))
         .order_by(SyncRunEmployee.id)
     ).all()
-    for action, name, reason, problem_field, problem_value in lines:
+    opened = problems.opened_by(run)
+    for action, provider_id, name, reason, problem_field, problem_value in lines:
         if action == Action.CREATE:
             summary.created.append(name)
         elif action == Action.DEACTIVATE:
             summary.deactivated.append(name)
-        else:
+        elif (problems.person_key(provider_id, name), reason) in opened:
             summary.failed.append(Failure(name, reason, problem_field, problem_value))
+    summary.still_failing = problems.still_open_from_before(run)
+    summary.resolved = problems.resolved_by(run)
     summary.discrepancies = len(db.session.execute(select(Discrepancy.id).where(Discrepancy.first_seen_run_id == run.id)).all())
     return summary
 
@@ -112,7 +127,17 @@ def body(summary: RunSummary) -> str:
         more = len(summary.failed) - NAMES_SHOWN
         if more > 0:
             failures.append("- " + _("and %(count)s more", count=more))
-        parts.append(_("Not synced:") + "\n" + "\n".join(failures))
+        parts.append(_("New problems, not synced:") + "\n" + "\n".join(failures))
+    if summary.resolved:
+        parts.append(_("Problems solved, synced again: %(names)s.", names=_names(summary.resolved)))
+    if summary.still_failing:
+        parts.append(
+            ngettext(
+                "%(num)s problem from an earlier sync is still open.",
+                "%(num)s problems from earlier syncs are still open.",
+                summary.still_failing,
+            )
+        )
     if summary.run.new_to_review:
         parts.append(
             ngettext(

@@ -36,7 +36,7 @@ from portal.models import (
 from portal.observability import logs
 from portal.providers.base import Connector, EmployeeRecord, ProviderUnavailable, ReconnectNeeded
 from portal.providers.registry import connector_class
-from portal.runs import employee_store, summary, sync_scope
+from portal.runs import employee_store, problems, summary, sync_scope
 from portal.runs.lifecycle import ErrorCode, Lifecycle, utcnow
 from portal.runs.read_ahead import reading_ahead
 from portal.sync.digest import SyncedRecord, split_unchanged, valid_until
@@ -135,6 +135,7 @@ def _execute(run: SyncRun, config: dict) -> None:
         fetch = FetchCompleted(frozenset(fetched.seen), fetched.received, fetched.total)
         _apply_removals(run, integration, fetch)
         counts = _counts_from_lines(run, fetched.received, fetched.counts.new_to_review)
+        problems.reconcile(run, utcnow())
         _finish(run, RunState(run_status(counts).value), counts=counts)
         integration.first_synced_at = integration.first_synced_at or utcnow()
     except ReconnectNeeded as error:

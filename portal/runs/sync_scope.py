@@ -92,25 +92,15 @@ def with_entities_for(
 ) -> SyncScope:
     """The scope, with a local entity for every provider entity of this page's people in
     scope that has none yet: one INSERT and one read, and only when the page names a new
-    entity (on a first sync, or when the provider adds one).
-
-    Named as the provider names the entity when it sends a name (Securex); otherwise
-    (Liantis) "<provider> <n>" in order of appearance, for the admin to rename: an
-    entity is never shown by the provider's ID."""
-    wanted = scope.entities_to_create(records)
+    entity (on a first sync, or when the provider adds one)."""
+    wanted = entities_to_make(scope, records, provider)
     if not wanted:
         return scope
-    known = len(scope.created)
     db.session.execute(
         insert(Entity.__table__),
         [
-            {
-                "tenant_id": target.tenant_id,
-                "integration_id": target.integration_id,
-                "provider_ref": ref,
-                "name": (name or f"{UNNAMED_ENTITY[provider]} {known + number}")[:NAME_MAX_LENGTH],
-            }
-            for number, (ref, name) in enumerate(sorted(wanted.items()), start=1)
+            {"tenant_id": target.tenant_id, "integration_id": target.integration_id, "provider_ref": ref, "name": name}
+            for ref, name in wanted.items()
         ],
     )
     made = db.session.execute(
@@ -119,3 +109,17 @@ def with_entities_for(
         )
     ).all()
     return scope.with_created({ref: entity_id for ref, entity_id in made if ref is not None})
+
+
+def entities_to_make(scope: SyncScope, records: Sequence[EmployeeRecord | RecordError], provider: Provider) -> dict[str, str]:
+    """Provider entity ref -> the name of the local entity a run makes for it, for this
+    page's people in scope whose provider entity has none yet.
+
+    Named as the provider names the entity when it sends a name (Securex); otherwise
+    (Liantis) "<provider> <n>" in order of appearance, for the admin to rename: an
+    entity is never shown by the provider's ID."""
+    known = len(scope.created)
+    return {
+        ref: (name or f"{UNNAMED_ENTITY[provider]} {known + number}")[:NAME_MAX_LENGTH]
+        for number, (ref, name) in enumerate(sorted(scope.entities_to_create(records).items()), start=1)
+    }

@@ -27,6 +27,8 @@ AUDIT_ACTIONS = {
     AuditAction.COMPANY_CREATED: _l("created the company"),
     AuditAction.COMPANY_DEACTIVATED: _l("deactivated the company"),
     AuditAction.COMPANY_REACTIVATED: _l("reactivated the company"),
+    AuditAction.COMPANY_EXPORTED: _l("exported the company's data"),
+    AuditAction.COMPANY_ERASED: _l("erased the company and all its data"),
     AuditAction.ADMIN_INVITED: _l("invited an HR admin"),
     AuditAction.INVITATION_RESENT: _l("resent an invitation"),
     AuditAction.INVITATION_REVOKED: _l("revoked an invitation"),

@@ -14,7 +14,9 @@ from portal.integrations.overview import CardState
 from portal.models import DiscrepancyStatus, ExportState, IntegrationState, RunState, Trigger
 from portal.providers.base import ContractType, WageType, WorkerClass
 from portal.providers.phones import display_phone
+from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
+from portal.sync.preview import Category
 from portal.sync.state import SyncMode
 from portal.texts.languages import language_name
 
@@ -85,9 +87,45 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         WorkerClass.WHITE_COLLAR: _l("white-collar"),
         WorkerClass.BLUE_COLLAR: _l("blue-collar"),
     },
+    # Short names of the causes, for filters; the run line explains each in a sentence.
+    Reason: {
+        Reason.MISSING_EMAIL: _l("no e-mail address"),
+        Reason.BAD_DATE: _l("impossible date"),
+        Reason.NEGATIVE_SALARY: _l("negative salary"),
+        Reason.UNKNOWN_WAGE_TYPE: _l("unknown wage type"),
+        Reason.FIELD_TOO_LONG: _l("field too long"),
+        Reason.MALFORMED: _l("unreadable record"),
+        Reason.DUPLICATE_ID: _l("same ID twice"),
+        Reason.UNREADABLE_VALUE: _l("unreadable value"),
+        Reason.ENTITY_MOVE: _l("moved to another entity"),
+        Reason.EMAIL_IN_USE: _l("e-mail address in use"),
+        Reason.NO_ACTIVE_CONTRACT: _l("no active contract"),
+        Reason.EXCLUDED: _l("excluded at the provider"),
+        Reason.NOT_SELECTED: _l("not selected"),
+        Reason.VENUE_INACTIVE: _l("venue inactive"),
+        Reason.VENUE_NOT_MAPPED: _l("venue not mapped"),
+        Reason.ENTITY_NOT_SYNCED: _l("entity not synced"),
+        Reason.EXCLUDED_IN_SETTINGS: _l("excluded in the settings"),
+        Reason.SYNCED_BY_OTHER_INTEGRATION: _l("synced by your other integration"),
+        Reason.TAKEN_OVER: _l("taken over from your other integration"),
+        Reason.REMOVED_AT_PROVIDER: _l("removed at the provider"),
+        Reason.CONTRACTS_ENDED: _l("contracts ended"),
+    },
     ContractType: {
         ContractType.FLEX: _l("flex (zero hours)"),
         ContractType.FIXED_HOURS: _l("fixed hours"),
+    },
+    # The headings of a preview; `texts.previews` says what each means.
+    Category: {
+        Category.FAILED: _l("Would fail"),
+        Category.PROBABLE_DUPLICATE: _l("Probable duplicates"),
+        Category.MATCHED_BY_EMAIL: _l("Matched to an existing user by e-mail"),
+        Category.MATCHED_BY_PROVIDER_ID: _l("Matched by provider ID"),
+        Category.CREATED: _l("Created as new users"),
+        Category.OFFERED: _l("Offered in the selection window"),
+        Category.LEFT_OUT: _l("Left out"),
+        Category.DEACTIVATED: _l("Deactivated"),
+        Category.EXTERNAL: _l("Local users left unmatched"),
     },
 }
 
@@ -114,6 +152,8 @@ FIELD_LABELS = {
     "active": _l("Active"),
     "phone_verified": _l("Phone verified"),
     "external": _l("External"),
+    # A whole contract, new or another one (a preview names it once, not field by field).
+    "wage_contract": _l("Wage contract"),
     "wage_contract.provider_id": _l("Contract ID at the provider"),
     "wage_contract.wage_type": _l("Wage type"),
     "wage_contract.worker_class": _l("Worker class"),

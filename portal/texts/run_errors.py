@@ -1,4 +1,4 @@
-"""Why a sync run ended in Error, in the admin's words, with what to do next."""
+"""Why a sync run ended in Error, or a preview has no result, in the admin's words, with what to do next."""
 
 from __future__ import annotations
 
@@ -28,3 +28,28 @@ RUN_ERRORS = {
 
 def run_error_text(code: str | None) -> str:
     return str(RUN_ERRORS.get(code, RUN_ERRORS[ErrorCode.INTERNAL]))
+
+
+# Why a preview has no result; a preview writes nothing, so nothing needs repairing.
+PREVIEW_ERRORS = {
+    ErrorCode.PROVIDER_UNAVAILABLE: _l(
+        "The provider did not answer properly (time-outs or errors), even after several tries. "
+        "Nothing was changed. Press Preview again in a few minutes."
+    ),
+    ErrorCode.RECONNECT_NEEDED: _l(
+        "The provider no longer accepts Flexsync's connection (the consent was revoked or expired, or the key was "
+        "refused). Nothing was changed. Connect again from the Integrations page, then preview again."
+    ),
+    ErrorCode.INCOMPLETE_FETCH: _l(
+        "The provider sent an incomplete list of employees, so the preview cannot say who would be deactivated. "
+        "Nothing was changed. Press Preview again later; if it keeps happening, contact support."
+    ),
+    ErrorCode.WORKER_LOST: _l("The preview stopped unexpectedly. Nothing was changed: press Preview again."),
+    ErrorCode.INTERNAL: _l(
+        "Something went wrong on our side. Nothing was changed. Press Preview again; if it keeps happening, contact support."
+    ),
+}
+
+
+def preview_error_text(code: str | None) -> str:
+    return str(PREVIEW_ERRORS.get(code, PREVIEW_ERRORS[ErrorCode.INTERNAL]))

@@ -14,19 +14,21 @@ BLUEPRINT_MODULES = (
     "auth",
     "colleagues",
     "company",
+    "company_data",
     "cs",
     "cs_accounts",
     "dashboard",
     "employees",
     "entities",
     "errors",
-    "health",
     "fleet",
+    "health",
     "hours",
     "integration_settings",
     "integrations",
     "invitations",
     "notifications",
+    "previews",
     "support",
     "syncs",
     "two_factor",
@@ -38,7 +40,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.texts.labels import change_value, field_label, label
     from portal.texts.languages import LANGUAGE_NAMES, language_name
     from portal.texts.providers import PROVIDERS
-    from portal.texts.run_errors import run_error_text
+    from portal.texts.run_errors import preview_error_text, run_error_text
     from portal.texts.shortening import shortened
 
     for module in BLUEPRINT_MODULES:
@@ -46,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals.update(
         providers=PROVIDERS,
         run_error_text=run_error_text,
+        preview_error_text=preview_error_text,
         field_label=field_label,
         change_value=change_value,
         language_names=LANGUAGE_NAMES,

@@ -1,4 +1,4 @@
-"""The activation wizards: connect, configure, choose the sync mode, and the Liantis consent.
+"""The activation wizards: connect, configure, choose the sync mode, preview the first sync, and the Liantis consent.
 
 Each step posts to its own URL and answers with the next step: the step fragment for
 htmx, the whole wizard page otherwise. Which step is shown is read from what is
@@ -35,6 +35,7 @@ from portal.web.integration_forms import (
     venue_fields,
 )
 from portal.web.navigation import available_integration_or_404, go_to
+from portal.web.previews import preview_context
 
 bp = Blueprint("activation", __name__, url_prefix="/integrations")
 
@@ -75,6 +76,8 @@ def step_forms(integration: Integration, step: Step, context: dict[str, Any]) ->
             return configure_context(integration)
         case Step.MODE:
             return {"form": mode_form(activation.allowed_modes(current_tenant()), integration.sync_mode)}
+        case Step.PREVIEW:
+            return preview_context(integration)
     return {}
 
 
@@ -115,7 +118,12 @@ def after_connect(integration: Integration):
 @bp.get("/<provider>/activate")
 @hr_admin_required
 def wizard(provider: str):
-    return render_step(wizard_integration_or_404(provider))
+    integration = wizard_integration_or_404(provider)
+    back_to_configure = request.args.get("step") == Step.CONFIGURE and activation.current_step(integration) is Step.MODE
+    if back_to_configure and integration.provider in activation.CONFIGURED_PROVIDERS:
+        # Back from the preview: the configuration as saved, to change before the mode again.
+        return render_step(integration, step=Step.CONFIGURE)
+    return render_step(integration)
 
 
 @bp.post("/<provider>/activate/connect")
@@ -261,8 +269,32 @@ def choose_mode(provider: str):
     form = mode_form(activation.allowed_modes(current_tenant()))
     if not form.validate_on_submit():
         return render_step(integration, step=Step.MODE, form=form)
+    activation.choose_mode(integration, SyncMode(form.mode.data))
+    return redirect(url_for("activation.wizard", provider=provider))
+
+
+def preview_step_integration_or_404(provider: str) -> Integration:
+    integration = wizard_integration_or_404(provider)
+    if activation.current_step(integration) is not Step.PREVIEW:
+        abort(404)
+    return integration
+
+
+@bp.post("/<provider>/activate/back")
+@hr_admin_required
+def back_to_settings(provider: str):
+    integration = preview_step_integration_or_404(provider)
+    activation.back_to_settings(integration)
+    configured = integration.provider in activation.CONFIGURED_PROVIDERS
+    return redirect(url_for("activation.wizard", provider=provider, step=Step.CONFIGURE.value if configured else None))
+
+
+@bp.post("/<provider>/activate/start")
+@hr_admin_required
+def start_first_sync(provider: str):
+    integration = preview_step_integration_or_404(provider)
     name = PROVIDERS[integration.provider].name
-    run = activation.finish(integration, SyncMode(form.mode.data), current_user)
+    run = activation.finish(integration, current_user)
     if run is not None:
         flash(first_sync_message(name, run), "success")
     else:

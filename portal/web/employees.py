@@ -17,12 +17,14 @@ from portal import mail, tenancy
 from portal.company import entities
 from portal.employees import budgets, decisions, details, directory, invitations
 from portal.employees.directory import ListFilter, SortBy
+from portal.employees.timeline import timeline_page
 from portal.extensions import htmx
 from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
 from portal.providers.base import Provider
 from portal.providers.phones import UnreadablePhone, display_phone, normalise_phone
-from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
+from portal.runs import problems
+from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT, Reason
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
 from portal.texts.labels import FIELD_LABELS
@@ -34,6 +36,7 @@ from portal.web.forms import Form, entered
 bp = Blueprint("employees", __name__, url_prefix="/employees")
 
 PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 20
 
 FILTER_LABELS = {
     ListFilter.NO_BUDGET: _l("No budget assigned"),
@@ -177,14 +180,18 @@ def list_context(bulk_form: BudgetForm | None = None) -> dict:
     sort = _enum_arg(SortBy, "sort") or SortBy.NAME
     descending = request.args.get("dir") == "desc"
     search = request.args.get("q", "").strip()
+    cause = _enum_arg(Reason, "cause") if chosen is ListFilter.SYNC_PROBLEM else None
     page = directory.employees_page(
-        year, chosen, search, sort, descending, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE
+        year, chosen, search, sort, descending, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, cause=cause
     )
     return {
         "page": page,
         "facts": directory.row_facts([e.id for e in page.items], year),
         "year": year,
         "chosen": chosen,
+        "cause": cause,
+        "causes": problems.employees_by_cause() if chosen is ListFilter.SYNC_PROBLEM else {},
+        "reason_text": REASON_TEXT,
         "sort": sort,
         "descending": descending,
         "search": search,
@@ -266,7 +273,6 @@ def mail_down_message(count: int) -> str:
 def detail_context(employee: Employee, **overrides) -> dict:
     provider = directory.provider_of(employee)
     locked = directory.locked_fields(employee, provider)
-    problem = directory.latest_sync_problem(employee)
     contract = employee.wage_contract
     context = {
         "employee": employee,
@@ -279,9 +285,11 @@ def detail_context(employee: Employee, **overrides) -> dict:
         "status": directory.status_of(employee),
         "contract": contract,
         "conversion": explain_conversion(directory.as_local_employee(employee).wage_contract) if contract else None,
-        "problem": problem,
-        "problem_reason": _(REASON_TEXT[problem.reason]) if problem and problem.reason else None,
-        "problem_fix": _(FIX_TEXT[FIX_FOR[problem.reason]]) if problem and problem.reason else None,
+        "problems": directory.open_sync_problems(employee),
+        "timeline": timeline_page(employee, 1, TIMELINE_PAGE_SIZE),
+        "reason_text": REASON_TEXT,
+        "fix_text": FIX_TEXT,
+        "fix_for": FIX_FOR,
         "duplicate_of": directory.probable_duplicate_of(employee),
         "form": details_form(employee, locked, formdata=None),
         "phone_form": PhoneVerificationForm(obj=employee, formdata=None),
@@ -323,6 +331,16 @@ def discrepancy_context(employee: Employee, notice: tuple[str, str] | None = Non
 @hr_admin_required
 def show(employee_id: int):
     return render_template("employees/show.html", **detail_context(employee_or_404(employee_id)))
+
+
+@bp.get("/<int:employee_id>/timeline")
+@hr_admin_required
+def timeline(employee_id: int):
+    employee = employee_or_404(employee_id)
+    chosen = timeline_page(employee, request.args.get("page", 1, type=int), TIMELINE_PAGE_SIZE)
+    if htmx:
+        return render_template("employees/_timeline.html", employee=employee, timeline=chosen, reason_text=REASON_TEXT)
+    return render_template("employees/show.html", **detail_context(employee, timeline=chosen))
 
 
 @bp.post("/<int:employee_id>")

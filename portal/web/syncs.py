@@ -11,7 +11,7 @@ from portal.extensions import htmx
 from portal.integrations import overview
 from portal.models import Integration, IntegrationState, RunState, SyncRun, Trigger
 from portal.runs import history as run_history
-from portal.runs import sync_runs
+from portal.runs import problems, sync_runs
 from portal.runs.lifecycle import ServiceUnavailable
 from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.plan import Action
@@ -76,6 +76,8 @@ def run_context(run: SyncRun, whole_page: bool) -> dict:
         "lines": lines,
         "held": run_history.held_changes(run) if whole_page else [],
         "entity_names": run_history.entity_names(lines.items),
+        "line_problems": problems.of_lines(run, lines.items),
+        "person_key": problems.person_key,
         "action": action,
         "actions": list(Action),
         "reason_text": REASON_TEXT,

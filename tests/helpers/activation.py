@@ -68,3 +68,11 @@ def every_venue_mapped(app: Flask, company: dict, tenant: str = "Demo NV") -> di
     entity_ids = demo_entity_ids(app, tenant)
     venues = {venue["id"]: str(entity_ids[i % len(entity_ids)]) for i, venue in enumerate(company["entities"])}
     return {"venues": venues, "meal_code": None, "allowance_code": None}
+
+
+def preview_then_start_first_sync(page) -> None:
+    """The wizard's last steps in the browser: the preview of the first sync (whether or
+    not a worker has made it yet), then starting the sync."""
+    page.get_by_role("button", name="Preview the first sync").click()
+    page.get_by_role("heading", name="Preview of the first sync").wait_for()
+    page.get_by_role("button", name="Start the first sync").click()

@@ -1,0 +1,83 @@
+"""What a run's earlier pages would have written, kept in memory instead.
+
+A run plans each page against the database as its earlier pages left it: someone
+created on page 1 holds their e-mail on page 3, a local user matched by e-mail is no
+longer unmatched. A preview writes nothing, so it carries those decisions here and lays
+them over what it loads for each page, exactly as the written rows would have been read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from itertools import count
+
+from portal.sync.apply import apply_decision, split_changes
+from portal.sync.lookup import PageLookup
+from portal.sync.plan import Action, BatchPlan, EmployeeDecision
+from portal.sync.state import LocalEmployee, LocalState, Selection, person_key
+
+
+class Overlay:
+    def __init__(self) -> None:
+        # Local id -> the employee as the run would have written them; created ones get
+        # negative ids, which no row has.
+        self.changed: dict[int, LocalEmployee] = {}
+        self.selections: dict[str, Selection] = {}
+        self.new_ids = count(-1, -1)
+        # Where to look for carried employees, by every key a page looks up; a stale entry
+        # (an e-mail changed since) is harmless: `PageLookup.may_match` checks again.
+        self._by_key: dict[object, set[int]] = {}
+
+    def state(self, loaded: LocalState, lookup: PageLookup) -> LocalState:
+        """`loaded` as the database holds it now, and the page's `lookup`: the state the
+        run would load for the page, its earlier pages written."""
+        if not self.changed and not self.selections:
+            return loaded
+        kept = [e for e in loaded.employees if e.local_id not in self.changed]
+        carried = [self.changed[i] for i in sorted(self._candidates(lookup))]
+        selections = {**loaded.selections}
+        selections.update((p, self.selections[p]) for p in lookup.provider_ids if p in self.selections)
+        return LocalState((*kept, *(e for e in carried if lookup.may_match(e))), selections)
+
+    def apply(self, plan: BatchPlan, state: LocalState) -> None:
+        """What writing the page's decisions would have done (`employee_store.write_decisions`)."""
+        by_id = {e.local_id: e for e in state.employees}
+        for decision in plan.decisions:
+            if decision.newly_offered and decision.provider_id is not None:
+                self.selections[decision.provider_id] = Selection.PARKED
+            if not decision.changes:
+                continue
+            if decision.action == Action.CREATE:
+                self._remember(_created(decision, next(self.new_ids)))
+            elif decision.local_id in by_id and (after := apply_decision(by_id[decision.local_id], decision)) is not None:
+                # The row is written as this integration's, whichever synced it before.
+                self._remember(replace(after, synced_by_other_integration=False))
+
+    def current(self, employee: LocalEmployee) -> LocalEmployee:
+        """The employee as the run would have left them."""
+        return self.changed.get(employee.local_id, employee)
+
+    def _remember(self, employee: LocalEmployee) -> None:
+        self.changed[employee.local_id] = employee
+        name = person_key(employee.first_name, employee.last_name)
+        for key in (("id", employee.provider_id), ("email", employee.email), ("name", name)):
+            self._by_key.setdefault(key, set()).add(employee.local_id)
+
+    def _candidates(self, lookup: PageLookup) -> set[int]:
+        keys: Iterable[object] = (
+            *(("id", p) for p in lookup.known_ids),
+            *(("email", e) for e in lookup.emails),
+            *(("name", n) for n in lookup.identities),
+        )
+        return {local_id for key in keys for local_id in self._by_key.get(key, ())}
+
+
+def _created(decision: EmployeeDecision, local_id: int) -> LocalEmployee:
+    """A new employee as a later page can meet them, without their wage contract: a later
+    page only finds a new employee holding an e-mail, an ID or a name (a probable
+    duplicate), and never brings them in step with a record (their ID is then a duplicate).
+    Most of a first sync is new employees, and building their contracts cost the preview
+    a tenth of its time."""
+    personal, _wage = split_changes(decision)
+    return LocalEmployee(**{"email": "", "first_name": "", "last_name": "", **personal, "local_id": local_id})  # type: ignore[arg-type]

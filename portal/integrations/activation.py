@@ -149,6 +149,8 @@ def find_company(integration: Integration, tenant: Tenant, secret: dict[str, Any
     connectors.save_refreshed_credentials(integration, credentials)
     integration.provider_company_id = company.provider_company_id
     integration.provider_company_name = company.name
+    # Maybe another account now: its changes since the old cursor are not everyone's.
+    integration.delta_cursor = None
     db.session.commit()
     return company
 
@@ -277,6 +279,12 @@ def start_sync(integration: Integration, user: User) -> SyncStart:
     return SyncStart.RUNNING if run.status is RunState.RUNNING else SyncStart.STARTED
 
 
+def set_delta_interval(integration: Integration, minutes: int | None) -> None:
+    """How often the changes are synced between two nightly syncs; None switches it off."""
+    integration.delta_every_minutes = minutes
+    db.session.commit()
+
+
 def disable(integration: Integration) -> None:
     integration.state = IntegrationState.DISABLED
     db.session.commit()
@@ -302,6 +310,7 @@ def uninstall(integration: Integration) -> None:
         .values(synced_record_digest=None, synced_record_valid_until=None)
     )
     integration.first_synced_at = None
+    integration.delta_cursor = None
     integration.state = IntegrationState.AVAILABLE
     integration.credentials = None
     integration.settings = {}

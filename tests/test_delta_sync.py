@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from helpers.pages import csrf_token_from
 from helpers.sync_runs import employees_of, finished_run, start_delta_sync, start_sync
+from helpers.waiting import wait_for
 from portal.extensions import db
-from portal.models import Employee, Integration, RunKind, RunState, SyncRunEmployee, Trigger, WageContract
+from portal.models import Employee, Integration, RunKind, RunState, SyncRun, SyncRunEmployee, Trigger, WageContract
 from portal.runs import sync_runs
 from portal.sync.changes import FullSyncReason
 from sandbox.testing import advance, edit_employee, raise_salaries, set_faults, true_employees
@@ -128,3 +129,27 @@ def test_the_schedule_starts_a_sync_of_changes_where_due_and_switched_on_and_a_f
         # The nightly sync asked for meanwhile makes it a full sync: it still finds removals.
         nightly = sync_runs.request_sync(db.session.get(Integration, securex), Trigger.NIGHTLY)
         assert (nightly.id, nightly.kind, nightly.trigger) == (started[0].id, RunKind.FULL, Trigger.NIGHTLY)
+
+
+def test_the_nightly_sync_asked_for_while_changes_are_being_synced_still_finds_removals(sync_setup, sandboxes, activate, worker):
+    app, securex = sync_setup, sandboxes["securex"]
+    integration_id = activate("securex")
+    finished_run(app, start_sync(app, integration_id))
+    removed = next(c for c in advance(securex)["applied"] if c["kind"] == "removal" and c["company_id"] == "C001")
+    # Slow pages: the nightly sync is asked for while the sync of changes reads its first one.
+    set_faults(securex, page_latency_ms=500)
+    delta_id = start_delta_sync(app, integration_id)
+
+    def running() -> bool:
+        with app.app_context():
+            return db.session.get(SyncRun, delta_id).status is RunState.RUNNING
+
+    wait_for(running, message="the sync of changes to start")
+    with app.app_context():
+        nightly = sync_runs.request_sync(db.session.get(Integration, integration_id), Trigger.NIGHTLY)
+        assert nightly.id == delta_id
+    run = finished_run(app, delta_id)
+
+    assert (run.kind, run.trigger, run.full_sync_reason) == (RunKind.FULL, Trigger.NIGHTLY, None)
+    assert run.deactivated >= 1
+    assert not next(e for e in employees_of(app, integration_id) if e.provider_id == removed["employee_id"]).active

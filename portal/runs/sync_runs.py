@@ -52,6 +52,7 @@ from portal.sync.digest import SyncedRecord, raw_provider_id, split_unchanged, v
 from portal.sync.outcomes import RunCounts, run_status
 from portal.sync.plan import Action, plan_batch
 from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
+from portal.sync.scope import SyncScope
 from portal.sync.state import LocalState, SyncMode
 
 log = logging.getLogger(__name__)
@@ -203,13 +204,15 @@ class _Fetched:
 def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fetched:
     """A run of changes reads the changes since the cursor, when it can trust it; a full
     run (or one that cannot) reads everyone, and says why it did."""
+    # The settings (venues, entities, exclusions) as the engine reads them.
+    scope = sync_scope.scope_of(integration)
     if run.kind is RunKind.DELTA:
-        scope = sync_scope.scope_of(integration).fingerprint.hex()
-        since = changes.changes_since(_cursor(integration), scope, utcnow())
+        since = changes.changes_since(_cursor(integration), scope.fingerprint.hex(), utcnow())
         if isinstance(since, datetime):
             run.changes_since = since
             try:
-                fetched = _fetch_and_apply(run, integration, connector.changed_employees(since.replace(tzinfo=UTC)), True)
+                listing = connector.changed_employees(since.replace(tzinfo=UTC))
+                fetched = _fetch_and_apply(run, integration, scope, listing, changes_only=True)
             except CursorRefused:
                 db.session.rollback()
                 since = FullSyncReason.CURSOR_REFUSED
@@ -218,11 +221,13 @@ def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fet
                 db.session.refresh(run, ["kind", "trigger", "started_by_id"])
                 if run.kind is RunKind.DELTA:
                     return fetched
+                # With the entities the changes brought in.
+                scope = sync_scope.scope_of(integration)
         if isinstance(since, FullSyncReason):
             run.kind = RunKind.FULL
             run.full_sync_reason = since
             db.session.commit()
-    return _fetch_and_apply(run, integration, connector.employees())
+    return _fetch_and_apply(run, integration, scope, connector.employees())
 
 
 def _cursor(integration: Integration) -> changes.Cursor | None:
@@ -240,7 +245,9 @@ def _move_cursor(integration: Integration, fetched: _Fetched) -> None:
         integration.delta_cursor_scope = cursor.scope
 
 
-def _fetch_and_apply(run: SyncRun, integration: Integration, listing: Iterator[Page], changes_only: bool = False) -> _Fetched:
+def _fetch_and_apply(
+    run: SyncRun, integration: Integration, scope: SyncScope, listing: Iterator[Page], changes_only: bool = False
+) -> _Fetched:
     target = employee_store.SyncTarget.of(integration)
     run_id = run.id
     policies = connector_class(integration.provider).field_policies
@@ -248,9 +255,7 @@ def _fetch_and_apply(run: SyncRun, integration: Integration, listing: Iterator[P
     # A selective installation's first sync offers everyone, people synced before too
     # (an uninstall forgets the first sync: `activation.uninstall`).
     offer_synced = mode is SyncMode.SELECTIVE and integration.first_synced_at is None
-    # The settings (venues, entities, exclusions) as the engine reads them; a change of
-    # them changes every record's digest, so the first run after it plans everyone.
-    scope = sync_scope.scope_of(integration)
+    # A change of the settings changes every record's digest: the first run after it plans everyone.
     fingerprint = scope.fingerprint
     today = date.today()
     fetched = _Fetched(fingerprint.hex())

@@ -4,10 +4,11 @@
 what the schedule of changes calls every minute; `execute_run` is what the worker runs.
 A run of changes applies only the people the provider lists as changed since the
 integration's cursor, with the same rules, and deactivates nobody; when the cursor
-cannot be trusted it lists everyone instead and says why. The rules themselves live in
-`portal/sync` (plain functions); the
-rows are read and written by `portal/runs/employee_store.py`; starting, joining and
-closing are the lifecycle every background work shares (`portal/runs/lifecycle.py`).
+cannot be trusted it lists everyone instead and says why (its schedule and cursor:
+`portal/runs/delta_runs.py`). The rules themselves live in `portal/sync` (plain
+functions); the rows are read and written by `portal/runs/employee_store.py`; starting,
+joining and closing are the lifecycle every background work shares
+(`portal/runs/lifecycle.py`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rq.rate_limit import RateLimit
-from sqlalchemy import Select, delete, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, delete, func, select
 
 from jobs.settings import SYNC_RUN
 from portal import tenancy
@@ -42,8 +42,8 @@ from portal.models import (
     User,
 )
 from portal.providers.base import Connector, CursorRefused, EmployeeRecord, Page, ProviderUnavailable, ReconnectNeeded
-from portal.providers.registry import CONNECTORS, connector_class
-from portal.runs import employee_store, problems, summary, sync_scope
+from portal.providers.registry import connector_class
+from portal.runs import delta_runs, employee_store, problems, summary, sync_scope
 from portal.runs.lifecycle import ErrorCode, Lifecycle, utcnow
 from portal.runs.read_ahead import reading_ahead
 from portal.sync import changes
@@ -82,10 +82,6 @@ close_after_crash = RUNS.close_after_crash
 close_stale_runs = RUNS.close_stale
 
 
-# The providers whose connector lists only the people changed since a moment.
-PROVIDERS_LISTING_CHANGES = frozenset(provider for provider, connector in CONNECTORS.items() if connector.supports_delta)
-
-
 def request_sync(integration: Integration, trigger: Trigger, user: User | None = None, kind: RunKind = RunKind.FULL) -> SyncRun:
     """Start a sync, or join the one already queued or running for this integration."""
     run = SyncRun(
@@ -105,23 +101,8 @@ def request_sync(integration: Integration, trigger: Trigger, user: User | None =
         RateLimit(f"provider-{provider}", connector_class(integration.provider).max_concurrent_syncs),
     )
     if kind is RunKind.FULL and joined.kind is RunKind.DELTA:
-        _widen(joined, trigger, user)
+        delta_runs.widen(joined, trigger, user)
     return joined
-
-
-def _widen(run: SyncRun, trigger: Trigger, user: User | None) -> None:
-    """A full sync asked for while a sync of changes is open makes that run a full one:
-    it lists everyone once its changes are applied (`_fetch`). Joining it as it was would
-    skip the night's full sync, the one that finds removals."""
-    with tenancy.acting_for(run.tenant_id):
-        db.session.execute(
-            update(SyncRun)
-            .where(SyncRun.id == run.id, SyncRun.status.in_(OPEN_STATES))
-            .values(kind=RunKind.FULL, trigger=trigger, started_by_id=user.id if user is not None else None),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
-        db.session.refresh(run)
 
 
 def execute_run(run_id: int, config: dict) -> None:
@@ -150,7 +131,7 @@ def _execute(run: SyncRun, config: dict) -> None:
         # Not listing someone is not syncing them: a run of changes resolves only the problems of the people it listed.
         problems.reconcile(run, utcnow(), listed=fetched.seen if changes_only else None)
         _finish(run, RunState(run_status(counts, changes_only=changes_only).value), counts=counts)
-        _move_cursor(integration, fetched)
+        delta_runs.move_cursor(integration, fetched.first_answer_at, fetched.scope)
         integration.first_synced_at = integration.first_synced_at or utcnow()
     except ReconnectNeeded as error:
         db.session.rollback()
@@ -207,7 +188,7 @@ def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fet
     # The settings (venues, entities, exclusions) as the engine reads them.
     scope = sync_scope.scope_of(integration)
     if run.kind is RunKind.DELTA:
-        since = changes.changes_since(_cursor(integration), scope.fingerprint.hex(), utcnow())
+        since = changes.changes_since(delta_runs.cursor_of(integration), scope.fingerprint.hex(), utcnow())
         if isinstance(since, datetime):
             run.changes_since = since
             try:
@@ -217,7 +198,7 @@ def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fet
                 db.session.rollback()
                 since = FullSyncReason.CURSOR_REFUSED
             else:
-                # A full sync asked for meanwhile widened the run (`_widen`): jobs keep what they read across commits.
+                # A full sync asked for meanwhile widened the run (`delta_runs.widen`): jobs keep what they read across commits.
                 db.session.refresh(run, ["kind", "trigger", "started_by_id"])
                 if run.kind is RunKind.DELTA:
                     return fetched
@@ -228,21 +209,6 @@ def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fet
             run.full_sync_reason = since
             db.session.commit()
     return _fetch_and_apply(run, integration, scope, connector.employees())
-
-
-def _cursor(integration: Integration) -> changes.Cursor | None:
-    if integration.delta_cursor is None or integration.delta_cursor_scope is None:
-        return None
-    return changes.Cursor(integration.delta_cursor, integration.delta_cursor_scope)
-
-
-def _move_cursor(integration: Integration, fetched: _Fetched) -> None:
-    """A complete run: the next run of changes starts from its first answer (the provider's clock)."""
-    first_answer_at = fetched.first_answer_at.astimezone(UTC).replace(tzinfo=None) if fetched.first_answer_at else None
-    cursor = changes.next_cursor(first_answer_at, fetched.scope)
-    if cursor is not None:
-        integration.delta_cursor = cursor.since
-        integration.delta_cursor_scope = cursor.scope
 
 
 def _fetch_and_apply(
@@ -374,27 +340,7 @@ def request_nightly_syncs() -> list[SyncRun]:
 
 
 def request_delta_syncs(now: datetime | None = None) -> list[SyncRun]:
-    """A sync of the changes for every active integration whose provider lists them, whose
-    admin left them on, and whose last run (of any kind) was queued at least its interval
-    ago. An integration with a run still open joins it: nothing new starts."""
-    now = now or utcnow()
-    # The newest run of each integration, found by the history index (tenant, integration, id).
-    earlier = aliased(SyncRun)
-    newest = (
-        select(func.max(earlier.id))
-        .where(earlier.tenant_id == Integration.tenant_id, earlier.integration_id == Integration.id)
-        .correlate(Integration)
-        .scalar_subquery()
-    )
-    candidates = db.session.execute(
-        _active_integrations()
-        .add_columns(SyncRun.queued_at)
-        .outerjoin(SyncRun, SyncRun.id == newest)
-        .where(Integration.provider.in_(sorted(PROVIDERS_LISTING_CHANGES)), Integration.delta_every_minutes.is_not(None))
-    ).all()
-    due = [
-        integration
-        for integration, last_queued_at in candidates
-        if last_queued_at is None or now - last_queued_at >= timedelta(minutes=integration.delta_every_minutes)
-    ]
+    """A sync of the changes for every active integration due one (`delta_runs.due`); an
+    integration with a run still open joins it: nothing new starts."""
+    due = delta_runs.due(_active_integrations(), now or utcnow())
     return [request_sync(integration, Trigger.INTERVAL, kind=RunKind.DELTA) for integration in due]

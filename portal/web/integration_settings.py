@@ -13,7 +13,7 @@ from portal.extensions import htmx
 from portal.integrations import activation, overview, selection
 from portal.integrations.activation import SelectionSaved, SyncStart
 from portal.models import Integration, IntegrationState
-from portal.runs.sync_runs import PROVIDERS_LISTING_CHANGES
+from portal.runs.delta_runs import PROVIDERS_LISTING_CHANGES
 from portal.sync.state import SyncMode
 from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required

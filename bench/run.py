@@ -5,9 +5,10 @@ the provider sandboxes (`python -m sandbox`), real `rq worker` processes and, fo
 page latencies, gunicorn. Three phases, each on a fresh database:
 
 - single: one 10,000-employee tenant — a preview of the first sync, the first sync, the
-  floor, a resync with nothing changed, a resync after 10 % of salaries changed, then
-  page latencies under 50 simulated admins while a sync runs, and the fleet page of
-  10,000 more companies for a few customer success people;
+  floor, a resync with nothing changed, a resync after 10 % of salaries changed, a sync of
+  the changes only after 100 people changed and another with nothing changed, then page
+  latencies under 50 simulated admins while a sync runs, and the fleet page of 10,000
+  more companies for a few customer success people;
 - fleet: the nightly run of 1,000 tenants of 100 employees on 2 workers;
 - big: the worker's peak memory during a 50,000-employee sync.
 
@@ -42,7 +43,7 @@ from bench import database
 from bench.processes import Children, child_pids, rss_mb, start_gunicorn, start_redis, start_sandboxes, start_worker
 from demo.launcher import free_port
 from portal.extensions import db
-from portal.models import Employee, Integration, RunState, SyncRun, Tenant, Trigger
+from portal.models import Employee, Integration, RunKind, RunState, SyncRun, Tenant, Trigger
 from portal.providers.securex import MAX_PAGE_SIZE
 from sandbox.securex import DEFAULT_API_KEY
 from sandbox.testing import dataset_summary, raise_salaries, true_employees
@@ -61,6 +62,8 @@ OPEN_STATES = (RunState.QUEUED, RunState.RUNNING)
 class Sizes:
     employees: int = 10_000
     changed_percent: float = 10.0
+    # People changed at the provider before the sync of the changes only.
+    delta_changed: int = 100
     fleet_tenants: int = 1000
     fleet_employees: int = 100
     fleet_workers: int = 2
@@ -77,6 +80,7 @@ class Sizes:
 
 TINY = Sizes(
     employees=100,
+    delta_changed=5,
     fleet_tenants=5,
     fleet_employees=20,
     big_employees=200,
@@ -231,11 +235,13 @@ def run_row(run_id: int):
     return fresh(select(SyncRun).where(SyncRun.id == run_id).execution_options(populate_existing=True))[0][0]
 
 
-def start_sync(integration_id: int) -> int:
+def start_sync(integration_id: int, kind: RunKind = RunKind.FULL) -> int:
+    """As "Sync now" does, or for the changes only as their schedule does."""
     from portal.runs import sync_runs
 
     integration = db.session.get(Integration, integration_id)
-    run_id = sync_runs.request_sync(integration, Trigger.MANUAL).id
+    trigger = Trigger.MANUAL if kind is RunKind.FULL else Trigger.INTERVAL
+    run_id = sync_runs.request_sync(integration, trigger, kind=kind).id
     db.session.rollback()
     return run_id
 
@@ -252,10 +258,12 @@ def wait_closed(run_id: int, on_poll: Callable[[], None] | None = None) -> SyncR
     raise TimeoutError(f"sync run {run_id} still open after {WAIT_TIMEOUT_S:.0f} s")
 
 
-def timed_sync(integration_id: int, on_poll: Callable[[], None] | None = None) -> tuple[float, SyncRun]:
-    """From "Sync now" to the run closed in the database, through a real worker."""
+def timed_sync(
+    integration_id: int, on_poll: Callable[[], None] | None = None, kind: RunKind = RunKind.FULL
+) -> tuple[float, SyncRun]:
+    """From "Sync now" (or the schedule of changes) to the run closed in the database, through a real worker."""
     started = time.perf_counter()
-    run_id = start_sync(integration_id)
+    run_id = start_sync(integration_id, kind)
     run = wait_closed(run_id, on_poll)
     return time.perf_counter() - started, run
 
@@ -330,6 +338,7 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
     before = database.row_digests()
     nochange_s, nochange = timed_sync(integration_id)
     written = database.rows_written(before, database.row_digests())
+    measure_delta(securex, sizes, results, integration_id)
 
     raised = raise_salaries(securex, DEMO_COMPANY, sizes.changed_percent)
     before = database.row_digests()
@@ -364,9 +373,33 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
         changed_updated=changed.updated,
         rows_written_changed=written_changed,
         nochange_to_fetch_floor=nochange_s / fetch_s,
+        delta_to_changed=results.figures["delta_s"] / changed_s,
     )
     measure_pages(ph, sizes, results, tenant_id, integration_id)
     measure_fleet_page(ph, sizes, results)
+
+
+def measure_delta(securex: str, sizes: Sizes, results: Results, integration_id: int) -> None:
+    """A sync of the changes only after `delta_changed` people changed, then one with
+    nothing changed: from where the resync before them left the cursor, the people
+    changed long before it (the dataset's own) are not listed again."""
+    raised = raise_salaries(securex, DEMO_COMPANY, count=sizes.delta_changed)
+    delta_s, delta = timed_sync(integration_id, kind=RunKind.DELTA)
+    before = database.row_digests()
+    nochange_s, nochange = timed_sync(integration_id, kind=RunKind.DELTA)
+    written = database.rows_written(before, database.row_digests())
+    results.figures.update(delta_s=delta_s, rows_written_delta_nochange=written)
+    results.checks.update(
+        delta_raised=raised,
+        delta_kind=delta.kind.value,
+        delta_status=delta.status.value,
+        delta_fetched=delta.fetched,
+        delta_updated=delta.updated,
+        delta_nochange_s=nochange_s,
+        delta_nochange_kind=nochange.kind.value,
+        delta_nochange_written_lines=nochange.created + nochange.updated + nochange.deactivated,
+        report_lines_delta_nochange=database.report_lines(nochange.id),
+    )
 
 
 def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, integration_id: int) -> None:
@@ -649,6 +682,8 @@ TARGETS: dict[str, tuple[str, Callable[[dict], bool]]] = {
     "preview_s": ("<= 3", lambda f: f["preview_s"] <= 3),
     "rows_written_nochange": ("== 0", lambda f: f["rows_written_nochange"] == 0),
     "resync_nochange_s": ("<= 1.2 x fetch floor", lambda f: f["nochange_to_fetch_floor"] <= 1.2),
+    "delta_s": ("<= 0.1 x resync_changed_s", lambda f: f["delta_to_changed"] <= 0.1),
+    "rows_written_delta_nochange": ("== 0", lambda f: f["rows_written_delta_nochange"] == 0),
     "fleet_s": ("<= 120", lambda f: f["fleet_s"] <= 120),
     "progress_p95_ms": ("<= 25", lambda f: f["progress_p95_ms"] <= 25),
     "page_p95_ms": ("<= 100", lambda f: f["page_p95_ms"] <= 100),

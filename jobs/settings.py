@@ -44,6 +44,9 @@ PREVIEW = JobSettings("jobs.preview.run_preview", None, "preview", timeout_s=600
 NIGHTLY_TIMEOUT_S = 600
 STALE_SWEEP_TIMEOUT_S = 60
 STALE_SWEEP_EVERY_S = 60
+# Starting the syncs of changes that are due: the interval of each integration is its own.
+DELTA_SWEEP_EVERY_S = 60
+DELTA_SWEEP_TIMEOUT_S = 120
 # Pruning old run lines (jobs/retention.py): daily, after the nightly syncs.
 PRUNE_CRON = "30 5 * * *"
 PRUNE_TIMEOUT_S = 1800

@@ -7,10 +7,11 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template_string, request
 
-from sandbox.dataset import Dataset, generate_dataset, load_dataset
+from sandbox.dataset import Dataset, generate_dataset, load_dataset, stamp, updated_at
 from sandbox.faults import FaultError, Faults, served_slice
 
 DatasetFactory = Callable[[], Dataset]
@@ -54,6 +55,11 @@ class SandboxState:
             self.dataset = dataset
             self.faults = faults
 
+    def now(self) -> str:
+        """The server's clock, as it stamps changes and answers `as_of`: off by the
+        `clock_skew_s` knob, like a provider whose clock nobody set."""
+        return stamp(datetime.now(UTC) + timedelta(seconds=self.faults.get("clock_skew_s", 0)))
+
 
 def sandbox_state() -> SandboxState:
     return current_app.extensions["sandbox"]
@@ -66,6 +72,7 @@ def new_app(name: str, state: SandboxState) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.register_error_handler(BadQueryArgument, lambda error: json_error(400, "bad_request", str(error)))
+    app.register_error_handler(CursorExpired, lambda error: json_error(410, "cursor_expired", str(error)))
     app.register_blueprint(admin_blueprint())
     return app
 
@@ -109,23 +116,58 @@ class ServedPage:
     items: list[dict]
     # Where the page after this one starts, None on the last page.
     next_start: int | None
+    # How many the whole listing holds: everyone, or everyone changed since the cursor.
+    total: int
+    # The server's time when it read the list: the next "updated since" cursor.
+    as_of: str
     malformed_json: bool = False
 
 
-def serve_page(state: SandboxState, company: dict, start: int, size: int) -> ServedPage:
-    """Employees [start, start+size) with the record and one-shot page faults applied."""
+def updated_since_arg() -> str | None:
+    """The `updated_since` query argument as a stamp, None when the listing is of everyone."""
+    raw = request.args.get("updated_since")
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadQueryArgument("'updated_since' must be an ISO 8601 moment with its time zone, e.g. 2025-05-12T10:00:00Z")
+    return stamp(moment)
+
+
+def serve_page(state: SandboxState, company: dict, start: int, size: int, since: str | None = None) -> ServedPage:
+    """Employees [start, start+size) with the record and one-shot page faults applied; of
+    those changed at or after `since` only, when given."""
     number = start // size + 1
     faults = state.faults
     with state.lock:
+        # Read before the list, under the lock every change takes: a change after this
+        # answer is stamped at or after `as_of`, and the next listing from it sees it.
+        as_of = state.now()
+        if since is not None:
+            refuse_old_cursor(faults, since, as_of)
+            company = {**company, "employees": [e for e in company["employees"] if updated_at(e) >= since]}
         total = len(company["employees"])
         next_start = start + size if start + size < total else None
         if start >= size and faults.take_page_fault("repeat_page", number - 1):
             # The previous page again; a cursor points back here so nothing is lost.
-            return ServedPage(served_slice(faults, company, start - size, start), start)
+            return ServedPage(served_slice(faults, company, start - size, start), start, total, as_of)
         if faults.take_page_fault("empty_page", number):
-            return ServedPage([], next_start)
+            return ServedPage([], next_start, total, as_of)
         malformed = faults.take_page_fault("malformed_json_page", number)
-        return ServedPage(served_slice(faults, company, start, start + size), next_start, malformed)
+        return ServedPage(served_slice(faults, company, start, start + size), next_start, total, as_of, malformed)
+
+
+class CursorExpired(Exception):
+    """An `updated_since` the provider no longer keeps changes for: answered 410."""
+
+
+def refuse_old_cursor(faults: Faults, since: str, as_of: str) -> None:
+    kept_s = faults.get("cursor_expired")
+    if kept_s is True or (kept_s and since < stamp(datetime.fromisoformat(as_of) - timedelta(seconds=kept_s))):
+        raise CursorExpired(f"Changes are not kept that far back ({since}): list every employee instead.")
 
 
 def page_response(payload: dict, malformed_json: bool = False) -> Response:
@@ -181,21 +223,38 @@ def admin_blueprint() -> Blueprint:
     def advance():
         state = sandbox_state()
         with state.lock:
-            applied = state.dataset.advance()
+            applied = state.dataset.advance(state.now())
             return jsonify({"run": state.dataset.run, "applied": applied})
 
     @admin.post("/companies/<company_id>/raise-salaries")
     def raise_salaries(company_id: str):
         # A load generator's "N % of the payroll changed", without scheduling each change.
         state = sandbox_state()
-        percent = (request.get_json(force=True) or {}).get("percent")
-        if not isinstance(percent, (int, float)) or isinstance(percent, bool) or not 0 < percent <= 100:
+        asked = request.get_json(force=True) or {}
+        percent, count = asked.get("percent"), asked.get("count")
+        if count is not None:
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                return json_error(400, "invalid_count", "'count' must be a positive integer.")
+        elif not isinstance(percent, (int, float)) or isinstance(percent, bool) or not 0 < percent <= 100:
             return json_error(400, "invalid_percent", "'percent' must be a number in (0, 100].")
         with state.lock:
             try:
-                return jsonify({"raised": state.dataset.raise_salaries(company_id, percent)})
+                return jsonify({"raised": state.dataset.raise_salaries(company_id, percent, count=count, now=state.now())})
             except KeyError:
                 return json_error(404, "company_not_found", f"No company {company_id}.")
+
+    @admin.post("/companies/<company_id>/employees/<employee_id>")
+    def edit_employee(company_id: str, employee_id: str):
+        # What an HR admin's edit at the provider does; the employee pages only show people.
+        state = sandbox_state()
+        fields = request.get_json(force=True) or {}
+        with state.lock:
+            try:
+                return jsonify(state.dataset.edit_employee(company_id, employee_id, fields, state.now()))
+            except KeyError as missing:
+                return json_error(404, "not_found", str(missing.args[0]))
+            except ValueError as refused:
+                return json_error(400, "invalid_field", str(refused))
 
     @admin.get("/dataset")
     def dataset_summary():

@@ -7,7 +7,9 @@ page is a slice, never a re-generation. Provider apps translate these neutral di
 into their own JSON shape.
 
 `scheduled_changes` describe what happens at the provider *between two sync runs*;
-`Dataset.advance()` applies the next run's changes (see docs/sandbox.md).
+`Dataset.advance()` applies the next run's changes (see docs/sandbox.md). Every change
+the sandbox makes to a person stamps the new dict's `updated_at`, which the "updated
+since" listings filter on.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import random
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from stdnum.be import vat as be_vat
@@ -24,6 +27,11 @@ from stdnum.be import vat as be_vat
 # The Flexsync demo tenant: every VAT-based sandbox (Securex, Liantis) knows it.
 DEMO_COMPANY_VAT = "BE0123456749"
 DEMO_COMPANY_NAME = "Flexsync Demo BV"
+# The `updated_at` of a person the sandbox has not changed since it loaded its dataset:
+# long before any test or demo, so only the sandbox's own changes are "recent".
+UNCHANGED_SINCE = "2000-01-01T00:00:00.000000Z"
+# The personal fields `POST /_admin/companies/<id>/employees/<id>` may change.
+EDITABLE_FIELDS = ("first_name", "last_name", "email", "phone", "language", "employee_number", "start_date", "entity_id")
 
 FIRST_NAMES = {
     "nl": (
@@ -217,16 +225,19 @@ class Dataset:
     def company_by_secret(self, key: str, secret: str) -> dict | None:
         return next((c for c in self.companies if secret and c.get(key) == secret), None)
 
-    def advance(self) -> list[dict]:
-        """Apply the changes scheduled for the next run; returns what was applied."""
+    def advance(self, now: str | None = None) -> list[dict]:
+        """Apply the changes scheduled for the next run, stamped `now`; returns what was applied."""
         self.run += 1
+        now = now or stamp(datetime.now(UTC))
         due = [change for change in self.scheduled_changes if change["run"] == self.run]
         for change in due:
-            apply_change(self.company(change["company_id"]), change)
+            apply_change(self.company(change["company_id"]), change, now)
         return due
 
-    def raise_salaries(self, company_id: str, percent: float) -> int:
-        """Give `percent` % of the people under contract a 5 % raise; returns how many.
+    def raise_salaries(
+        self, company_id: str, percent: float | None = None, *, count: int | None = None, now: str | None = None
+    ) -> int:
+        """Give `percent` % (or `count`) of the people under contract a 5 % raise; returns how many.
 
         For load tests ("10 % of the payroll changed"): the raised people are spread
         evenly over the list, and each call raises the same people again.
@@ -236,11 +247,25 @@ class Dataset:
             raise KeyError(f"no company {company_id}")
         employees = company["employees"]
         working = [i for i, e in enumerate(employees) if current_contract(e)["end_date"] is None]
-        count = round(len(working) * percent / 100)
+        count = min(len(working), count if count is not None else round(len(working) * (percent or 0) / 100))
+        now = now or stamp(datetime.now(UTC))
         if count:
             for position in working[:: max(1, len(working) // count)][:count]:
-                employees[position] = raised(employees[position])
+                employees[position] = raised(employees[position], now)
         return count
+
+    def edit_employee(self, company_id: str, employee_id: str, fields: dict, now: str | None = None) -> dict:
+        """What an HR admin's edit at the provider does: new values, a new `updated_at`."""
+        unknown = set(fields) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"only {', '.join(EDITABLE_FIELDS)} can be edited, not {', '.join(sorted(unknown))}")
+        company = self.company(company_id)
+        if company is None:
+            raise KeyError(f"no company {company_id}")
+        index = employee_index(company, employee_id)
+        edited = {**copy.deepcopy(company["employees"][index]), **fields, "updated_at": now or stamp(datetime.now(UTC))}
+        company["employees"][index] = edited
+        return edited
 
     def fresh_copy(self) -> Dataset:
         """A copy whose lists can change freely while employee dicts stay shared.
@@ -272,6 +297,16 @@ class Dataset:
         }
 
 
+def stamp(moment: datetime) -> str:
+    """A moment as the sandboxes write `updated_at` and `as_of`: UTC to the microsecond,
+    always the same width, so that comparing two stamps as text compares the moments."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def updated_at(employee: dict) -> str:
+    return employee.get("updated_at") or UNCHANGED_SINCE
+
+
 def employee_index(company: dict, employee_id: str) -> int:
     for index, employee in enumerate(company["employees"]):
         if employee["id"] == employee_id:
@@ -284,11 +319,11 @@ def current_contract(employee: dict) -> dict:
     return max(employee["contracts"], key=lambda c: c["start_date"])
 
 
-def apply_change(company: dict, change: dict) -> None:
-    """Apply one scheduled change; employee dicts are replaced, never edited in place."""
+def apply_change(company: dict, change: dict, now: str) -> None:
+    """Apply one scheduled change at `now`; employee dicts are replaced, never edited in place."""
     employees = company["employees"]
     if change["kind"] == "new_hire":
-        employees.append(copy.deepcopy(change["employee"]))
+        employees.append({**copy.deepcopy(change["employee"]), "updated_at": now})
         return
     index = employee_index(company, change["employee_id"])
     employee = employees[index]
@@ -296,13 +331,14 @@ def apply_change(company: dict, change: dict) -> None:
         del employees[index]
     elif change["kind"] == "entity_move":
         del employees[index]
-        employees.append(moved_employee(employee, change))
+        employees.append({**moved_employee(employee, change), "updated_at": now})
     else:
-        employees[index] = changed_employee(employee, change)
+        employees[index] = changed_employee(employee, change, now)
 
 
-def changed_employee(employee: dict, change: dict) -> dict:
+def changed_employee(employee: dict, change: dict, now: str) -> dict:
     changed = copy.deepcopy(employee)
+    changed["updated_at"] = now
     kind = change["kind"]
     if kind == "salary_change":
         current_contract(changed)["gross_amount"] = change["gross_amount"]
@@ -317,10 +353,10 @@ def changed_employee(employee: dict, change: dict) -> dict:
     return changed
 
 
-def raised(employee: dict) -> dict:
+def raised(employee: dict, now: str) -> dict:
     """The same person with 5 % more on the latest contract (a new dict, as always)."""
     amount = f"{float(current_contract(employee)['gross_amount']) * 1.05:.2f}"
-    return changed_employee(employee, {"kind": "salary_change", "gross_amount": amount})
+    return changed_employee(employee, {"kind": "salary_change", "gross_amount": amount}, now)
 
 
 def moved_employee(employee: dict, change: dict) -> dict:

@@ -5,7 +5,8 @@ Three families, all documented with their JSON in docs/sandbox.md:
 - record faults damage a given number of employee records as they are served,
   without touching the dataset, so `reset` is never needed to undo them;
 - page faults (repeat, empty, malformed JSON) are one-shot: they fire once on the
-  named page and clear themselves, like a provider glitch a retry gets past.
+  named page and clear themselves, like a provider glitch a retry gets past;
+- the "updated since" listing's faults: a cursor refused as too old, a clock set wrong.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ RECORD_FAULTS = (
 MALFORMED_RECORDS = RECORD_FAULTS[:4]
 PAGE_FAULTS = ("repeat_page", "empty_page", "malformed_json_page")
 COUNTED_FAULTS = ("rate_limit", "error_5xx", "hang")
-SETTINGS = ("latency_ms", "page_latency_ms", "token_ttl_s", "codes_inactive")
+SETTINGS = ("latency_ms", "page_latency_ms", "token_ttl_s", "codes_inactive", "cursor_expired", "clock_skew_s")
 KNOWN_FAULTS = RECORD_FAULTS + PAGE_FAULTS + COUNTED_FAULTS + SETTINGS + ("malformed",)
 
 LONG_NAME_BYTES = 10 * 1024
@@ -156,6 +157,13 @@ def validate_knob(name: str, value) -> None:
     elif name == "codes_inactive":
         if not isinstance(value, bool):
             raise FaultError("codes_inactive must be true or false")
+    elif name == "cursor_expired":
+        # true: every cursor is refused; N: a cursor more than N seconds old is.
+        if not isinstance(value, int) or (not isinstance(value, bool) and value < 0):
+            raise FaultError("cursor_expired must be true, false or a number of seconds")
+    elif name == "clock_skew_s":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise FaultError("clock_skew_s must be a whole number of seconds, negative for a clock behind")
     elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise FaultError(f"{name} must be a non-negative integer")
 

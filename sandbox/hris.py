@@ -26,7 +26,9 @@ from sandbox.common import (
     page_response,
     sandbox_state,
     serve_page,
+    updated_since_arg,
 )
+from sandbox.dataset import updated_at
 
 MAX_LIMIT = 500
 
@@ -70,10 +72,11 @@ def api_blueprint() -> Blueprint:
         company = g.hris_company
         offset = int_arg("offset", 0, minimum=0)
         limit = int_arg("limit", 100, maximum=MAX_LIMIT)
-        served = serve_page(sandbox_state(), company, offset, limit)
+        served = serve_page(sandbox_state(), company, offset, limit, updated_since_arg())
         payload = {
             "data": [employee_json(e) for e in served.items],
-            "paging": {"offset": offset, "limit": limit, "total": len(company["employees"]), "next_offset": served.next_start},
+            "paging": {"offset": offset, "limit": limit, "total": served.total, "next_offset": served.next_start},
+            "as_of": served.as_of,
         }
         return page_response(payload, served.malformed_json)
 
@@ -110,4 +113,5 @@ def employee_json(employee: dict) -> dict:
             }
             for contract in employee["contracts"]
         ],
+        "updated_at": updated_at(employee),
     }

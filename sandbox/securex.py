@@ -26,7 +26,9 @@ from sandbox.common import (
     page_response,
     sandbox_state,
     serve_page,
+    updated_since_arg,
 )
+from sandbox.dataset import updated_at
 
 DEFAULT_API_KEY = "securex-sandbox-key"
 MAX_PER_PAGE = 200
@@ -79,14 +81,14 @@ def api_blueprint(api_key: str, api_key_header: str) -> Blueprint:
             return refusal
         page = int_arg("page", 1)
         per_page = int_arg("per_page", 50, maximum=MAX_PER_PAGE)
-        served = serve_page(state, company, (page - 1) * per_page, per_page)
-        total = len(company["employees"])
+        served = serve_page(state, company, (page - 1) * per_page, per_page, updated_since_arg())
         payload = {
             "items": [employee_json(e, company) for e in served.items],
-            "total": total,
+            "total": served.total,
             "page": page,
             "per_page": per_page,
-            "pages": math.ceil(total / per_page),
+            "pages": math.ceil(served.total / per_page),
+            "as_of": served.as_of,
         }
         return page_response(payload, served.malformed_json)
 
@@ -126,6 +128,7 @@ def employee_json(employee: dict, company: dict) -> dict:
         "start_date": employee.get("start_date"),
         "entity": {"id": employee["entity_id"], "name": entities.get(employee["entity_id"])},
         "wage_contracts": [contract_json(c) for c in employee["contracts"]],
+        "updated_at": updated_at(employee),
     }
 
 

@@ -70,9 +70,15 @@ def advance(base_url: str) -> dict:
     return _admin("POST", base_url, "advance")
 
 
-def raise_salaries(base_url: str, company_id: str, percent: float) -> int:
-    """Raise the salary of `percent` % of a company's people under contract; returns how many."""
-    return _admin("POST", base_url, f"companies/{company_id}/raise-salaries", {"percent": percent})["raised"]
+def raise_salaries(base_url: str, company_id: str, percent: float | None = None, *, count: int | None = None) -> int:
+    """Raise the salary of `percent` % (or `count`) of a company's people under contract; returns how many."""
+    asked = {"percent": percent} if count is None else {"count": count}
+    return _admin("POST", base_url, f"companies/{company_id}/raise-salaries", asked)["raised"]
+
+
+def edit_employee(base_url: str, company_id: str, employee_id: str, **fields) -> dict:
+    """Change a person at the provider, as its HR admin would; returns the stored person."""
+    return _admin("POST", base_url, f"companies/{company_id}/employees/{employee_id}", fields)
 
 
 def dataset_summary(base_url: str) -> dict:

@@ -25,6 +25,12 @@ def test_the_tiny_benchmark_syncs_everything_once_and_writes_nothing_on_a_resync
     assert checks["report_lines_nochange"] == checks["nochange_skipped"]
     assert checks["changed_status"] == "success"
     assert checks["changed_updated"] == checks["raised"] > 0
+    # The sync of the changes only lists and updates the people changed, and with nothing
+    # changed writes nothing, not even a report line.
+    assert (checks["delta_kind"], checks["delta_status"]) == ("delta", "success")
+    assert checks["delta_fetched"] == checks["delta_updated"] == checks["delta_raised"] == TINY.delta_changed
+    assert checks["delta_nochange_kind"] == "delta"
+    assert figures["rows_written_delta_nochange"] == checks["report_lines_delta_nochange"] == 0
 
     assert checks["failed_requests"] == 0, checks["failures"]
     assert checks["requests"] >= TINY.admins * TINY.admin_rounds

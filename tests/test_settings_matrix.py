@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 
@@ -44,9 +44,11 @@ from portal.models import (
     WageContract,
     WorkedShift,
 )
+from portal.models.integration import DEFAULT_DELTA_EVERY_MINUTES
 from portal.providers.base import ContractType, Provider
+from portal.runs import sync_runs
 from portal.sync.state import SyncMode
-from sandbox.testing import MyLiantisBrowser, advance, pkce_pair
+from sandbox.testing import MyLiantisBrowser, advance, pkce_pair, raise_salaries
 
 FIELDS = fields_from_code(SANDBOX_SEED)
 ADMINS = {"Demo NV": "hr@demo.test", "Other BV": "hr@other.test"}
@@ -281,6 +283,28 @@ def export_lines(matrix: Matrix, world: World) -> object:
         )
 
 
+def switch_changes_off(matrix: Matrix, world: World, form_field: FormField) -> None:
+    matrix.post(world, f"/integrations/{matrix.provider.value}/settings/changes", {form_field.name: "off"})
+
+
+def salaries_raised(matrix: Matrix) -> None:
+    """People change at the provider after the first sync: what a sync of the changes brings in."""
+    assert raise_salaries(matrix.sandboxes[matrix.provider.value], "C001", 10)
+
+
+def schedule_of_changes(matrix: Matrix) -> None:
+    """The second sync is the one the schedule of changes starts, once the default interval
+    has passed, instead of "Sync now": a world it starts none for keeps its first sync."""
+    later = datetime.utcnow() + timedelta(minutes=DEFAULT_DELTA_EVERY_MINUTES)
+    with matrix.app.app_context():
+        started = {run.integration_id: run.id for run in sync_runs.request_delta_syncs(now=later)}
+    for world in matrix.worlds:
+        if world.integration_id in started:
+            run = finished_run(matrix.app, started[world.integration_id])
+            assert run.status is not RunState.ERROR, f"{world.tenant}: {run.error_code} {run.error_detail}"
+            world.run_id = run.id
+
+
 def nothing(*_args) -> None:
     return None
 
@@ -293,9 +317,12 @@ class Probe:
     between: Callable[[Matrix], None] = nothing
     # What else the second sync's outcome holds (the hours export of the month).
     observe: Callable[[Matrix, World], object] = nothing
+    # How the second sync starts: "Sync now" in both worlds, unless the field is about another start.
+    sync_again: Callable[[Matrix], None] = Matrix.sync_all
 
 
 MODE = Probe(change_mode, between=newcomers_arrive)
+CHANGES_OFF = Probe(switch_changes_off, between=salaries_raised, sync_again=schedule_of_changes)
 # Keyed by provider and field kind (helpers.settings_matrix.FormField.kind).
 PROBES: dict[tuple[Provider, str], Probe] = {
     (Provider.SECUREX, "mode"): MODE,
@@ -309,6 +336,8 @@ PROBES: dict[tuple[Provider, str], Probe] = {
     (Provider.CONNEXIE, "allowance_code"): Probe(choose_a_code, observe=export_lines),
     (Provider.HRIS, "entities"): Probe(untick_an_entity),
     (Provider.HRIS, "exclusions"): Probe(exclude_someone),
+    (Provider.SECUREX, "delta_every"): CHANGES_OFF,
+    (Provider.HRIS, "delta_every"): CHANGES_OFF,
 }
 
 
@@ -351,7 +380,7 @@ def test_every_setting_changes_what_the_next_sync_does(
     matrix.sync_all()
     probe.between(matrix)
     probe.change(matrix, changed, form_field)
-    matrix.sync_all()
+    probe.sync_again(matrix)
 
     before, after = matrix.outcome(control, probe), matrix.outcome(changed, probe)
 

@@ -155,6 +155,8 @@ def find_company(integration: Integration, tenant: Tenant, by: User, secret: dic
     connectors.save_refreshed_credentials(integration, credentials)
     integration.provider_company_id = company.provider_company_id
     integration.provider_company_name = company.name
+    # Maybe another account now: its changes since the old cursor are not everyone's.
+    integration.delta_cursor = None
     db.session.commit()
     return company
 
@@ -314,6 +316,19 @@ def start_sync(integration: Integration, user: User) -> SyncStart:
     return SyncStart.RUNNING if run.status is RunState.RUNNING else SyncStart.STARTED
 
 
+def set_delta_interval(integration: Integration, minutes: int | None, by: User) -> None:
+    """How often the changes are synced between two nightly syncs; None switches it off."""
+    if integration.delta_every_minutes != minutes:
+        setting_changes.record_settings(
+            integration,
+            {setting_changes.DELTA_EVERY_MINUTES: integration.delta_every_minutes},
+            {setting_changes.DELTA_EVERY_MINUTES: minutes},
+            by,
+        )
+    integration.delta_every_minutes = minutes
+    db.session.commit()
+
+
 def disable(integration: Integration, by: User) -> None:
     _set_state(integration, IntegrationState.DISABLED, AuditAction.INTEGRATION_DISABLED, by)
 
@@ -344,6 +359,7 @@ def uninstall(integration: Integration, by: User) -> None:
         .values(synced_record_digest=None, synced_record_valid_until=None)
     )
     integration.first_synced_at = None
+    integration.delta_cursor = None
     integration.state = IntegrationState.AVAILABLE
     integration.credentials = None
     integration.settings = {}

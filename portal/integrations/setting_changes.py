@@ -17,6 +17,8 @@ from portal.models import AuditAction, Entity, Integration, User
 from portal.runs.sync_scope import INACTIVE, VENUES
 
 SYNC_MODE = "sync_mode"
+# How often the changes are synced between two nightly syncs (minutes; None: off).
+DELTA_EVERY_MINUTES = "delta_every_minutes"
 # Connexie's venues are mapped one by one: each venue is a field of its own.
 VENUE = "venue"
 

@@ -12,7 +12,7 @@ from portal.models.login_failure import LoginFailure
 from portal.models.notification import Notification
 from portal.models.problem import EmployeeProblem
 from portal.models.recovery_code import RecoveryCode
-from portal.models.sync_run import OPEN_STATES, Phase, RunState, SyncRun, SyncRunEmployee, Trigger
+from portal.models.sync_run import OPEN_STATES, Phase, RunKind, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.models.tenant import Tenant
 from portal.models.user import Role, User
 
@@ -41,6 +41,7 @@ __all__ = [
     "Phase",
     "RecoveryCode",
     "Role",
+    "RunKind",
     "RunState",
     "SelectionEntry",
     "SetPasswordLink",

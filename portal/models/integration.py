@@ -27,6 +27,9 @@ class IntegrationState(enum.StrEnum):
     DISABLED = "disabled"
 
 
+DEFAULT_DELTA_EVERY_MINUTES = 15
+
+
 class Integration(TenantScoped, db.Model):
     """One provider for one company: whether CS made it available, and how it is set up."""
 
@@ -52,6 +55,13 @@ class Integration(TenantScoped, db.Model):
     # the last finished run, and how many finished runs in a row ended in Error or Partial.
     last_run_id: Mapped[int | None] = mapped_column(index=True)
     failed_runs_in_a_row: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Providers that list changes: a sync of the changes every this many minutes, None
+    # when the admin switched it off (the nightly full sync still runs).
+    delta_every_minutes: Mapped[int | None] = mapped_column(default=DEFAULT_DELTA_EVERY_MINUTES, server_default="15")
+    # Where the next sync of changes starts, on the provider's clock (UTC), and the
+    # fingerprint of the settings it was reached under (`portal.sync.changes`).
+    delta_cursor: Mapped[datetime | None]
+    delta_cursor_scope: Mapped[str | None] = mapped_column(String(32))
 
     activated_by: Mapped[User | None] = relationship()
     tenant: Mapped[Tenant] = relationship(foreign_keys="Integration.tenant_id")

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models.integration import Integration
 from portal.models.types import enum_column
 from portal.models.user import User
+from portal.sync.changes import FullSyncReason
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
 from portal.tenancy import TenantScoped
@@ -20,6 +21,16 @@ class Trigger(enum.StrEnum):
     NIGHTLY = "nightly"
     MANUAL = "manual"
     RETRY = "retry"
+    # The schedule of changes, every few minutes (`Integration.delta_every_minutes`).
+    INTERVAL = "interval"
+
+
+class RunKind(enum.StrEnum):
+    # Everyone the provider lists; whoever it no longer lists is deactivated.
+    FULL = "full"
+    # Only the people changed at the provider since the integration's cursor; nobody is
+    # deactivated, the nightly full sync finds removals.
+    DELTA = "delta"
 
 
 class RunState(enum.StrEnum):
@@ -69,6 +80,11 @@ class SyncRun(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
     trigger: Mapped[Trigger] = mapped_column(enum_column(Trigger))
+    kind: Mapped[RunKind] = mapped_column(enum_column(RunKind), default=RunKind.FULL, server_default=RunKind.FULL.value)
+    # A run asked for the changes only that listed everyone instead, and why.
+    full_sync_reason: Mapped[FullSyncReason | None] = mapped_column(enum_column(FullSyncReason))
+    # A run of changes: the provider's moment (UTC) its listing started from.
+    changes_since: Mapped[datetime | None]
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[RunState] = mapped_column(enum_column(RunState), default=RunState.QUEUED, index=True)
     phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.WAITING)

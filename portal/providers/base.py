@@ -13,7 +13,7 @@ import enum
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -148,6 +148,9 @@ class Page:
     read: Callable[[Any], EmployeeRecord | RecordError] = field(repr=False)
     # Total number of employees when the provider tells it, else None.
     total: int | None = None
+    # The provider's own time when it answered (UTC), for providers that say it: where
+    # the next listing of changes may start.
+    as_of: datetime | None = None
 
     @cached_property
     def items(self) -> list[EmployeeRecord | RecordError]:
@@ -186,6 +189,10 @@ class ProviderUnavailable(ProviderError):
 
 class ReconnectNeeded(ProviderError):
     """The grant was revoked or is invalid: the admin must connect again."""
+
+
+class CursorRefused(ProviderUnavailable):
+    """The provider no longer lists the changes since that moment: list everyone instead."""
 
 
 @dataclass
@@ -229,6 +236,9 @@ class Connector(abc.ABC):
     max_concurrent_syncs: ClassVar[int] = 4
     # Refreshes OAuth tokens that the provider rotates: takes a `token_guard` option.
     rotates_tokens: ClassVar[bool] = False
+    # Lists only the employees changed since a moment (`changed_employees`), and says
+    # its own time on every page (`Page.as_of`).
+    supports_delta: ClassVar[bool] = False
     # For providers where an admin gives consent (OAuth2): the authorize and token paths
     # on the provider's base URL, and the scope asked for. None for the others.
     authorize_path: ClassVar[str | None] = None
@@ -244,6 +254,12 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def employees(self) -> Iterator[Page]:
         """Yield the provider's employees page by page, with the total when known."""
+
+    def changed_employees(self, since: datetime) -> Iterator[Page]:
+        """Yield the employees changed at the provider since `since` (UTC, the provider's
+        clock) page by page; raise `CursorRefused` when the provider no longer goes back
+        that far. Only where `supports_delta`; removals are never listed."""
+        raise NotImplementedError(f"{self.provider} cannot list only the changed employees")
 
     @classmethod
     def edit_url(cls, base_url: str, provider_employee_id: str) -> str:

@@ -11,6 +11,7 @@ from portal.providers.base import (
     ActivationProblem,
     CompanyInfo,
     Credentials,
+    CursorRefused,
     ProviderUnavailable,
     ReconnectNeeded,
 )
@@ -63,6 +64,17 @@ def token_refused_means_reconnect(provider: str) -> Iterator[None]:
     except ProviderRefused as refusal:
         if refusal.status == 401:
             raise ReconnectNeeded(f"{provider} no longer accepts the API token: {refusal}") from refusal
+        raise
+
+
+@contextmanager
+def gone_means_list_everyone(provider: str) -> Iterator[None]:
+    """410 Gone to a listing of changes: the provider no longer keeps changes that far back."""
+    try:
+        yield
+    except ProviderRefused as refusal:
+        if refusal.status == 410:
+            raise CursorRefused(f"{provider} no longer lists the changes since then: {refusal}") from refusal
         raise
 
 

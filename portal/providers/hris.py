@@ -1,5 +1,6 @@
 """Generic HR system (Payhawk-style): an API key per company, entities, employees by
-offset with work e-mail, phone and an explicit exclusion flag.
+offset with work e-mail, phone and an explicit exclusion flag, and the same pages of only
+the people changed since a moment (`updated_since`, answered with its own time `as_of`).
 
 Its rules differ from the payroll providers': a changed e-mail is a login, so it is
 never overwritten (the admin is alerted), and a changed phone must be verified again.
@@ -8,6 +9,7 @@ never overwritten (the admin is alerted), and a changed phone must be verified a
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -21,8 +23,8 @@ from portal.providers.base import (
     Provider,
     RecordProblem,
 )
-from portal.providers.errors import token_refused_means_reconnect
-from portal.providers.paging import RawPage, field, read_pages
+from portal.providers.errors import gone_means_list_everyone, token_refused_means_reconnect
+from portal.providers.paging import RawPage, field, iso_utc, provider_time, read_pages
 from portal.providers.token_connector import TokenConnector
 
 MAX_PAGE_SIZE = 500
@@ -42,6 +44,7 @@ class HrisConnector(TokenConnector):
         }
     )
 
+    supports_delta = True
     label = "HR system"
     token_name = "API key"
     max_page_size = MAX_PAGE_SIZE
@@ -60,14 +63,26 @@ class HrisConnector(TokenConnector):
         ]
 
     def employees(self) -> Iterator[Page]:
+        yield from self._listing({})
+
+    def changed_employees(self, since: datetime) -> Iterator[Page]:
+        with gone_means_list_everyone("HR system"):
+            yield from self._listing({"updated_since": iso_utc(since)})
+
+    def _listing(self, query: Mapping[str, str]) -> Iterator[Page]:
         def fetch(offset: int) -> RawPage[int]:
             with token_refused_means_reconnect("HR system"):
-                body = self.http.get("/v1/employees", {"offset": offset, "limit": self.page_size})
+                body = self.http.get("/v1/employees", {**query, "offset": offset, "limit": self.page_size})
             paging = field("HR system", body, "paging", dict)
             next_offset = paging.get("next_offset")
             if next_offset is not None:
                 next_offset = field("HR system", paging, "next_offset", int)
-            return RawPage(field("HR system", body, "data", list), next_offset, field("HR system", paging, "total", int))
+            return RawPage(
+                field("HR system", body, "data", list),
+                next_offset,
+                field("HR system", paging, "total", int),
+                provider_time("HR system", body, "as_of"),
+            )
 
         yield from read_pages("HR system", 0, fetch, lambda raw: records.read_employee(raw, employee))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from portal.providers.base import EmployeeRecord, Page, ProviderUnavailable, RecordError
@@ -26,6 +27,8 @@ class RawPage(Generic[Position]):
     # Where the next page starts (page number, cursor, offset); None on the last page.
     next_position: Position | None
     total: int | None = None
+    # The provider's time when it answered, when it says it.
+    as_of: datetime | None = None
 
 
 def read_pages(
@@ -57,7 +60,7 @@ def read_pages(
         visited.add(position)
         received += len(raw.items)
         previous_ids = ids
-        yield Page(raw.items, read, raw.total)
+        yield Page(raw.items, read, raw.total, raw.as_of)
         position = raw.next_position
     if total is not None and received < total:
         raise ProviderUnavailable(
@@ -86,3 +89,25 @@ def field(provider: str, body: Any, key: str, kind: type) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise ProviderUnavailable(f"{provider} answered without a valid '{key}': {str(body)[:200]}")
     return value
+
+
+def provider_time(provider: str, body: Any, key: str) -> datetime | None:
+    """An ISO 8601 moment of a provider answer in UTC; None when the answer has none, and
+    `ProviderUnavailable` when it has one nobody can read."""
+    value = body.get(key) if isinstance(body, Mapping) else None
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ProviderUnavailable(f"{provider} answered with an unreadable '{key}': {str(value)[:100]}")
+    return moment.astimezone(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """A moment as providers take it in a query: ISO 8601 in UTC, with a Z (a moment
+    without a time zone is taken to be in UTC, as Flexsync stores them)."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat().replace("+00:00", "Z")

@@ -1,9 +1,12 @@
 """Securex: a static API key of Flexsync's, the company found by its VAT number,
-numbered pages with a total. Quirk: amounts and percentages are JSON numbers."""
+numbered pages with a total, and the same pages of only the people changed since a
+moment (`updated_since`, answered with Securex's own time `as_of`). Quirk: amounts and
+percentages are JSON numbers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import ClassVar
 from urllib.parse import quote
@@ -19,9 +22,9 @@ from portal.providers.base import (
     Page,
     Provider,
 )
-from portal.providers.errors import VAT_LOOKUP_PROBLEMS, company_by_vat
+from portal.providers.errors import VAT_LOOKUP_PROBLEMS, company_by_vat, gone_means_list_everyone
 from portal.providers.http import HttpClient, HttpSettings
-from portal.providers.paging import RawPage, field, read_pages
+from portal.providers.paging import RawPage, field, iso_utc, provider_time, read_pages
 
 MAX_PAGE_SIZE = 200
 ACTIVATION_PROBLEMS = {
@@ -34,6 +37,7 @@ class SecurexConnector(Connector):
     provider = Provider.SECUREX
     edit_path = "/employer/employees/{id}"
     field_policies: ClassVar[Mapping[str, FieldPolicy]] = MappingProxyType({})
+    supports_delta = True
 
     def __init__(
         self,
@@ -52,13 +56,23 @@ class SecurexConnector(Connector):
         return company_by_vat(self.credentials, ACTIVATION_PROBLEMS, self._company_by_vat)
 
     def employees(self) -> Iterator[Page]:
+        yield from self._listing({})
+
+    def changed_employees(self, since: datetime) -> Iterator[Page]:
+        with gone_means_list_everyone("Securex"):
+            yield from self._listing({"updated_since": iso_utc(since)})
+
+    def _listing(self, query: Mapping[str, str]) -> Iterator[Page]:
         path = f"/api/v1/companies/{quote(self._company_id(), safe='')}/employees"
 
         def fetch(page: int) -> RawPage[int]:
-            body = self.http.get(path, {"page": page, "per_page": self.page_size})
+            body = self.http.get(path, {**query, "page": page, "per_page": self.page_size})
             pages = field("Securex", body, "pages", int)
             return RawPage(
-                field("Securex", body, "items", list), page + 1 if page < pages else None, field("Securex", body, "total", int)
+                field("Securex", body, "items", list),
+                page + 1 if page < pages else None,
+                field("Securex", body, "total", int),
+                provider_time("Securex", body, "as_of"),
             )
 
         yield from read_pages("Securex", 1, fetch, lambda raw: records.read_employee(raw, employee))

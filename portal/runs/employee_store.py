@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
@@ -75,21 +75,22 @@ class SyncTarget:
         return cls(integration.id, integration.tenant_id)
 
 
-def synced_records(target: SyncTarget) -> dict[str, SyncedRecord]:
+def synced_records(target: SyncTarget, provider_ids: Collection[str] | None = None) -> dict[str, SyncedRecord]:
     """Provider ID -> what the employee synced from it remembers, for everyone the
-    integration has synced.
+    integration has synced (or only for `provider_ids`).
 
     A run reads it once, not once per page (one query per page cost as much as the
-    rest of a resync's own work); it is a few dozen bytes a person. An edit in Flexsync
-    during the run clears the row's digest but not this copy, so someone edited before
-    their page is planned by the next run, like someone edited just after it.
+    rest of a resync's own work); it is a few dozen bytes a person. A run of changes,
+    listing a few people of thousands, reads only theirs. An edit in Flexsync during
+    the run clears the row's digest but not this copy, so someone edited before their
+    page is planned by the next run, like someone edited just after it.
     """
-    rows = db.session.execute(
-        select(Employee.provider_id, Employee.synced_record_digest, Employee.synced_record_valid_until).where(
-            Employee.integration_id == target.integration_id, Employee.provider_id.is_not(None)
-        )
+    statement = select(Employee.provider_id, Employee.synced_record_digest, Employee.synced_record_valid_until).where(
+        Employee.integration_id == target.integration_id, Employee.provider_id.is_not(None)
     )
-    return {provider_id: SyncedRecord(digest, until) for provider_id, digest, until in rows}
+    if provider_ids is not None:
+        statement = statement.where(Employee.provider_id.in_(sorted(provider_ids)))
+    return {provider_id: SyncedRecord(digest, until) for provider_id, digest, until in db.session.execute(statement)}
 
 
 def load_state(

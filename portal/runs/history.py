@@ -6,16 +6,20 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Discrepancy, Employee, Entity, Integration, RunState, SyncRun, SyncRunEmployee
+from portal.models import Discrepancy, Employee, Entity, Integration, RunKind, RunState, SyncRun, SyncRunEmployee
 from portal.pagination import BoundedPagination, paginate_growing
 from portal.sync.plan import Action
 
 
-def runs_page(integration: Integration, status: RunState | None, page: int, per_page: int) -> BoundedPagination:
-    """Newest first; only the runs in `status` when one is given."""
+def runs_page(
+    integration: Integration, status: RunState | None, page: int, per_page: int, kind: RunKind | None = None
+) -> BoundedPagination:
+    """Newest first; only the runs in `status`, and of `kind`, when given."""
     statement = select(SyncRun).where(SyncRun.integration_id == integration.id).order_by(SyncRun.id.desc())
     if status is not None:
         statement = statement.where(SyncRun.status == status)
+    if kind is not None:
+        statement = statement.where(SyncRun.kind == kind)
     return paginate_growing(statement, page, per_page)
 
 

@@ -4,11 +4,13 @@ them to the run that syncs them again.
 Every complete run reconciles its failures with the integration's open problems: a
 failure nobody had yet opens one, a failure seen before adds a run to it, and an open
 problem the run no longer fails is resolved. A run that could not read everything (the
-provider failed) reconciles nothing: not seeing someone is not syncing them.
+provider failed) reconciles nothing, and a run of changes resolves only the problems of
+the people it listed: not seeing someone is not syncing them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,8 +36,10 @@ class Reconciled:
     resolved: int
 
 
-def reconcile(run: SyncRun, now: datetime) -> Reconciled:
-    """Brings the integration's open problems in step with this run's failures; the caller commits."""
+def reconcile(run: SyncRun, now: datetime, listed: Set[str] | None = None) -> Reconciled:
+    """Brings the integration's open problems in step with this run's failures; the caller
+    commits. `listed`: the provider IDs a run of changes listed, the only people whose
+    problems it can resolve (None: the run listed everyone)."""
     failures = {
         person_key(line.provider_id, line.display_name): line
         for line in db.session.execute(
@@ -84,7 +88,7 @@ def reconcile(run: SyncRun, now: datetime) -> Reconciled:
             )
         else:
             continued_rows.append({"id": problem_id, **values, "runs_in_a_row": EmployeeProblem.runs_in_a_row + 1})
-    resolved = list(open_problems.values())
+    resolved = [problem_id for (key, _reason), problem_id in open_problems.items() if listed is None or key in listed]
     for start in range(0, len(resolved), IN_CHUNK):
         db.session.execute(
             update(EmployeeProblem)

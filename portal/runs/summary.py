@@ -50,14 +50,12 @@ class RunSummary:
 
     @property
     def anything_to_tell(self) -> bool:
+        return self.news_of_people or bool(self.run.error_code)
+
+    @property
+    def news_of_people(self) -> bool:
         return bool(
-            self.created
-            or self.deactivated
-            or self.failed
-            or self.resolved
-            or self.discrepancies
-            or self.run.new_to_review
-            or self.run.error_code
+            self.created or self.deactivated or self.failed or self.resolved or self.discrepancies or self.run.new_to_review
         )
 
 
@@ -164,10 +162,17 @@ def path_for(endpoint: str, **values: object) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
-def notify_admins(run: SyncRun, language: str) -> RunSummary:
+def notify_admins(run: SyncRun, language: str, only_news_of_people: bool = False) -> RunSummary:
     """One notification per run, in the company's default language, and an e-mail to each
-    HR admin in their own language when there is something to tell."""
+    HR admin in their own language when there is something to tell.
+
+    `only_news_of_people`: a sync of the changes, every few minutes, tells nothing unless
+    someone was added, failed anew, came right or waits for a decision; a notification of
+    each one would bury the others, and a provider outage is the nightly sync's to report.
+    """
     summary = summarise(run)
+    if only_news_of_people and not summary.news_of_people:
+        return summary
     if summary.anything_to_tell:
         email_admins(summary, language)
     with force_locale(language):

@@ -1,20 +1,27 @@
 """Sync runs: start or join one, carry it out page by page, close it with its outcome.
 
-`request_sync` is what "Sync now" and the nightly schedule call; `execute_run` is what
-the worker runs. The rules themselves live in `portal/sync` (plain functions); the
-rows are read and written by `portal/runs/employee_store.py`; starting, joining and
-closing are the lifecycle every background work shares (`portal/runs/lifecycle.py`).
+`request_sync` is what "Sync now" and the nightly schedule call, `request_delta_syncs`
+what the schedule of changes calls every minute; `execute_run` is what the worker runs.
+A run of changes applies only the people the provider lists as changed since the
+integration's cursor, with the same rules, and deactivates nobody; when the cursor
+cannot be trusted it lists everyone instead and says why (its schedule and cursor:
+`portal/runs/delta_runs.py`). The rules themselves live in `portal/sync` (plain
+functions); the rows are read and written by `portal/runs/employee_store.py`; starting,
+joining and closing are the lifecycle every background work shares
+(`portal/runs/lifecycle.py`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from rq.rate_limit import RateLimit
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from jobs.settings import SYNC_RUN
 from portal import tenancy
@@ -26,6 +33,7 @@ from portal.models import (
     Integration,
     IntegrationState,
     Phase,
+    RunKind,
     RunState,
     SyncRun,
     SyncRunEmployee,
@@ -34,15 +42,18 @@ from portal.models import (
     User,
 )
 from portal.observability import logs
-from portal.providers.base import Connector, EmployeeRecord, ProviderUnavailable, ReconnectNeeded
+from portal.providers.base import Connector, CursorRefused, EmployeeRecord, Page, ProviderUnavailable, ReconnectNeeded
 from portal.providers.registry import connector_class
-from portal.runs import employee_store, problems, summary, sync_scope
+from portal.runs import delta_runs, employee_store, problems, summary, sync_scope
 from portal.runs.lifecycle import ErrorCode, Lifecycle, utcnow
 from portal.runs.read_ahead import reading_ahead
-from portal.sync.digest import SyncedRecord, split_unchanged, valid_until
+from portal.sync import changes
+from portal.sync.changes import FullSyncReason
+from portal.sync.digest import SyncedRecord, raw_provider_id, split_unchanged, valid_until
 from portal.sync.outcomes import RunCounts, run_status
 from portal.sync.plan import Action, plan_batch
 from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
+from portal.sync.scope import SyncScope
 from portal.sync.state import LocalState, SyncMode
 
 log = logging.getLogger(__name__)
@@ -87,23 +98,27 @@ close_after_crash = RUNS.close_after_crash
 close_stale_runs = RUNS.close_stale
 
 
-def request_sync(integration: Integration, trigger: Trigger, user: User | None = None) -> SyncRun:
+def request_sync(integration: Integration, trigger: Trigger, user: User | None = None, kind: RunKind = RunKind.FULL) -> SyncRun:
     """Start a sync, or join the one already queued or running for this integration."""
     run = SyncRun(
         tenant_id=integration.tenant_id,
         integration_id=integration.id,
         trigger=trigger,
+        kind=kind,
         started_by_id=user.id if user is not None else None,
         status=RunState.QUEUED,
     )
     provider = integration.provider.value
-    return RUNS.start_or_join(
+    joined = RUNS.start_or_join(
         lambda: open_run(integration),
         run,
         f"Sync {provider} of tenant {integration.tenant_id}",
         # Slow providers (Liantis) must not get every tenant's sync at once.
         RateLimit(f"provider-{provider}", connector_class(integration.provider).max_concurrent_syncs),
     )
+    if kind is RunKind.FULL and joined.kind is RunKind.DELTA:
+        delta_runs.widen(joined, trigger, user)
+    return joined
 
 
 def execute_run(run_id: int, config: dict) -> None:
@@ -129,14 +144,19 @@ def _execute(run: SyncRun, config: dict) -> None:
     _start(run)
     connector = connectors.for_background_work(integration, config)
     try:
-        fetched = _fetch_and_apply(run, integration, connector)
+        fetched = _fetch(run, integration, connector)
+        changes_only = run.kind is RunKind.DELTA
         run.phase = Phase.FINISHING
-        db.session.commit()
-        fetch = FetchCompleted(frozenset(fetched.seen), fetched.received, fetched.total)
-        _apply_removals(run, integration, fetch)
+        if not changes_only:
+            # Shown while the removals are planned; a run of changes plans none.
+            db.session.commit()
+            fetch = FetchCompleted(frozenset(fetched.seen), fetched.received, fetched.total)
+            _apply_removals(run, integration, fetch)
         counts = _counts_from_lines(run, fetched.received, fetched.counts.new_to_review)
-        problems.reconcile(run, utcnow())
-        _finish(run, RunState(run_status(counts).value), counts=counts)
+        # Not listing someone is not syncing them: a run of changes resolves only the problems of the people it listed.
+        problems.reconcile(run, utcnow(), listed=fetched.seen if changes_only else None)
+        _finish(run, RunState(run_status(counts, changes_only=changes_only).value), counts=counts)
+        delta_runs.move_cursor(integration, fetched.first_answer_at, fetched.scope)
         integration.first_synced_at = integration.first_synced_at or utcnow()
     except ReconnectNeeded as error:
         db.session.rollback()
@@ -151,7 +171,7 @@ def _execute(run: SyncRun, config: dict) -> None:
     run.rate_limited += connector.http.rate_limited
     connectors.save_refreshed_credentials(integration, connector.credentials)
     db.session.commit()
-    summary.notify_admins(run, integration.tenant.default_language)
+    summary.notify_admins(run, integration.tenant.default_language, only_news_of_people=run.kind is RunKind.DELTA)
     db.session.commit()
 
 
@@ -177,31 +197,71 @@ def _start(run: SyncRun) -> None:
 class _Fetched:
     """What the run has read so far, page after page."""
 
+    # The settings' fingerprint the run planned under (`SyncScope.fingerprint`, hex).
+    scope: str
     seen: set[str] = field(default_factory=set)
     counts: RunCounts = field(default_factory=RunCounts)
     received: int = 0
     total: int | None = None
     created_when_analysed: int = 0
+    # The provider's time of its first answer, when it says it: the next cursor.
+    first_answer_at: datetime | None = None
 
 
-def _fetch_and_apply(run: SyncRun, integration: Integration, connector: Connector) -> _Fetched:
+def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fetched:
+    """A run of changes reads the changes since the cursor, when it can trust it; a full
+    run (or one that cannot) reads everyone, and says why it did."""
+    # The settings (venues, entities, exclusions) as the engine reads them.
+    scope = sync_scope.scope_of(integration)
+    if run.kind is RunKind.DELTA:
+        since = changes.changes_since(delta_runs.cursor_of(integration), scope.fingerprint.hex(), utcnow())
+        if isinstance(since, datetime):
+            run.changes_since = since
+            try:
+                listing = connector.changed_employees(since.replace(tzinfo=UTC))
+                fetched = _fetch_and_apply(run, integration, scope, listing, changes_only=True)
+            except CursorRefused:
+                db.session.rollback()
+                since = FullSyncReason.CURSOR_REFUSED
+            else:
+                # A full sync asked for meanwhile widened the run (`delta_runs.widen`): jobs keep what they read across commits.
+                db.session.refresh(run, ["kind", "trigger", "started_by_id"])
+                if run.kind is RunKind.DELTA:
+                    return fetched
+                # With the entities the changes brought in.
+                scope = sync_scope.scope_of(integration)
+        if isinstance(since, FullSyncReason):
+            run.kind = RunKind.FULL
+            run.full_sync_reason = since
+            db.session.commit()
+    return _fetch_and_apply(run, integration, scope, connector.employees())
+
+
+def _fetch_and_apply(
+    run: SyncRun, integration: Integration, scope: SyncScope, listing: Iterator[Page], changes_only: bool = False
+) -> _Fetched:
     target = employee_store.SyncTarget.of(integration)
     run_id = run.id
-    policies = connector.field_policies
+    policies = connector_class(integration.provider).field_policies
     mode = integration.sync_mode or SyncMode.FULL
     # A selective installation's first sync offers everyone, people synced before too
     # (an uninstall forgets the first sync: `activation.uninstall`).
     offer_synced = mode is SyncMode.SELECTIVE and integration.first_synced_at is None
-    # The settings (venues, entities, exclusions) as the engine reads them; a change of
-    # them changes every record's digest, so the first run after it plans everyone.
-    scope = sync_scope.scope_of(integration)
+    # A change of the settings changes every record's digest: the first run after it plans everyone.
     fingerprint = scope.fingerprint
     today = date.today()
-    fetched = _Fetched()
+    fetched = _Fetched(fingerprint.hex())
     committed_at = time.monotonic()
-    synced = employee_store.synced_records(target)
-    with reading_ahead(connector.employees()) as pages:
-        for page in pages:
+    # What the synced employees remember of their records: everyone's at once, or for a
+    # run of changes (a few people of many) only the listed people's, page by page.
+    synced = {} if changes_only else employee_store.synced_records(target)
+    with reading_ahead(listing) as pages:
+        for number, page in enumerate(pages):
+            if number == 0:
+                fetched.first_answer_at = page.as_of
+            if changes_only:
+                listed = {provider_id for raw in page.raw if (provider_id := raw_provider_id(raw)) is not None}
+                synced.update(employee_store.synced_records(target, listed))
             split = split_unchanged(page.raw, synced, today, fetched.seen, fingerprint)
             # Never planned, yet listing them again later in the run is a duplicate.
             fetched.seen |= split.unchanged
@@ -290,12 +350,23 @@ def _finish(
             setattr(run, name, getattr(counts, name))
 
 
-def request_nightly_syncs() -> list[SyncRun]:
-    """Every active integration of every company still with us; the per-provider rate limit spreads them."""
-    active = db.session.execute(
+def _active_integrations() -> Select[Any]:
+    return (
         select(Integration)
         .join(Tenant, Tenant.id == Integration.tenant_id)
         # A deactivated company keeps its data as it was: nobody syncs it any more.
         .where(Integration.state == IntegrationState.ACTIVE, Integration.available.is_(True), Tenant.deactivated_at.is_(None))
-    ).scalars()
+    )
+
+
+def request_nightly_syncs() -> list[SyncRun]:
+    """Every active integration of every company still with us; the per-provider rate limit spreads them."""
+    active = db.session.execute(_active_integrations()).scalars()
     return [request_sync(integration, Trigger.NIGHTLY) for integration in list(active)]
+
+
+def request_delta_syncs(now: datetime | None = None) -> list[SyncRun]:
+    """A sync of the changes for every active integration due one (`delta_runs.due`); an
+    integration with a run still open joins it: nothing new starts."""
+    due = delta_runs.due(_active_integrations(), now or utcnow())
+    return [request_sync(integration, Trigger.INTERVAL, kind=RunKind.DELTA) for integration in due]

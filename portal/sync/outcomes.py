@@ -175,13 +175,17 @@ class RunCounts:
         return self.created + self.updated + self.unchanged + self.deactivated
 
 
-def run_status(counts: RunCounts, provider_failed: bool = False) -> RunStatus:
-    """Success: all synced; Partial: some failed; Error: none synced or the provider failed."""
+def run_status(counts: RunCounts, provider_failed: bool = False, changes_only: bool = False) -> RunStatus:
+    """Success: all synced; Partial: some failed; Error: none synced or the provider failed.
+
+    A run of the changes only lists a few people: when all of those fail, the others
+    are still in step with the provider, so it is Partial, not Error.
+    """
     if provider_failed:
         return RunStatus.ERROR
     if counts.failed == 0:
         return RunStatus.SUCCESS
-    return RunStatus.PARTIAL if counts.synced else RunStatus.ERROR
+    return RunStatus.PARTIAL if counts.synced or changes_only else RunStatus.ERROR
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.audit import COMMAND_LINE, RESET_FORM, Kind, kind_of
-from portal.integrations.setting_changes import SYNC_MODE, VENUE
+from portal.integrations.setting_changes import DELTA_EVERY_MINUTES, SYNC_MODE, VENUE
 from portal.models import AuditAction, AuditEntry
 from portal.providers.base import Provider
 from portal.runs.sync_scope import INACTIVE
@@ -74,6 +74,7 @@ ACTORS_WITHOUT_LOGIN = {
 # The fields an audit entry names beyond an employee's own (`labels.FIELD_LABELS`).
 AUDIT_FIELDS = {
     SYNC_MODE: _l("Sync mode"),
+    DELTA_EVERY_MINUTES: _l("Sync changes every"),
     "api_token": _l("API token"),
     "meal_code": _l("Code for meals"),
     "allowance_code": _l("Code for allowances"),
@@ -161,6 +162,8 @@ def audit_value(field: str, value: Any, detail: Mapping[str, Any]) -> str:
 
 
 def _value_text(field: str, value: Any, detail: Mapping[str, Any]) -> str:
+    if field == DELTA_EVERY_MINUTES:
+        return _("%(num)s minutes", num=value) if value else _("Off: only the nightly sync")
     if value is None or value == "":
         return "—"
     text = str(value)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.employees.directory import EmployeeStatus
 from portal.integrations.overview import CardState
-from portal.models import DiscrepancyStatus, ExportState, IntegrationState, RunState, Trigger
+from portal.models import DiscrepancyStatus, ExportState, IntegrationState, RunKind, RunState, Trigger
 from portal.providers.base import ContractType, WageType, WorkerClass
 from portal.providers.phones import display_phone
 from portal.sync.outcomes import Reason
@@ -73,6 +73,11 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         Trigger.NIGHTLY: _l("nightly"),
         Trigger.MANUAL: _l("manual"),
         Trigger.RETRY: _l("retry"),
+        Trigger.INTERVAL: _l("every few minutes"),
+    },
+    RunKind: {
+        RunKind.FULL: _l("full sync"),
+        RunKind.DELTA: _l("changes only"),
     },
     DiscrepancyStatus: {
         DiscrepancyStatus.OPEN: _l("waiting for your decision"),

@@ -1,10 +1,12 @@
-"""Why a sync run ended in Error, or a preview has no result, in the admin's words, with what to do next."""
+"""Why a sync run ended in Error, or a preview has no result, in the admin's words, with what
+to do next; and why a sync of the changes only listed everyone instead."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 from portal.runs.lifecycle import ErrorCode
+from portal.sync.changes import FullSyncReason
 
 RUN_ERRORS = {
     ErrorCode.PROVIDER_UNAVAILABLE: _l(
@@ -50,6 +52,25 @@ PREVIEW_ERRORS = {
     ),
 }
 
+# Why a sync of the changes only listed everyone instead.
+FULL_SYNC_REASONS = {
+    FullSyncReason.NO_CURSOR: _l("There was no complete sync yet to continue from: a full sync was done instead."),
+    FullSyncReason.CURSOR_TOO_OLD: _l(
+        "The last complete sync is more than a day old: a full sync was done instead, so that no change is missed."
+    ),
+    FullSyncReason.SETTINGS_CHANGED: _l(
+        "The settings of the integration changed since the last sync: a full sync was done instead, to apply them to everyone."
+    ),
+    FullSyncReason.CURSOR_REFUSED: _l(
+        "%(provider)s no longer accepted where the last sync stopped: a full sync was done instead."
+    ),
+}
+
 
 def preview_error_text(code: str | None) -> str:
     return str(PREVIEW_ERRORS.get(code, PREVIEW_ERRORS[ErrorCode.INTERNAL]))
+
+
+def full_sync_reason_text(reason: FullSyncReason, provider: str) -> str:
+    """Why a sync of the changes only was a full sync, naming the provider."""
+    return str(FULL_SYNC_REASONS[reason]) % {"provider": provider}

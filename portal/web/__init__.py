@@ -40,7 +40,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.texts.labels import change_value, field_label, label
     from portal.texts.languages import LANGUAGE_NAMES, language_name
     from portal.texts.providers import PROVIDERS
-    from portal.texts.run_errors import preview_error_text, run_error_text
+    from portal.texts.run_errors import full_sync_reason_text, preview_error_text, run_error_text
     from portal.texts.shortening import shortened
 
     for module in BLUEPRINT_MODULES:
@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals.update(
         providers=PROVIDERS,
         run_error_text=run_error_text,
+        full_sync_reason_text=full_sync_reason_text,
         preview_error_text=preview_error_text,
         field_label=field_label,
         change_value=change_value,

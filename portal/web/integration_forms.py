@@ -41,6 +41,29 @@ def mode_form(allowed: Iterable[SyncMode], current: SyncMode | None = None) -> M
     return form
 
 
+# What "Sync changes every" offers, in minutes; a value set otherwise is offered too.
+DELTA_INTERVALS = (5, 15, 30, 60)
+DELTA_OFF = "off"
+
+
+class DeltaForm(Form):
+    delta_every = SelectField(_l("Sync changes every"))
+
+
+def delta_form(current: int | None) -> DeltaForm:
+    form = DeltaForm(data={"delta_every": str(current) if current else DELTA_OFF})
+    minutes = sorted({*DELTA_INTERVALS, *([current] if current else [])})
+    # Every choice is several minutes: "minutes" is always the plural.
+    form.delta_every.choices = [(str(m), _l("%(num)s minutes", num=m)) for m in minutes] + [
+        (DELTA_OFF, _l("Off: only the nightly sync"))
+    ]
+    return form
+
+
+def chosen_delta_interval(form: DeltaForm) -> int | None:
+    return None if form.delta_every.data == DELTA_OFF else int(form.delta_every.data)
+
+
 def venue_field_name(index: int) -> str:
     return f"venue_{index}"
 

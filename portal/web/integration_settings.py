@@ -13,11 +13,12 @@ from portal.extensions import htmx
 from portal.integrations import activation, overview, selection
 from portal.integrations.activation import SelectionSaved, SyncStart
 from portal.models import Integration, IntegrationState
+from portal.runs.delta_runs import PROVIDERS_LISTING_CHANGES
 from portal.sync.state import SyncMode
 from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
 from portal.web.activation import chosen_settings, configure_context, listed
-from portal.web.integration_forms import mode_form
+from portal.web.integration_forms import chosen_delta_interval, delta_form, mode_form
 from portal.web.navigation import available_integration_or_404, go_to
 
 bp = Blueprint("integration_settings", __name__, url_prefix="/integrations")
@@ -35,6 +36,8 @@ def set_up_integration_or_404(provider: str) -> Integration:
 
 def settings_context(integration: Integration, **context: Any) -> dict[str, Any]:
     context.setdefault("mode_form", mode_form(activation.allowed_modes(current_tenant()), integration.sync_mode))
+    if integration.provider in PROVIDERS_LISTING_CHANGES:
+        context.setdefault("delta_form", delta_form(integration.delta_every_minutes))
     if integration.provider in activation.CONFIGURED_PROVIDERS and "form" not in context:
         context |= configure_context(integration)
     if integration.sync_mode is SyncMode.FULL:
@@ -74,6 +77,25 @@ def change_mode(provider: str):
             ),
             "success",
         )
+    return go_to(url_for("integration_settings.show", provider=provider))
+
+
+@bp.post("/<provider>/settings/changes")
+@hr_admin_required
+def change_delta_interval(provider: str):
+    integration = set_up_integration_or_404(provider)
+    if integration.provider not in PROVIDERS_LISTING_CHANGES:
+        abort(404)
+    form = delta_form(integration.delta_every_minutes)
+    if not form.validate_on_submit():
+        return render_settings(integration, delta_form=form)
+    minutes = chosen_delta_interval(form)
+    activation.set_delta_interval(integration, minutes, current_user)
+    name = PROVIDERS[integration.provider].name
+    if minutes:
+        flash(_l("Saved: changes at %(provider)s are synced every %(num)s minutes.", provider=name, num=minutes), "success")
+    else:
+        flash(_l("Saved: changes at %(provider)s are synced by the nightly sync only.", provider=name), "success")
     return go_to(url_for("integration_settings.show", provider=provider))
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal import tenancy
 from portal.extensions import htmx
 from portal.integrations import overview
-from portal.models import Integration, IntegrationState, RunState, SyncRun, Trigger
+from portal.models import Integration, IntegrationState, RunKind, RunState, SyncRun, Trigger
 from portal.runs import history as run_history
 from portal.runs import problems, sync_runs
 from portal.runs.lifecycle import ServiceUnavailable
@@ -54,8 +54,17 @@ def history_context(integration: Integration) -> dict:
     """The history page or its rows, for the HR admin and for customer success alike."""
     status = request.args.get("status", "")
     chosen = RunState(status) if status in RunState._value2member_map_ else None
-    page = run_history.runs_page(integration, chosen, request.args.get("page", 1, type=int), HISTORY_PAGE_SIZE)
-    return {"integration": integration, "page": page, "status": status, "states": list(RunState)}
+    kind = request.args.get("kind", "")
+    chosen_kind = RunKind(kind) if kind in RunKind._value2member_map_ else None
+    page = run_history.runs_page(integration, chosen, request.args.get("page", 1, type=int), HISTORY_PAGE_SIZE, chosen_kind)
+    return {
+        "integration": integration,
+        "page": page,
+        "status": status,
+        "states": list(RunState),
+        "kind": kind,
+        "kinds": list(RunKind),
+    }
 
 
 @bp.get("/syncs/<int:run_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Employee, Integration, SyncRun, SyncRunEmployee, Trigger
+from portal.models import Employee, Integration, RunKind, SyncRun, SyncRunEmployee, Trigger
 from portal.runs import sync_runs
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
@@ -30,6 +30,13 @@ def start_sync(app, integration_id: int, trigger=Trigger.MANUAL) -> int:
     with app.app_context():
         integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
         return sync_runs.request_sync(integration, trigger).id
+
+
+def start_delta_sync(app, integration_id: int) -> int:
+    """Request a sync of the changes only, as the schedule of changes does; returns the run's id."""
+    with app.app_context():
+        integration = db.session.execute(select(Integration).where(Integration.id == integration_id)).scalar_one()
+        return sync_runs.request_sync(integration, Trigger.INTERVAL, kind=RunKind.DELTA).id
 
 
 def employees_of(app, integration_id: int) -> list[Employee]:

@@ -105,7 +105,10 @@ def activation_case(provider: str) -> Case:
         AuditAction.INTEGRATION_ACTIVATED,
         f"activated-{provider}",
         setup=lambda s: wizard_at_mode_step(s.app, s.fixture("make_available"), provider),
-        drive=lambda s, c: post(c, f"/integrations/{provider}/activate/mode", "/integrations", mode="full"),
+        drive=lambda s, c: (
+            post(c, f"/integrations/{provider}/activate/mode", "/integrations", mode="full"),
+            post(c, f"/integrations/{provider}/activate/start", "/integrations"),
+        )[-1],
         subject=provider,
         detail={"field": "sync_mode", "new": "full"},
     )

@@ -116,6 +116,8 @@ def test_a_company_is_onboarded_on_a_new_production_installation(production, pag
             "two_factor.enrolled",
             "company.created",
             "admin.invited",
+            "integration.made_available",
             "password.set",
+            "integration.activated",
         ]
         db.session.remove()

@@ -17,7 +17,7 @@ from portal import mail, tenancy
 from portal.company import entities
 from portal.employees import budgets, decisions, details, directory, invitations
 from portal.employees.directory import ListFilter, SortBy
-from portal.employees.timeline import timeline_page
+from portal.employees.timeline import TimelinePage, timeline_page
 from portal.extensions import htmx
 from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
@@ -339,8 +339,12 @@ def timeline(employee_id: int):
     employee = employee_or_404(employee_id)
     chosen = timeline_page(employee, request.args.get("page", 1, type=int), TIMELINE_PAGE_SIZE)
     if htmx:
-        return render_template("employees/_timeline.html", employee=employee, timeline=chosen, reason_text=REASON_TEXT)
+        return timeline_fragment(employee, chosen)
     return render_template("employees/show.html", **detail_context(employee, timeline=chosen))
+
+
+def timeline_fragment(employee: Employee, timeline: TimelinePage) -> str:
+    return render_template("employees/_timeline.html", employee=employee, timeline=timeline, reason_text=REASON_TEXT)
 
 
 @bp.post("/<int:employee_id>")

@@ -128,3 +128,26 @@ def test_an_external_user_is_removed(admin_page):
     page.get_by_text("Eva Extern was removed.").wait_for()
     page.get_by_text("No external users").wait_for()
     screenshot(page, "external-2-removed")
+
+
+def test_failing_people_are_found_by_cause_and_their_timeline_tells_what_happened(admin_page):
+    page = admin_page
+    page.get_by_role("link", name="Has sync problem").click()
+    page.get_by_role("link", name="moved to another entity (1)").click()
+    page.wait_for_url(re.compile("cause=entity_move"))
+    page.get_by_role("link", name="Chloé Dubois").wait_for()
+    assert not page.get_by_role("link", name="An Janssens").is_visible()
+    screenshot(page, "problems-1-filtered-by-cause")
+
+    page.get_by_role("link", name="Chloé Dubois").click()
+    page.get_by_role("heading", name="The sync fails for this employee").wait_for()
+    page.locator("#budget").get_by_label("Yearly budget").fill("900")
+    page.get_by_role("button", name="Save budget").click()
+    page.locator("#budget").get_by_text("900.00").first.wait_for()
+    page.reload()
+    timeline = page.locator("#timeline")
+    entries = timeline.locator("li")
+    assert "assigned a budget — by hr@demo.test" in entries.nth(0).inner_text()
+    older = timeline.inner_text().split("by hr@demo.test")[1]
+    assert "Problem at Securex: An account already exists for this e-mail" in older and "Securex sync: failed." in older
+    screenshot(page, "problems-2-employee-timeline")

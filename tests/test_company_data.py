@@ -34,9 +34,9 @@ def tenant_id(app, name: str) -> int:
 
 def every_row(app) -> dict[str, list[tuple]]:
     with app.app_context():
-        return {
-            table.name: [tuple(row) for row in db.session.execute(select(table)).all()] for table in db.metadata.sorted_tables
-        }
+        # In key order: PostgreSQL returns an updated row wherever it now lies.
+        ordered = {table.name: select(table).order_by(*table.primary_key.columns) for table in db.metadata.sorted_tables}
+        return {name: [tuple(row) for row in db.session.execute(query).all()] for name, query in ordered.items()}
 
 
 def owner_of(table) -> str:

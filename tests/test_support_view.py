@@ -52,7 +52,8 @@ def pages_of(demo: dict[str, int]) -> dict[str, str]:
 
 def support_views(app) -> list[AuditEntry]:
     with app.app_context():
-        return list(db.session.execute(select(AuditEntry).where(AuditEntry.action == AuditAction.SUPPORT_VIEWED)).scalars())
+        views = select(AuditEntry).where(AuditEntry.action == AuditAction.SUPPORT_VIEWED).order_by(AuditEntry.id)
+        return list(db.session.execute(views).scalars())
 
 
 def in_language(app, language: str, text: str) -> str:

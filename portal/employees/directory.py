@@ -125,13 +125,13 @@ def _status() -> ColumnElement[str]:
     )
 
 
-def _filter_condition(chosen: ListFilter, year: int) -> ColumnElement[bool]:
+def _filter_condition(chosen: ListFilter, year: int, cause: Reason | None = None) -> ColumnElement[bool]:
     return {
         ListFilter.NO_BUDGET: and_(Employee.active.is_(True), ~_has_budget(year)),
         ListFilter.NOT_INVITED: and_(Employee.active.is_(True), Employee.external.is_(False), ~_has_account(), ~_was_invited()),
         ListFilter.EXTERNAL: and_(Employee.active.is_(True), Employee.external.is_(True)),
         ListFilter.DEACTIVATED: Employee.active.is_(False),
-        ListFilter.SYNC_PROBLEM: and_(Employee.integration_id.is_not(None), _has_sync_problem()),
+        ListFilter.SYNC_PROBLEM: and_(Employee.integration_id.is_not(None), _has_sync_problem(cause)),
         ListFilter.PROBABLE_DUPLICATE: and_(Employee.active.is_(True), Employee.probable_duplicate_of_id.is_not(None)),
         ListFilter.EMAIL_CHANGES: _has_open_discrepancy(),
     }[chosen]
@@ -152,10 +152,8 @@ def employees_query(
     cause: Reason | None = None,
 ) -> Select:
     statement = select(Employee)
-    if chosen is ListFilter.SYNC_PROBLEM and cause is not None:
-        statement = statement.where(_has_sync_problem(cause))
-    elif chosen is not None:
-        statement = statement.where(_filter_condition(chosen, year))
+    if chosen is not None:
+        statement = statement.where(_filter_condition(chosen, year, cause))
     if search:
         statement = statement.where(_search_condition(search))
     if sort is SortBy.ENTITY:

@@ -87,9 +87,10 @@ def _entries(rows) -> list[TimelineEntry]:
         ids[EntryKind(kind)].append(record_id)
     lines = _by_id(SyncRunEmployee, ids[EntryKind.SYNC])
     runs = _by_id(SyncRun, [line.run_id for line in lines.values()])
-    integrations = _by_id(Integration, [run.integration_id for run in runs.values()])
     actions = _by_id(AuditEntry, ids[EntryKind.ADMIN_ACTION])
     problems = _by_id(EmployeeProblem, ids[EntryKind.PROBLEM_OPENED] + ids[EntryKind.PROBLEM_RESOLVED])
+    integration_ids = [run.integration_id for run in runs.values()] + [p.integration_id for p in problems.values()]
+    integrations = _by_id(Integration, integration_ids)
     entries = []
     for value, record_id, at in rows:
         kind = EntryKind(value)
@@ -101,7 +102,7 @@ def _entries(rows) -> list[TimelineEntry]:
             entries.append(TimelineEntry(kind, at, actions[record_id]))
         else:
             problem = problems[record_id]
-            entries.append(TimelineEntry(kind, at, problem, integration=db.session.get(Integration, problem.integration_id)))
+            entries.append(TimelineEntry(kind, at, problem, integration=integrations[problem.integration_id]))
     return entries
 
 

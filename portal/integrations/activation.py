@@ -318,13 +318,12 @@ def start_sync(integration: Integration, user: User) -> SyncStart:
 
 def set_delta_interval(integration: Integration, minutes: int | None, by: User) -> None:
     """How often the changes are synced between two nightly syncs; None switches it off."""
-    if integration.delta_every_minutes != minutes:
-        setting_changes.record_settings(
-            integration,
-            {setting_changes.DELTA_EVERY_MINUTES: integration.delta_every_minutes},
-            {setting_changes.DELTA_EVERY_MINUTES: minutes},
-            by,
-        )
+    setting_changes.record_settings(
+        integration,
+        {setting_changes.DELTA_EVERY_MINUTES: integration.delta_every_minutes},
+        {setting_changes.DELTA_EVERY_MINUTES: minutes},
+        by,
+    )
     integration.delta_every_minutes = minutes
     db.session.commit()
 

@@ -11,7 +11,6 @@ the people it listed: not seeing someone is not syncing them.
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -29,14 +28,7 @@ def person_key(provider_id: str | None, display_name: str) -> str:
     return provider_id or f"name:{display_name}"[:300]
 
 
-@dataclass(frozen=True, slots=True)
-class Reconciled:
-    opened: int
-    continued: int
-    resolved: int
-
-
-def reconcile(run: SyncRun, now: datetime, listed: Set[str] | None = None) -> Reconciled:
+def reconcile(run: SyncRun, now: datetime, listed: Set[str] | None = None) -> None:
     """Brings the integration's open problems in step with this run's failures; the caller
     commits. `listed`: the provider IDs a run of changes listed, the only people whose
     problems it can resolve (None: the run listed everyone)."""
@@ -104,7 +96,6 @@ def reconcile(run: SyncRun, now: datetime, listed: Set[str] | None = None) -> Re
         )
     if new_rows:
         db.session.execute(insert(EmployeeProblem.__table__), new_rows)
-    return Reconciled(len(new_rows), len(continued_rows), len(resolved))
 
 
 def opened_by(run: SyncRun) -> set[tuple[str, Reason]]:
@@ -151,14 +142,6 @@ def employees_by_cause() -> dict[Reason, int]:
         .order_by(func.count(func.distinct(EmployeeProblem.employee_id)).desc())
     )
     return dict(rows.all())
-
-
-def open_count(integration_id: int | None = None) -> int:
-    """Open problems of the company, or of one integration: people the sync fails now."""
-    statement = select(func.count()).select_from(EmployeeProblem).where(EmployeeProblem.resolved_at.is_(None))
-    if integration_id is not None:
-        statement = statement.where(EmployeeProblem.integration_id == integration_id)
-    return db.session.execute(statement).scalar_one()
 
 
 def of_lines(run: SyncRun, lines: list[SyncRunEmployee]) -> dict[tuple[str, Reason], EmployeeProblem]:

@@ -37,6 +37,7 @@ BLUEPRINT_MODULES = (
 
 def register_blueprints(app: Flask) -> None:
     from portal.providers.phones import display_phone
+    from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
     from portal.texts.labels import change_value, field_label, label
     from portal.texts.languages import LANGUAGE_NAMES, language_name
     from portal.texts.providers import PROVIDERS
@@ -50,6 +51,9 @@ def register_blueprints(app: Flask) -> None:
         run_error_text=run_error_text,
         full_sync_reason_text=full_sync_reason_text,
         preview_error_text=preview_error_text,
+        reason_text=REASON_TEXT,
+        fix_text=FIX_TEXT,
+        fix_for=FIX_FOR,
         field_label=field_label,
         change_value=change_value,
         language_names=LANGUAGE_NAMES,

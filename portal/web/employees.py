@@ -17,14 +17,14 @@ from portal import mail, tenancy
 from portal.company import entities
 from portal.employees import budgets, decisions, details, directory, invitations
 from portal.employees.directory import ListFilter, SortBy
-from portal.employees.timeline import TimelinePage, timeline_page
+from portal.employees.timeline import timeline_page
 from portal.extensions import htmx
 from portal.integrations import connectors
 from portal.models import Discrepancy, DiscrepancyStatus, Employee
 from portal.providers.base import Provider
 from portal.providers.phones import UnreadablePhone, display_phone, normalise_phone
 from portal.runs import problems
-from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT, Reason
+from portal.sync.outcomes import Reason
 from portal.sync.removals import REACTIVATION_WARNING
 from portal.sync.wages import explain_conversion
 from portal.texts.labels import FIELD_LABELS
@@ -191,7 +191,6 @@ def list_context(bulk_form: BudgetForm | None = None) -> dict:
         "chosen": chosen,
         "cause": cause,
         "causes": problems.employees_by_cause() if chosen is ListFilter.SYNC_PROBLEM else {},
-        "reason_text": REASON_TEXT,
         "sort": sort,
         "descending": descending,
         "search": search,
@@ -270,7 +269,7 @@ def mail_down_message(count: int) -> str:
 # --- The detail page ----------------------------------------------------------------
 
 
-def detail_context(employee: Employee, **overrides) -> dict:
+def detail_context(employee: Employee, timeline_page_number: int = 1, **overrides) -> dict:
     provider = directory.provider_of(employee)
     locked = directory.locked_fields(employee, provider)
     contract = employee.wage_contract
@@ -286,10 +285,7 @@ def detail_context(employee: Employee, **overrides) -> dict:
         "contract": contract,
         "conversion": explain_conversion(directory.as_local_employee(employee).wage_contract) if contract else None,
         "problems": directory.open_sync_problems(employee),
-        "timeline": timeline_page(employee, 1, TIMELINE_PAGE_SIZE),
-        "reason_text": REASON_TEXT,
-        "fix_text": FIX_TEXT,
-        "fix_for": FIX_FOR,
+        "timeline": timeline_page(employee, timeline_page_number, TIMELINE_PAGE_SIZE),
         "duplicate_of": directory.probable_duplicate_of(employee),
         "form": details_form(employee, locked, formdata=None),
         "phone_form": PhoneVerificationForm(obj=employee, formdata=None),
@@ -337,14 +333,15 @@ def show(employee_id: int):
 @hr_admin_required
 def timeline(employee_id: int):
     employee = employee_or_404(employee_id)
-    chosen = timeline_page(employee, request.args.get("page", 1, type=int), TIMELINE_PAGE_SIZE)
+    page_number = request.args.get("page", 1, type=int)
     if htmx:
-        return timeline_fragment(employee, chosen)
-    return render_template("employees/show.html", **detail_context(employee, timeline=chosen))
+        return timeline_fragment(employee, page_number)
+    return render_template("employees/show.html", **detail_context(employee, timeline_page_number=page_number))
 
 
-def timeline_fragment(employee: Employee, timeline: TimelinePage) -> str:
-    return render_template("employees/_timeline.html", employee=employee, timeline=timeline, reason_text=REASON_TEXT)
+def timeline_fragment(employee: Employee, page_number: int) -> str:
+    timeline = timeline_page(employee, page_number, TIMELINE_PAGE_SIZE)
+    return render_template("employees/_timeline.html", employee=employee, timeline=timeline)
 
 
 @bp.post("/<int:employee_id>")

@@ -15,7 +15,6 @@ from portal.models import Integration, IntegrationState, Trigger
 from portal.pagination import ListPage
 from portal.runs import preview_store, sync_runs
 from portal.runs.lifecycle import ServiceUnavailable
-from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.preview import Category
 from portal.texts.previews import CATEGORY_HINTS
 from portal.web.access import hr_admin_required
@@ -57,9 +56,6 @@ def preview_context(integration: Integration, category: Category | None = None, 
         "preview_people": people,
         "categories": list(Category),
         "category_hints": CATEGORY_HINTS,
-        "reason_text": REASON_TEXT,
-        "fix_text": FIX_TEXT,
-        "fix_for": FIX_FOR,
     }
 
 

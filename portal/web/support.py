@@ -13,13 +13,12 @@ from flask_login import current_user
 
 from portal import i18n, tenancy
 from portal.accounts import audit
-from portal.employees.timeline import timeline_page
 from portal.extensions import db, htmx
 from portal.integrations import overview
 from portal.models import AuditAction, Employee, Integration, SyncRun, Tenant
 from portal.providers.base import Provider
 from portal.web.access import customer_success_required
-from portal.web.employees import TIMELINE_PAGE_SIZE, detail_context, list_context, timeline_fragment
+from portal.web.employees import detail_context, list_context, timeline_fragment
 from portal.web.integrations import cards
 from portal.web.navigation import provider_or_404
 from portal.web.syncs import history_context, progress_block, run_context
@@ -127,10 +126,12 @@ def employees(tenant_id: int):
 def employee(tenant_id: int, employee_id: int):
     with open_company(tenant_id) as tenant:
         person = tenancy.get_or_404(Employee, employee_id)
-        timeline = timeline_page(person, request.args.get("page", 1, type=int), TIMELINE_PAGE_SIZE)
+        page_number = request.args.get("page", 1, type=int)
         if htmx.target == "timeline":
-            page = timeline_fragment(person, timeline)
+            page = timeline_fragment(person, page_number)
         else:
-            page = render_template("support/employee.html", tenant=tenant, **detail_context(person, timeline=timeline))
+            page = render_template(
+                "support/employee.html", tenant=tenant, **detail_context(person, timeline_page_number=page_number)
+            )
         viewed(tenant, audit.employee_subject(person), page="employee", employee_id=person.id)
         return page

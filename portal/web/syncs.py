@@ -13,7 +13,6 @@ from portal.models import Integration, IntegrationState, RunKind, RunState, Sync
 from portal.runs import history as run_history
 from portal.runs import problems, sync_runs
 from portal.runs.lifecycle import ServiceUnavailable
-from portal.sync.outcomes import FIX_FOR, FIX_TEXT, REASON_TEXT
 from portal.sync.plan import Action
 from portal.web.access import hr_admin_required
 from portal.web.integrations import card_context
@@ -89,9 +88,6 @@ def run_context(run: SyncRun, whole_page: bool) -> dict:
         "person_key": problems.person_key,
         "action": action,
         "actions": list(Action),
-        "reason_text": REASON_TEXT,
-        "fix_text": FIX_TEXT,
-        "fix_for": FIX_FOR,
     }
 
 

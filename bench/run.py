@@ -55,6 +55,8 @@ POLL_S = 1.0
 # Each simulated admin also opens the history and employees pages every this many polls.
 PAGES_EVERY = 5
 WAIT_TIMEOUT_S = 400.0
+# Syncs of changes timed one after the other; `delta_s` is their median.
+DELTA_TRIALS = 3
 OPEN_STATES = (RunState.QUEUED, RunState.RUNNING)
 
 
@@ -380,17 +382,22 @@ def measure_single(ph: Phase, sizes: Sizes, results: Results) -> None:
 
 
 def measure_delta(securex: str, sizes: Sizes, results: Results, integration_id: int) -> None:
-    """A sync of the changes only after `delta_changed` people changed, then one with
+    """Syncs of the changes only, each after `delta_changed` people changed, then one with
     nothing changed: from where the resync before them left the cursor, the people
-    changed long before it (the dataset's own) are not listed again."""
-    raised = raise_salaries(securex, DEMO_COMPANY, count=sizes.delta_changed)
-    delta_s, delta = timed_sync(integration_id, kind=RunKind.DELTA)
+    changed long before it (the dataset's own) are not listed again. `delta_s` is their
+    median: the first of a worker's life also pays for its cold statement cache once."""
+    timed = []
+    for _ in range(DELTA_TRIALS):
+        raised = raise_salaries(securex, DEMO_COMPANY, count=sizes.delta_changed)
+        timed.append((*timed_sync(integration_id, kind=RunKind.DELTA), raised))
+    delta_s, delta, raised = sorted(timed, key=lambda t: t[0])[len(timed) // 2]
     before = database.row_digests()
     nochange_s, nochange = timed_sync(integration_id, kind=RunKind.DELTA)
     written = database.rows_written(before, database.row_digests())
     results.figures.update(delta_s=delta_s, rows_written_delta_nochange=written)
     results.checks.update(
         delta_raised=raised,
+        delta_first_s=timed[0][0],
         delta_kind=delta.kind.value,
         delta_status=delta.status.value,
         delta_fetched=delta.fetched,

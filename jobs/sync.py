@@ -16,6 +16,14 @@ def run_sync(run_id: int) -> None:
     run_in_app(sync_runs.execute_run, run_id)
 
 
+def is_sync_of_changes(job: Job) -> bool:
+    """Read by the worker before it forks a work horse for the job (jobs/worker.py)."""
+    from portal.runs import sync_runs
+
+    with flask_app().app_context():
+        return sync_runs.is_sync_of_changes(job.args[0])
+
+
 def close_failed_run(
     job: Job, connection: Redis, error_type: type[BaseException], error: BaseException, traceback: TracebackType | None
 ) -> None:

@@ -7,9 +7,11 @@ import importlib
 import os
 
 from rq import Worker
+from rq.worker import WorkerStatus
 
 from jobs.app import flask_app
-from jobs.settings import PREVIEW, WORKER_HEARTBEAT_S
+from jobs.settings import PREVIEW, SYNC_RUN, WORKER_HEARTBEAT_S
+from jobs.sync import is_sync_of_changes
 
 # Syncs are batch work: where a worker shares a machine with the web processes, the pages
 # HR admins are waiting for get the CPU first (nice(1) levels, 0 to 19).
@@ -24,8 +26,9 @@ class PreloadedWorker(Worker):
     A plain `rq worker` imports and configures Flexsync again in each work horse: about a
     second per job, which made the nightly run of a thousand small tenants mostly start-up.
     Building the app checks the encryption key against the database; that connection is
-    closed again here, because a connection inherited by forked horses is one socket
-    shared by all of them (PostgreSQL answers "prepared statement already exists").
+    closed again here, and every horse drops the connections it inherited
+    (`main_work_horse`): a connection shared by forked processes is one socket used by all
+    of them (PostgreSQL answers "prepared statement already exists").
 
     The app's objects then live as long as the worker, so they are moved out of the cycle
     collector's sight: a horse's full collections walked all of them (~150,000) each
@@ -53,7 +56,25 @@ class PreloadedWorker(Worker):
         # An idle worker reports alive each time its wait for a job times out.
         return WORKER_HEARTBEAT_S
 
+    def execute_job(self, job, queue) -> None:  # noqa: ANN001 - RQ's signature
+        # A sync of changes lists a few people every quarter of an hour: forking a horse for it,
+        # with cold statement caches and a new database connection, cost more than the run
+        # (docs/performance.md, "delta_s"). It runs here, as RQ's SimpleWorker runs every job,
+        # under the same timeout and failure callback. One widened to a full sync after this
+        # choice (`delta_runs.widen`) also finishes here, not niced: rare, and only slower for pages.
+        if job.func_name == SYNC_RUN.function and is_sync_of_changes(job):
+            execution = self.prepare_execution(job)
+            self.perform_job(job, queue, execution)
+            self.set_state(WorkerStatus.IDLE)
+            return
+        super().execute_job(job, queue)
+
     def main_work_horse(self, job, queue) -> None:  # noqa: ANN001 - RQ's signature
+        from portal.extensions import db
+
+        with flask_app().app_context():
+            # The worker's own pooled connections stay the worker's (SQLAlchemy's recipe for os.fork).
+            db.engine.dispose(close=False)
         # A preview is no batch work: an HR admin waits for it, as for a page.
         if job.func_name != PREVIEW.function:
             os.nice(WORK_HORSE_NICENESS)

@@ -4,6 +4,7 @@ against the sandboxes; the schedule that starts them, and where the admin sees t
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -31,6 +32,24 @@ def unchanged_at_provider(app, base_url: str, integration_id: int) -> Employee:
     """A synced person the sandbox has not changed since it started."""
     untouched = {p["id"] for p in true_employees(base_url, "C001") if "updated_at" not in p}
     return next(e for e in employees_of(app, integration_id) if e.active and e.provider_id in untouched)
+
+
+def process_of(worker, run_id: int) -> int:
+    """The process that logged the start of the run (the worker's log lines: `name[pid]: message [context]`)."""
+    started = re.compile(rf"\[(\d+)\]: sync run started \[.*\brun_id={run_id}\b")
+    return int(next(match[1] for line in worker.log().splitlines() if (match := started.search(line))))
+
+
+def test_a_sync_of_changes_runs_in_the_worker_itself_and_a_full_sync_in_a_work_horse(sync_setup, activate, worker):
+    """A quarter-hourly run of a few people costs less than the work horse RQ forks for a job;
+    a full sync keeps the horse of its own, at the lower CPU priority (docs/performance.md)."""
+    app = sync_setup
+    integration_id = activate("securex")
+    full = finished_run(app, start_sync(app, integration_id))
+    changes = finished_run(app, start_delta_sync(app, integration_id))
+    assert (full.status, changes.status, changes.kind) == (RunState.SUCCESS, RunState.SUCCESS, RunKind.DELTA)
+    assert process_of(worker, changes.id) == worker.process.pid
+    assert process_of(worker, full.id) != worker.process.pid
 
 
 def test_a_change_at_securex_is_in_flexsync_after_the_next_sync_of_changes(sync_setup, sandboxes, activate, worker):

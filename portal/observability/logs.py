@@ -40,7 +40,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 # Probes and files: a line each at DEBUG only, or load balancers would fill the log.
 _QUIET_ENDPOINTS = frozenset({"static", "dashboard.favicon", "health.healthz", "health.readyz", "health.metrics"})
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"
 # Libraries that bring their own handlers (RQ's coloured console lines) write through ours.
 _ADOPTED_LOGGERS = ("rq.worker", "rq.job", "rq.scheduler", "rq.cron")
 
@@ -84,6 +84,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": masked(record.getMessage()),
+            # A worker and its work horses write to one stream: the process tells them apart.
+            "pid": record.process,
             **fields_of(record),
         }
         if record.exc_info:

@@ -121,6 +121,11 @@ def request_sync(integration: Integration, trigger: Trigger, user: User | None =
     return joined
 
 
+def is_sync_of_changes(run_id: int) -> bool:
+    """Whether the run, as it is now, reads only the people changed since its cursor."""
+    return db.session.execute(select(SyncRun.kind).where(SyncRun.id == run_id)).scalar_one_or_none() is RunKind.DELTA
+
+
 def execute_run(run_id: int, config: dict) -> None:
     """Carry out one run; safe to call again for the same run after any crash."""
     run = db.session.execute(select(SyncRun).where(SyncRun.id == run_id)).scalar_one_or_none()

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, false, func, or_,
 
 from portal.extensions import db
 from portal.integrations.overview import CardState
-from portal.models import OPEN_STATES, Integration, IntegrationState, RunState, SelectionEntry, SyncRun, Tenant
+from portal.models import OPEN_STATES, EmployeeProblem, Integration, IntegrationState, RunState, SelectionEntry, SyncRun, Tenant
 from portal.providers.base import Provider
 from portal.sync.state import SyncMode
 
@@ -47,7 +47,7 @@ class FleetRow:
     last_run_status: RunState | None
     last_run_finished_at: datetime | None
     last_run_seconds: float | None
-    # For now the failures of the last finished run: what support can explain today.
+    # People its syncs fail for, one per person and cause, until a run syncs them again.
     open_problems: int
     # Its last run failed as many of the provider's did: the outage banner tells about it.
     in_outage: bool = False
@@ -164,13 +164,18 @@ def fleet_page(chosen: FleetFilter, page: int, per_page: int, outages: Collectio
         per_page=per_page,
         error_out=False,
     )
+    shown = [row.integration_id for row in rows.items]
     waiting = _to_review([row.integration_id for row in rows.items if row.sync_mode is SyncMode.SELECTIVE])
-    running = _running([row.integration_id for row in rows.items])
-    rows.items = [_row(row, waiting.get(row.integration_id), row.integration_id in running) for row in rows.items]
+    running = _running(shown)
+    problems = _open_problems(shown)
+    rows.items = [
+        _row(row, waiting.get(row.integration_id), row.integration_id in running, problems.get(row.integration_id, 0))
+        for row in rows.items
+    ]
     return rows
 
 
-def _row(row: Row, to_review: int | None, running: bool) -> FleetRow:
+def _row(row: Row, to_review: int | None, running: bool, open_problems: int) -> FleetRow:
     state = CardState(row.state)
     seconds = (row.finished_at - row.started_at).total_seconds() if row.started_at and row.finished_at else None
     selective = row.sync_mode is SyncMode.SELECTIVE
@@ -187,7 +192,7 @@ def _row(row: Row, to_review: int | None, running: bool) -> FleetRow:
         last_run_status=row.status,
         last_run_finished_at=row.finished_at,
         last_run_seconds=seconds,
-        open_problems=row.failed or 0,
+        open_problems=open_problems,
         in_outage=bool(row.in_outage),
         to_review=(to_review or 0) if selective else None,
         running=running,
@@ -203,6 +208,19 @@ def _to_review(integration_ids: list[int]) -> dict[int, int]:
         select(SelectionEntry.integration_id, func.count())
         .where(SelectionEntry.integration_id.in_(integration_ids), SelectionEntry.reviewed_at.is_(None))
         .group_by(SelectionEntry.integration_id)
+    )
+    return {integration_id: count for integration_id, count in counted}
+
+
+def _open_problems(integration_ids: list[int]) -> dict[int, int]:
+    """People failing until a run syncs them again (`portal.runs.problems`): after a sync of
+    changes or a run its worker lost, the last run's failures are not the company's problems."""
+    if not integration_ids:
+        return {}
+    counted = db.session.execute(
+        select(EmployeeProblem.integration_id, func.count())
+        .where(EmployeeProblem.integration_id.in_(integration_ids), EmployeeProblem.resolved_at.is_(None))
+        .group_by(EmployeeProblem.integration_id)
     )
     return {integration_id: count for integration_id, count in counted}
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from portal import tenancy
 from portal.extensions import db
-from portal.models import Integration, IntegrationState, RunState, SyncRun, Tenant, Trigger
+from portal.models import EmployeeProblem, Integration, IntegrationState, RunState, SyncRun, Tenant, Trigger
 from portal.providers.base import Provider
 from portal.runs import sync_runs
+from portal.sync.outcomes import Reason
 from portal.sync.state import SyncMode
 
 
@@ -48,7 +49,8 @@ def company_with(
 
 
 def ended_run(app, integration_id: int, status: RunState, failed: int = 0, error_code: str | None = None) -> int:
-    """A nightly run of the integration that took 42 s and ended now with `status`."""
+    """A nightly run of the integration that took 42 s and ended now with `status`; the
+    `failed` people it failed for stay open problems (the same people every run)."""
     with app.app_context():
         integration = db.session.get(Integration, integration_id)
         with tenancy.acting_for(integration.tenant_id):
@@ -59,5 +61,37 @@ def ended_run(app, integration_id: int, status: RunState, failed: int = 0, error
             db.session.add(run)
             db.session.flush()
             sync_runs.RUNS.finish(run, status, error_code)
+            still_failing(integration_id, run, failed)
             db.session.commit()
             return run.id
+
+
+def still_failing(integration_id: int, run: SyncRun, people: int) -> None:
+    """As `portal.runs.problems.reconcile` keeps them: problems still open, the others resolved."""
+    problems = {
+        p.person_key: p
+        for p in db.session.execute(
+            select(EmployeeProblem).where(EmployeeProblem.integration_id == integration_id, EmployeeProblem.resolved_at.is_(None))
+        ).scalars()
+    }
+    now = datetime.utcnow()
+    for n in range(people):
+        key = f"P{n:03d}"
+        if (problem := problems.pop(key, None)) is not None:
+            problem.last_seen_run_id, problem.last_seen_at, problem.runs_in_a_row = run.id, now, problem.runs_in_a_row + 1
+            continue
+        db.session.add(
+            EmployeeProblem(
+                integration_id=integration_id,
+                person_key=key,
+                provider_id=key,
+                display_name=f"Person {n}",
+                reason=Reason.MISSING_EMAIL,
+                first_seen_run_id=run.id,
+                last_seen_run_id=run.id,
+                first_seen_at=now,
+                last_seen_at=now,
+            )
+        )
+    for problem in problems.values():
+        problem.resolved_at, problem.resolved_by_run_id = now, run.id

@@ -9,13 +9,20 @@ import zipfile
 from datetime import datetime, timedelta
 
 import pytest
+from redis import Redis
+from rq import Queue
+from rq.job import JobStatus
 from sqlalchemy import select
 
+from helpers.fleet import company_with, ended_run
 from helpers.pages import csrf_token_from
+from helpers.waiting import wait_for
+from portal import tenancy
 from portal.company import data
 from portal.extensions import db
-from portal.models import AuditAction, AuditEntry, SyncRun, SyncRunEmployee, Tenant, User
+from portal.models import AuditAction, AuditEntry, RunState, SyncRun, SyncRunEmployee, Tenant, User
 from portal.models.login_failure import LoginFailure
+from portal.sync.plan import Action
 
 # Tables that hold no company's rows: the company itself, and what is keyed by an e-mail.
 NOT_A_COMPANY_TABLE = {"tenants": "the companies themselves", "login_failures": "keyed by e-mail, erased by e-mail"}
@@ -109,6 +116,28 @@ def test_customer_success_downloads_a_company_s_data_as_csv_files(app, cs, staff
     with app.app_context():
         entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == AuditAction.COMPANY_EXPORTED)).scalar_one()
         assert (entry.tenant_id, entry.actor) == (demo, "cs@flexsync.test")
+
+
+def test_the_nightly_pruning_keeps_run_lines_as_long_as_the_operator_configured(sync_setup, start_worker, redis_url, monkeypatch):
+    """FLEXSYNC_RUN_LINES_RETENTION_DAYS, as the pruning job reads it in a real worker."""
+    app = sync_setup
+    integration_id = company_with(app, "Retention BV")
+    older_id, newer_id = (ended_run(app, integration_id, RunState.PARTIAL, failed=1) for _ in range(2))
+    with app.app_context():
+        for run_id, days in ((older_id, 40), (newer_id, 20)):
+            run = db.session.get(SyncRun, run_id)
+            run.finished_at = datetime.utcnow() - timedelta(days=days)
+            with tenancy.acting_for(run.tenant_id):
+                db.session.add(SyncRunEmployee(run_id=run_id, display_name="Person 0", action=Action.FAIL))
+                db.session.commit()
+    monkeypatch.setenv("FLEXSYNC_RUN_LINES_RETENTION_DAYS", "30")
+    start_worker()
+    job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("jobs.retention.prune_run_lines")
+    wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=30, message="the pruning job to finish")
+    with app.app_context():
+        assert db.session.execute(select(SyncRunEmployee).where(SyncRunEmployee.run_id == older_id)).first() is None
+        assert db.session.execute(select(SyncRunEmployee).where(SyncRunEmployee.run_id == newer_id)).first()
+        assert db.session.get(SyncRun, older_id).lines_pruned_at is not None
 
 
 def test_old_run_lines_are_pruned_and_the_run_keeps_its_counts(app, client, auth, staff):

@@ -2,10 +2,11 @@
 
 Starts the processes the `Procfile` declares (the web app, one RQ worker, `rq cron`, the
 provider sandboxes with their datasets, unless SMTP_HOST is set a mail catcher, and unless
-REDIS_URL is set a Redis of our own) after migrating and seeding the demo. It fills in the Procfile's variables (ports, the Redis binary), restarts
-any process that stops, with a backoff, and on Ctrl-C or SIGTERM stops every process it
-started. Each process gets a session of its own, and stopping takes the whole session:
-RQ forks each work horse into a process group of its own, but not out of its session.
+REDIS_URL is set a Redis of our own) after migrating and seeding the demo. It fills in the
+Procfile's variables (ports, dataset files, the Redis binary), restarts any process that
+stops, with a backoff, and on Ctrl-C or SIGTERM stops every process it started. Each
+process gets a session of its own, and stopping takes the whole session: RQ forks each
+work horse into a process group of its own, but not out of its session.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def sandbox_datasets() -> dict[str, str]:
             continue
         path = Path(value).resolve()
         if not path.is_file():
-            raise SystemExit(f"No dataset file {path} for the {SANDBOXES[provider]} sandbox (docs/sandbox.md, \"Datasets\").")
+            raise SystemExit(f'No dataset file {path} for the {SANDBOXES[provider]} sandbox (docs/sandbox.md, "Datasets").')
         chosen[provider] = str(path)
     return chosen
 
@@ -346,8 +347,8 @@ def print_welcome(env: dict[str, str]) -> None:
         "Flexsync is running.",
         f"  Open            {env['FLEXSYNC_URL']}",
         *[
-            f"  {name:<15} {env[f'{provider.upper()}_URL']} (sandbox) with {dataset_name(env[f'SANDBOX_DATASET_{provider.upper()}'])}"
-            for provider, name in SANDBOXES.items()
+            f"  {name:<15} {env[f'{key}_URL']} (sandbox) with {dataset_name(env[f'SANDBOX_DATASET_{key}'])}"
+            for key, name in ((provider.upper(), name) for provider, name in SANDBOXES.items())
         ],
         f"  Redis           {env['REDIS_URL']}",
         (

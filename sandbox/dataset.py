@@ -614,7 +614,8 @@ def resolve_dates(data, today: date):
 
 def completed_contract(contract: dict, employee: dict, number: int) -> dict:
     """A dataset's contract with what it may leave out filled in, as the generator would have it."""
-    blue_collar = contract.get("worker_class", "blue_collar" if contract["wage_type"] == "hourly" else "white_collar") == "blue_collar"
+    hourly = contract["wage_type"] == "hourly"
+    blue_collar = contract.get("worker_class", "blue_collar" if hourly else "white_collar") == "blue_collar"
     regime = str(contract.get("work_regime_pct", "100"))
     flex = contract.get("contract_type") == "flex"
     return {
@@ -626,7 +627,7 @@ def completed_contract(contract: dict, employee: dict, number: int) -> dict:
         "employer_social_security_pct": "27.00" if blue_collar else "25.00",
         "contract_type": "fixed_hours",
         "entity_id": employee.get("entity_id"),
-        "wage_code": "1020" if flex else ("1010" if contract["wage_type"] == "hourly" else "1000"),
+        "wage_code": "1020" if flex else ("1010" if hourly else "1000"),
         **contract,
     }
 

@@ -99,7 +99,9 @@ def invite_first_employee(url: str) -> str:
     session.post(f"{url}/login", data=login, timeout=30)
     employee_id = re.search(r'href="/employees/(\d+)"', session.get(f"{url}/employees", timeout=30).text)[1]
     employee_page = session.get(f"{url}/employees/{employee_id}", timeout=30).text
-    sent = session.post(f"{url}/employees/{employee_id}/invitation", data={"csrf_token": csrf_token_from(employee_page)}, timeout=30)
+    sent = session.post(
+        f"{url}/employees/{employee_id}/invitation", data={"csrf_token": csrf_token_from(employee_page)}, timeout=30
+    )
     invited = re.search(r"Invitation sent to (\S+@\S+?)\. ", sent.text)
     assert invited, "the page says the invitation was sent"
     return invited[1]

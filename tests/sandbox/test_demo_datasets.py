@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from sandbox.dataset import load_dataset, resolve_date
-from sandbox.testing import dataset_summary, true_employees, running_sandboxes
 from demo.launcher import DATASETS_DIR, SANDBOXES
+from sandbox.dataset import load_dataset, resolve_date
+from sandbox.testing import dataset_summary, running_sandboxes, true_employees
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-demo: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[demo]'
+	touch $@
+
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
@@ -33,7 +37,7 @@ messages: $(VENV)/.installed
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d portal/translations 2>&1 | grep -v '^$$' || true
 
-run: $(VENV)/.installed translations
+run: $(VENV)/.installed-demo translations
 	$(BIN)/python -m demo.launcher
 
 # Ruff (lint and format check), mypy and the import-linter contracts (pyproject.toml).

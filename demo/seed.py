@@ -6,12 +6,14 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from stdnum.be import vat as be_vat
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
 from portal.models import Employee, Entity, Role, Tenant, User, WageContract, WorkedShift
 from portal.providers.base import ContractType, WageType, WorkerClass
+from sandbox.dataset import load_dataset
 
 DEMO_PASSWORD = "demo"
 
@@ -145,3 +147,39 @@ def seed_hours() -> None:
                 )
             )
     db.session.commit()
+
+
+def seed_local_users(dataset_paths: list[str]) -> int:
+    """The people each dataset says a company has in Flexsync before its first sync (its
+    `local_users`), in the demo tenant with the same VAT number; once: returns how many are new."""
+    tenants = {be_vat.compact(t.vat_number): t for t in db.session.execute(select(Tenant)).scalars() if t.vat_number}
+    created = 0
+    for path in dataset_paths:
+        for company in load_dataset(path).companies:
+            tenant = tenants.get(be_vat.compact(company["vat"]))
+            for person in company["local_users"] if tenant else ():
+                if not _has_employee(tenant, person["email"]):
+                    db.session.add(_local_user(tenant, person))
+                    db.session.flush()
+                    created += 1
+    db.session.commit()
+    return created
+
+
+def _has_employee(tenant: Tenant, email: str) -> bool:
+    found = select(Employee.id).where(Employee.tenant_id == tenant.id, func.lower(Employee.email) == email.lower())
+    return db.session.execute(found.limit(1)).first() is not None
+
+
+def _local_user(tenant: Tenant, person: dict) -> Employee:
+    start_date = person.get("start_date")
+    return Employee(
+        tenant_id=tenant.id,
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        email=person["email"],
+        language=person.get("language", tenant.default_language),
+        start_date=date.fromisoformat(start_date) if start_date else None,
+        employee_number=person.get("employee_number"),
+        phone=person.get("phone"),
+    )

@@ -14,7 +14,9 @@ class MailUnavailable(Exception):
     """The mail server could not take the message; the caller keeps what it wanted to send."""
 
 
-def send_mail(to: str, subject: str, text_body: str, html_body: str | None = None) -> None:
+def send_mail(to: str, subject: str, text_body: str, html_body: str | None = None, *, language: str) -> None:
+    """`language` is the one the texts were written in: mail clients read Content-Language
+    (RFC 3282) to choose a spell checker or offer a translation."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
@@ -22,6 +24,8 @@ def send_mail(to: str, subject: str, text_body: str, html_body: str | None = Non
     message.set_content(text_body)
     if html_body is not None:
         message.add_alternative(html_body, subtype="html")
+    # After the bodies: setting a body clears every Content-* header.
+    message["Content-Language"] = language
     host, port = current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"]
     try:
         with smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS) as server:

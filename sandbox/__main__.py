@@ -23,6 +23,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--companies", type=int, default=3)
     parser.add_argument("--dataset", help="a dataset JSON file instead of generated data")
+    for provider in PROVIDERS:
+        # `--securex-dataset=` (empty) is not given: the Procfile passes every one, set or not.
+        parser.add_argument(f"--{provider}-dataset", metavar="FILE", help=f"the {provider} sandbox's own dataset file")
     parser.add_argument("--flexsync-url", default="http://127.0.0.1:5000", help="where Liantis consent redirects back to")
     parser.add_argument("--dump", metavar="FILE", help="write the dataset as JSON (to edit and pass to --dataset), then exit")
     parser.add_argument(
@@ -62,6 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         companies=args.companies,
         dataset=args.dataset,
+        datasets={provider: path for provider in PROVIDERS if (path := getattr(args, f"{provider}_dataset"))},
         redirect_uris=[args.flexsync_url.rstrip("/") + CALLBACK_PATH],
         faults=parse_faults(args.faults),
     )

@@ -14,12 +14,14 @@ since" listings filter on.
 
 from __future__ import annotations
 
+import calendar
 import copy
 import json
 import random
+import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from stdnum.be import vat as be_vat
@@ -348,6 +350,10 @@ def changed_employee(employee: dict, change: dict, now: str) -> dict:
         changed["phone"] = change["phone"]
     elif kind == "contract_end":
         current_contract(changed)["end_date"] = change["end_date"]
+    elif kind == "correction":
+        # What an HR admin corrects at the provider: the person's fields, the latest contract's.
+        changed.update(copy.deepcopy(change.get("fields", {})))
+        current_contract(changed).update(copy.deepcopy(change.get("contract", {})))
     else:
         raise ValueError(f"unknown scheduled change {kind!r}")
     return changed
@@ -571,17 +577,109 @@ def generate_dataset(seed: int = 1, size: int = 200, companies: int = 3) -> Data
     return Dataset(companies=generated, scheduled_changes=changes)
 
 
-def load_dataset(path: str | Path) -> Dataset:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+# A date relative to the day the file is loaded, so that a dataset never goes stale:
+# "today", "today-1d" (yesterday), "today+2w", "today+1m" (a month on), "today-3y".
+RELATIVE_DATE = re.compile(r"^today(?:\s*([+-])\s*(\d+)\s*([dwmy]))?$")
+DATE_FIELDS = ("start_date", "end_date", "date")
+
+
+def resolve_date(value: str, today: date) -> str:
+    """A relative date as an ISO date; any other value as it is (a fault such as 2021-02-31 too)."""
+    match = RELATIVE_DATE.match(value.strip())
+    if match is None:
+        return value
+    sign, amount, unit = match.groups()
+    if sign is None:
+        return today.isoformat()
+    count = int(amount) * (1 if sign == "+" else -1)
+    if unit in "dw":
+        return (today + timedelta(days=count * (7 if unit == "w" else 1))).isoformat()
+    months = today.month - 1 + count * (12 if unit == "y" else 1)
+    year, month = today.year + months // 12, months % 12 + 1
+    # The 31st a month on is that month's last day.
+    return today.replace(year=year, month=month, day=min(today.day, calendar.monthrange(year, month)[1])).isoformat()
+
+
+def resolve_dates(data, today: date):
+    """Every start_date, end_date and date in the data, relative ones resolved."""
+    if isinstance(data, list):
+        return [resolve_dates(item, today) for item in data]
+    if isinstance(data, dict):
+        return {
+            key: resolve_date(value, today) if key in DATE_FIELDS and isinstance(value, str) else resolve_dates(value, today)
+            for key, value in data.items()
+        }
+    return data
+
+
+def completed_contract(contract: dict, employee: dict, number: int) -> dict:
+    """A dataset's contract with what it may leave out filled in, as the generator would have it."""
+    hourly = contract["wage_type"] == "hourly"
+    blue_collar = contract.get("worker_class", "blue_collar" if hourly else "white_collar") == "blue_collar"
+    regime = str(contract.get("work_regime_pct", "100"))
+    flex = contract.get("contract_type") == "flex"
+    return {
+        "id": f"{employee['id']}-K{number}",
+        "end_date": None,
+        "worker_class": "blue_collar" if blue_collar else "white_collar",
+        "work_regime_pct": regime,
+        "weekly_hours": f"{FULL_TIME_WEEKLY_HOURS * float(regime) / 100:.2f}",
+        "employer_social_security_pct": "27.00" if blue_collar else "25.00",
+        "contract_type": "fixed_hours",
+        "entity_id": employee.get("entity_id"),
+        "wage_code": "1020" if flex else ("1010" if hourly else "1000"),
+        **contract,
+    }
+
+
+def completed_employee(employee: dict, company: dict) -> dict:
+    with_entity = {"entity_id": company["entities"][0]["id"], **employee}
+    contracts = [completed_contract(c, with_entity, number) for number, c in enumerate(employee.get("contracts", []), start=1)]
+    return {
+        "employee_number": None,
+        "language": "nl",
+        "phone": None,
+        "start_date": min((c["start_date"] for c in contracts), default=None),
+        "excluded": False,
+        **with_entity,
+        "contracts": contracts,
+    }
+
+
+def completed_company(company: dict) -> dict:
+    lower = company["id"].lower()
+    completed = {
+        "integration_available": True,
+        "api_token": f"cnx_{lower}",
+        "api_key": f"hris_{lower}",
+        "users": company_users(company["id"], company["name"]),
+        "entities": [{"id": f"{company['id']}-V1", "name": company["name"]}],
+        "hours_imports": [],
+        # Flexsync's own people of this company before its first sync: `make run`'s seed
+        # creates them (demo/seed.py); the sandbox serves none of them.
+        "local_users": [],
+        **company,
+    }
+    completed["employees"] = [completed_employee(e, completed) for e in company.get("employees", [])]
+    return completed
+
+
+def completed_change(change: dict, companies: list[dict]) -> dict:
+    if change["kind"] != "new_hire":
+        return change
+    company = next(c for c in companies if c["id"] == change["company_id"])
+    return {**change, "employee": completed_employee(change["employee"], company)}
+
+
+def load_dataset(path: str | Path, today: date | None = None) -> Dataset:
+    """A dataset file, its relative dates resolved against `today` and what it may leave out
+    filled in (docs/sandbox.md, "Writing a dataset")."""
+    data = resolve_dates(json.loads(Path(path).read_text(encoding="utf-8")), today or date.today())
+    companies = [completed_company(company) for company in data["companies"]]
     dataset = Dataset(
-        companies=data["companies"],
-        scheduled_changes=data.get("scheduled_changes", []),
+        companies=companies,
+        scheduled_changes=[completed_change(change, companies) for change in data.get("scheduled_changes", [])],
     )
     dataset.wage_codes = data.get("wage_codes", dataset.wage_codes)
     dataset.hour_codes = data.get("hour_codes", dataset.hour_codes)
-    for company in dataset.companies:
-        company.setdefault("hours_imports", [])
-        company.setdefault("integration_available", True)
-        for employee in company["employees"]:
-            employee.setdefault("excluded", False)
     return dataset

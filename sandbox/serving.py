@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from sandbox import connexie, hris, liantis, securex
-from sandbox.common import dataset_factory
+from sandbox.common import DatasetFactory, dataset_factory
 
 
 class RunningSandbox:
@@ -47,18 +47,27 @@ def build_apps(
     seed: int = 1,
     companies: int = 3,
     dataset: str | None = None,
+    datasets: dict[str, str] | None = None,
     redirect_uris: list[str] | None = None,
     faults: dict[str, dict] | None = None,
 ) -> dict[str, Flask]:
-    """One app per provider, each with its own copy of the same dataset."""
-    make_dataset = dataset_factory(seed=seed, size=size, companies=companies, path=dataset)
+    """One app per provider, each with its own copy of its dataset: `datasets[provider]`,
+    else `dataset`, else generated people (the same for every provider)."""
+    factories: dict[str | None, DatasetFactory] = {}
+
+    def make_dataset(provider: str) -> DatasetFactory:
+        path = (datasets or {}).get(provider) or dataset
+        if path not in factories:
+            factories[path] = dataset_factory(seed=seed, size=size, companies=companies, path=path)
+        return factories[path]
+
     faults = faults or {}
     liantis_options = {"redirect_uris": redirect_uris} if redirect_uris else {}
     return {
-        "securex": securex.create_app(make_dataset, faults=faults.get("securex")),
-        "liantis": liantis.create_app(make_dataset, faults=faults.get("liantis"), **liantis_options),
-        "connexie": connexie.create_app(make_dataset, faults=faults.get("connexie")),
-        "hris": hris.create_app(make_dataset, faults=faults.get("hris")),
+        "securex": securex.create_app(make_dataset("securex"), faults=faults.get("securex")),
+        "liantis": liantis.create_app(make_dataset("liantis"), faults=faults.get("liantis"), **liantis_options),
+        "connexie": connexie.create_app(make_dataset("connexie"), faults=faults.get("connexie")),
+        "hris": hris.create_app(make_dataset("hris"), faults=faults.get("hris")),
     }
 
 

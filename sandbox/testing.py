@@ -35,9 +35,12 @@ def running_sandboxes(
     redirect_uris: list[str] | None = None,
     companies: int = 3,
     faults: dict[str, dict] | None = None,
+    datasets: dict[str, str] | None = None,
 ) -> Iterator[dict[str, str]]:
-    """Provider name → base URL, for as long as the block runs."""
-    apps = build_apps(size=size, seed=seed, companies=companies, dataset=dataset, redirect_uris=redirect_uris, faults=faults)
+    """Provider name → base URL, for as long as the block runs; `datasets` gives a provider its own file."""
+    apps = build_apps(
+        size=size, seed=seed, companies=companies, dataset=dataset, datasets=datasets, redirect_uris=redirect_uris, faults=faults
+    )
     running = start_all(apps)
     try:
         yield {name: sandbox.base_url for name, sandbox in running.items()}

@@ -1,5 +1,6 @@
-"""`make run` on one machine: everything comes up, a crashed process comes back while the
-portal stays up, and one Ctrl-C or SIGTERM leaves no process behind, work horses included."""
+"""`make run` on one machine: everything comes up, e-mail lands in the mail catcher, a crashed
+process comes back while the portal stays up, and one Ctrl-C or SIGTERM leaves no process
+behind, work horses included."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rq import Worker
 from sqlalchemy import select
 
 from helpers.launcher import Launcher
+from helpers.pages import csrf_token_from
 from helpers.sync_runs import active_at_provider, employees_of, finished_run, start_sync
 from helpers.waiting import wait_for
 from sandbox.testing import set_faults
@@ -38,7 +40,12 @@ def test_the_whole_system_starts_and_stops_cleanly(tmp_path):
         assert len(sandbox_urls) == 4
         for url in sandbox_urls:
             assert requests.get(f"{url}/_admin/faults", timeout=30).status_code == 200
-        assert len(launcher.processes()) >= 5, "launcher, redis, web, worker and cron should all run"
+        assert "sandbox/datasets/securex.json" in printed
+        [mail_page] = re.findall(r"(http://127\.0\.0\.1:\d+) \(mail catcher\)", printed)
+        invited = invite_first_employee(launcher.url)
+        page = requests.get(mail_page, timeout=30).text
+        assert f"<dd>{invited}</dd>" in page and "<dt>Language</dt><dd>nl</dd>" in page
+        assert len(launcher.processes()) >= 6, "launcher, redis, web, worker, cron and the mail catcher should all run"
         launcher.process.send_signal(signal.SIGINT)
         launcher.process.wait(timeout=30)
         wait_for(lambda: not launcher.processes(), timeout=10, message="every process to stop")
@@ -51,7 +58,8 @@ def test_a_killed_worker_comes_back_and_a_stop_during_a_sync_leaves_no_work_hors
     that misses the RQ work horse (its own process group) so that it syncs on afterwards."""
     # Small, slow pages: a sync takes a few seconds, long enough to kill and stop things in it.
     key = Fernet.generate_key().decode()
-    launcher = Launcher(tmp_path, FLEXSYNC_ENCRYPTION_KEY=key, FLEXSYNC_PAGE_SIZE="5")
+    # The generator's 60 people: a sync long enough to kill a worker in, and no failures.
+    launcher = Launcher(tmp_path, FLEXSYNC_ENCRYPTION_KEY=key, FLEXSYNC_PAGE_SIZE="5", SANDBOX_DATASET="generated")
     try:
         launcher.wait_for_output("Press Ctrl-C to stop everything.", timeout=120)
         app = app_of(launcher, key)
@@ -82,6 +90,21 @@ def test_a_killed_worker_comes_back_and_a_stop_during_a_sync_leaves_no_work_hors
         assert time.monotonic() - stopping < 10
     finally:
         launcher.stop()
+
+
+def invite_first_employee(url: str) -> str:
+    """As hr@demo.test in the browser would: the invitation of the first person listed; their e-mail."""
+    session = requests.Session()
+    login = {"email": "hr@demo.test", "password": "demo", "csrf_token": csrf_token_from(session.get(f"{url}/login").text)}
+    session.post(f"{url}/login", data=login, timeout=30)
+    employee_id = re.search(r'href="/employees/(\d+)"', session.get(f"{url}/employees", timeout=30).text)[1]
+    employee_page = session.get(f"{url}/employees/{employee_id}", timeout=30).text
+    sent = session.post(
+        f"{url}/employees/{employee_id}/invitation", data={"csrf_token": csrf_token_from(employee_page)}, timeout=30
+    )
+    invited = re.search(r"Invitation sent to (\S+@\S+?)\. ", sent.text)
+    assert invited, "the page says the invitation was sent"
+    return invited[1]
 
 
 def app_of(launcher: Launcher, encryption_key: str):

@@ -31,13 +31,14 @@ def send_invitation(user: User, tenant: Tenant, inviter: User, url: str) -> None
         )
         text_body = render_template("mail/admin_invitation.txt", **context)
         html_body = render_template("mail/admin_invitation.html", **context)
-    mail.send_mail(user.email, subject, text_body, html_body)
+    mail.send_mail(user.email, subject, text_body, html_body, language=tenant.default_language)
 
 
 def send_reset(user: User, tenant: Tenant | None, url: str) -> None:
     """Raises `mail.MailUnavailable`."""
-    with force_locale(language_of(user, tenant)):
+    language = language_of(user, tenant)
+    with force_locale(language):
         subject = gettext("Choose a new Flexsync password")
         text_body = render_template("mail/password_reset.txt", user=user, url=url)
         html_body = render_template("mail/password_reset.html", user=user, url=url)
-    mail.send_mail(user.email, subject, text_body, html_body)
+    mail.send_mail(user.email, subject, text_body, html_body, language=language)

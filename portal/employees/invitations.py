@@ -80,7 +80,7 @@ def _send(invitation: Invitation, employee: Employee, tenant: Tenant, token: str
         subject = gettext("%(company)s invites you to your flexible benefits", company=tenant.name)
         text_body = render_template("mail/invitation.txt", **context)
         html_body = render_template("mail/invitation.html", **context)
-    mail.send_mail(employee.email, subject, text_body, html_body)
+    mail.send_mail(employee.email, subject, text_body, html_body, language=invitation.language)
 
 
 @dataclass

@@ -192,10 +192,11 @@ def email_admins(summary: RunSummary, company_language: str) -> None:
     admins = db.session.execute(select(User).where(User.tenant_id == summary.run.tenant_id, User.role == Role.HR_ADMIN)).scalars()
     link = current_app.config["PUBLIC_URL"].rstrip("/") + path_for("syncs.run", run_id=summary.run.id)
     for admin in admins:
-        with force_locale(admin.language or company_language):
+        language = admin.language or company_language
+        with force_locale(language):
             text = body(summary) + "\n\n" + _("See every employee of this sync: %(link)s", link=link)
             try:
-                send_mail(admin.email, title(summary.run), text)
+                send_mail(admin.email, title(summary.run), text, language=language)
             except MailUnavailable as error:
                 # The in-app notification still tells the story; the e-mail is a copy.
                 log.warning("Sync summary e-mail to user %s not sent: %s", admin.id, error)

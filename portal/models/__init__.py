@@ -6,7 +6,7 @@ from portal.models.budget import Budget, BudgetChange
 from portal.models.employee import Discrepancy, DiscrepancyStatus, Employee, SelectionEntry, WageContract
 from portal.models.entity import Entity
 from portal.models.hours import OPEN_EXPORT_STATES, ExportState, HoursExport, WorkedShift
-from portal.models.integration import AvailabilityChange, Integration, IntegrationState
+from portal.models.integration import Integration, IntegrationState
 from portal.models.invitation import EmployeeAccount, Invitation
 from portal.models.login_failure import LoginFailure
 from portal.models.notification import Notification
@@ -21,7 +21,6 @@ __all__ = [
     "OPEN_STATES",
     "AuditAction",
     "AuditEntry",
-    "AvailabilityChange",
     "Budget",
     "BudgetChange",
     "Discrepancy",

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.crypto import EncryptedJSON
@@ -69,19 +69,3 @@ class Integration(TenantScoped, db.Model):
     @property
     def is_activated(self) -> bool:
         return self.state in (IntegrationState.ACTIVE, IntegrationState.RECONNECT_NEEDED)
-
-
-class AvailabilityChange(TenantScoped, db.Model):
-    """Who at customer success switched which provider on or off, before issue 19: since then
-    these are audit entries (`AuditAction.INTEGRATION_MADE_AVAILABLE`); the table stays, unwritten,
-    until a migration drops it."""
-
-    __tablename__ = "availability_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider: Mapped[Provider] = mapped_column(enum_column(Provider))
-    available: Mapped[bool]
-    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
-
-    changed_by: Mapped[User] = relationship()

@@ -23,6 +23,13 @@ def test_the_tiny_benchmark_syncs_everything_once_and_writes_nothing_on_a_resync
     assert figures["rows_written_nochange"] == 0
     # A resync only logs the people it skips again (no active contract), nothing else.
     assert checks["report_lines_nochange"] == checks["nochange_skipped"]
+    # Every round's first sync (a new tenant's after the first) creates the same people.
+    assert checks["trial_full_created"] == [checks["full_created"]] * TINY.trials
+    assert figures["least_s"] > 0
+    # The peer loads the same sandbox whenever dlt is installed (the `bench` extra only).
+    if figures["dlt"] != "not installed":
+        assert figures["dlt_employees"] == TINY.employees
+        assert figures["dlt_full_s"] > 0 and figures["dlt_resync_changed_s"] > 0
     assert checks["changed_status"] == "success"
     assert checks["changed_updated"] == checks["raised"] > 0
     # The sync of the changes only lists and updates the people changed, and with nothing

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from types import MappingProxyType
 
 from sqlalchemy import Row, insert, or_, select, text, update
@@ -152,9 +153,14 @@ def _namesakes(lookup: PageLookup) -> set[int]:
     start date or employee number.
 
     The database finds the names by their lower-cased forms (indexed), in every form SQL
-    `lower` may give; the exact rule is checked here.
+    `lower` may give, among the people with one of the newcomers' start dates or
+    employee numbers (a first sync's earlier pages hold hundreds of namesakes, few with
+    either); the exact rule is checked here. A newcomer with neither has no namesake.
     """
-    if not lookup.newcomers:
+    identities = [identity for found in lookup.identities.values() for identity in found]
+    start_dates = {start for start, _number in identities if start is not None}
+    numbers = {number for _start, number in identities if number and isinstance(number, str)}
+    if not start_dates and not numbers:
         return set()
     names = {
         lower_whole_name(last, first)
@@ -164,7 +170,8 @@ def _namesakes(lookup: PageLookup) -> set[int]:
     }
     rows = db.session.execute(
         select(Employee.id, Employee.first_name, Employee.last_name, Employee.start_date, Employee.employee_number).where(
-            LOWER_WHOLE_NAME.in_(names)
+            LOWER_WHOLE_NAME.in_(names),
+            or_(Employee.start_date.in_(start_dates), Employee.employee_number.in_(numbers)),
         )
     ).all()
     return {
@@ -177,11 +184,15 @@ def _namesakes(lookup: PageLookup) -> set[int]:
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def _lower_forms(name: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _lower_forms(name: str) -> frozenset[str]:
     """What SQL `lower` gives for this name as written, in capitals or title case: SQLite
-    folds ASCII only ("MATHÉO" -> "mathÉo"), PostgreSQL all of Unicode."""
+    folds ASCII only ("MATHÉO" -> "mathÉo"), PostgreSQL all of Unicode. Cached: first
+    names and surnames repeat across a company's pages."""
     name = " ".join(name.split())
-    return {name.casefold(), name.lower(), *(spelling.translate(_ASCII_LOWER) for spelling in (name, name.upper(), name.title()))}
+    return frozenset(
+        {name.casefold(), name.lower(), *(spelling.translate(_ASCII_LOWER) for spelling in (name, name.upper(), name.title()))}
+    )
 
 
 def write_decisions(

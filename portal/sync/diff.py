@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from portal.providers.base import PERSONAL_FIELDS, EmployeeRecord, FieldPolicy
 from portal.sync.policies import Verdict, verdict
 from portal.sync.state import LocalEmployee, WageContract, normalize_email
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+class FieldChange(NamedTuple):
     """One line of the per-employee change log. `field` is a LocalEmployee attribute or
-    `wage_contract.<attribute>`."""
+    `wage_contract.<attribute>`. A named tuple, not a frozen dataclass: a first sync builds
+    one for every value of every new employee, and a tuple is built in half the time."""
 
     field: str
     old: object

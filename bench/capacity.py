@@ -593,15 +593,11 @@ def measure(sizes: Sizes, workdir: Path) -> Capacity:
         children.stop_all()
     production = fleet(sizes.night_companies, sizes.night_employees)
     for kind in KINDS:
-        result.answer[kind] = answer(production, result.costs[kind], caps, result.enqueue_s[kind])
+        result.answer[kind] = answer(production, result.costs[kind], caps, result.enqueue_s[kind], pages)
     # Liantis is slow in life: its pages at half a second each (the sandbox's "slow" knob).
-    result.answer["resync, Liantis 0.5 s a page"] = answer(
-        production,
-        result.costs["resync"],
-        caps,
-        result.enqueue_s["resync"],
-        with_page_latency(production, result.costs["resync"], {"liantis": 0.5}, pages),
-    )
+    resync = result.costs["resync"]
+    slow = with_page_latency(production, resync, {"liantis": 0.5}, pages)
+    result.answer["resync, Liantis 0.5 s a page"] = answer(production, resync, caps, result.enqueue_s["resync"], pages, slow)
     return result
 
 
@@ -615,9 +611,13 @@ def answer(
     costs: Mapping[str, Cost],
     caps: Mapping[str, int],
     enqueue_s: float,
+    pages: Mapping[str, int],
     runs: Sequence[tuple[str, float]] | None = None,
 ) -> dict:
     runs = runs if runs is not None else run_seconds(production, costs)
+    pages_read: Counter[str] = Counter()
+    for company in production:
+        pages_read[company.provider] += math.ceil(company.employees / pages[company.provider])
     needed = workers_needed(runs, caps, enqueue_s)
     per_provider: Counter[str] = Counter()
     for provider, seconds in runs:
@@ -631,6 +631,8 @@ def answer(
         "work_s_per_provider": dict(per_provider),
         # Each provider's companies alone, on its cap: the night cannot end sooner.
         "provider_queue_s": {p: per_provider[p] / caps[p] for p in per_provider},
+        # How slow each provider's pages may answer before its queue alone fills the deadline.
+        "page_latency_limit_s": {p: (WINDOW_S / MARGIN * caps[p] - per_provider[p]) / pages_read[p] for p in per_provider},
         "longest_run_s": max(seconds for _, seconds in runs),
         "enqueue_s": enqueue_s * len(runs),
         "with_every_worker_s": play_night(runs, most, caps, enqueue_s),
@@ -649,6 +651,7 @@ def figures(result: Capacity) -> dict:
         flat[f"capacity_{kind}_night_measured_s"] = checked.measured_s
         flat[f"capacity_{kind}_night_predicted_s"] = checked.predicted_s
         flat[f"capacity_{kind}_night_error_percent"] = checked.error_percent
+        flat[f"capacity_{kind}_night_enqueue_ms"] = checked.enqueue_s * 1000
         flat[f"capacity_{kind}_workers_needed"] = result.answer[kind]["workers"]
     return flat
 
@@ -670,7 +673,8 @@ def report(result: Capacity) -> str:
     for kind, checked in result.nights.items():
         lines.append(
             f"  {kind:<7} {checked.companies} companies, {checked.employees} employees, {checked.workers} worker(s): "
-            f"measured {checked.measured_s:.1f} s, predicted {checked.predicted_s:.1f} s, error {checked.error_percent:+.1f} % "
+            f"measured {checked.measured_s:.1f} s, predicted {checked.predicted_s:.1f} s, error {checked.error_percent:+.1f} %, "
+            f"enqueue {checked.enqueue_s * 1000:.1f} ms a run "
             f"({checked.statuses}, load {checked.loadavg})"
         )
         lines.append(f"          database: {json.dumps({k: round(v) for k, v in checked.database.items()})}")
@@ -680,7 +684,8 @@ def report(result: Capacity) -> str:
             f"  {kind}: {figures_['workers']} workers, night {figures_['night_s']:.0f} s "
             f"(bound {figures_['lower_bound_s']:.0f} s), "
             f"work {figures_['work_s']:.0f} worker-s, longest run {figures_['longest_run_s']:.1f} s, "
-            f"per provider queue {json.dumps({p: round(s) for p, s in figures_['provider_queue_s'].items()})}, "
+            f"per provider queue {json.dumps({p: round(s) for p, s in figures_['provider_queue_s'].items()})} s, "
+            f"page latency limit {json.dumps({p: round(s, 2) for p, s in figures_['page_latency_limit_s'].items()})} s, "
             f"with every worker the caps allow {figures_['with_every_worker_s']:.0f} s"
         )
     return "\n".join(lines)

@@ -67,6 +67,18 @@ else
 	env -u DATABASE_URL $(BIN)/python -m bench.run
 endif
 
+# The capacity model of the nightly run (docs/capacity.md): costs from real workers, a
+# scaled-down night checked against the model, the workers 10,000 companies need. A few
+# minutes; DB=postgresql as for bench. `BENCH_CAPACITY=1 make bench` runs it after the bench.
+.PHONY: capacity
+capacity: $(VENV)/.installed-bench translations
+ifeq ($(DB),postgresql)
+	bash scripts/install-system-packages.sh
+	bash scripts/with-postgres.sh $(BIN)/python -m bench.capacity
+else
+	env -u DATABASE_URL $(BIN)/python -m bench.capacity
+endif
+
 # Refresh the vendored htmx from the npm registry (pinned by HTMX_VERSION).
 vendor-htmx:
 	rm -rf .vendor-tmp && mkdir .vendor-tmp

@@ -56,9 +56,10 @@ def start_redis(children: Children, workdir: Path) -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
-def start_sandboxes(children: Children, name: str, size: int, companies: int) -> dict[str, str]:
+def start_sandboxes(children: Children, name: str, size: int, companies: int, dataset: Path | None = None) -> dict[str, str]:
     """`python -m sandbox` in its own process, so serving pages never competes with the
-    benchmark's own threads for one interpreter lock."""
+    benchmark's own threads for one interpreter lock. `dataset`: a JSON file to serve
+    instead of generated companies of `size` people."""
     ports = {provider: free_port() for provider in ("securex", "liantis", "connexie", "hris")}
     children.start(
         name,
@@ -73,6 +74,7 @@ def start_sandboxes(children: Children, name: str, size: int, companies: int) ->
             "--companies",
             str(companies),
             *[arg for provider, port in ports.items() for arg in (f"--{provider}-port", str(port))],
+            *(["--dataset", str(dataset)] if dataset else []),
         ],
         dict(os.environ),
     )

@@ -43,7 +43,7 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import func, insert, select
 
-from bench import database
+from bench import capacity, database
 from bench.processes import Children, child_pids, rss_mb, start_gunicorn, start_redis, start_sandboxes, start_worker
 from demo.launcher import free_port
 from portal.extensions import db
@@ -776,6 +776,9 @@ def run_benchmark(sizes: Sizes, workdir: Path) -> Results:
             measure_memory(ph, sizes, results)
     finally:
         children.stop_all()
+    # BENCH_CAPACITY=1: the capacity model's costs, nights and answer too (bench/capacity.py), minutes more.
+    if os.environ.get("BENCH_CAPACITY"):
+        results.figures.update(capacity.figures(capacity.measure(capacity.TINY if sizes == TINY else capacity.Sizes(), workdir)))
     db_url = os.environ.get("DATABASE_URL") or ""
     results.figures["db"] = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     return results

@@ -447,7 +447,13 @@ def night(st: Stage, workers: int) -> tuple[Night, list[Company], list[tuple[Com
     connection = Redis.from_url(st.redis_url)
     nightly = Job.fetch(nightly.id, connection=connection)
     jobs = ended_jobs([SYNC_RUN.job_id(run_id) for run_id, _, _ in runs], connection)
-    cycles = worker_cycles(nightly, jobs)
+    # The night's batches (jobs.nightly.start_nightly_syncs) start the runs: their time is the enqueueing.
+    batches = [
+        job
+        for job in Job.fetch_many(queue(DEFAULT_QUEUE).finished_job_registry.get_job_ids(), connection=connection)
+        if job is not None and job.func_name == "jobs.nightly.start_nightly_syncs" and job.enqueued_at >= nightly.enqueued_at
+    ]
+    cycles = worker_cycles(nightly, [*batches, *jobs])
     costs = [
         (by_company[company], cycles[job_id])
         for (_, _, company), job_id in zip(runs, (SYNC_RUN.job_id(r[0]) for r in runs), strict=True)
@@ -458,7 +464,7 @@ def night(st: Stage, workers: int) -> tuple[Night, list[Company], list[tuple[Com
         employees=sum(c.employees for c in st.companies),
         workers=workers,
         measured_s=measured,
-        enqueue_s=(nightly.ended_at - nightly.started_at).total_seconds() / count,
+        enqueue_s=sum((job.ended_at - job.started_at).total_seconds() for job in (nightly, *batches)) / count,
         statuses=dict(Counter(status.value for _, status, _ in runs)),
         loadavg=load,
         database={**table_rows(), **activity_since(activity)},

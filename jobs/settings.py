@@ -42,6 +42,8 @@ PREVIEW = JobSettings("jobs.preview.run_preview", None, "preview", timeout_s=600
 
 # The schedule's own jobs (jobs/cron.py): enqueueing a night's syncs, and the stale sweep.
 NIGHTLY_TIMEOUT_S = 600
+# Integrations whose nightly syncs one job starts: a few seconds of work each; tests make it smaller.
+NIGHTLY_BATCH = int(os.environ.get("FLEXSYNC_NIGHTLY_BATCH", "200"))
 STALE_SWEEP_TIMEOUT_S = 60
 STALE_SWEEP_EVERY_S = 60
 # Starting the syncs of changes that are due: the interval of each integration is its own.

@@ -90,6 +90,37 @@ def test_sync_now_twice_and_the_nightly_run_at_once_make_exactly_one_run(sync_se
     assert Queue("sync", connection=Redis.from_url(app.config["REDIS_URL"])).count == 1
 
 
+def test_the_nightly_run_hands_its_integrations_to_the_workers_in_batches(
+    sync_setup, sandbox_companies, activate, start_worker, monkeypatch
+):
+    """Defends against one job starting a whole fleet's syncs and outlasting its timeout: each
+    batch is a job of its own, and every active integration still gets exactly one nightly run."""
+    from redis import Redis
+    from rq import Queue
+    from rq.job import Job, JobStatus
+
+    app = sync_setup
+    monkeypatch.setenv("FLEXSYNC_NIGHTLY_BATCH", "1")
+    integration_ids = {
+        activate("securex"),
+        activate("hris", credentials={"api_token": sandbox_companies["C001"]["api_key"]}),
+    }
+    start_worker()
+    default = Queue("default", connection=Redis.from_url(app.config["REDIS_URL"]))
+    nightly = default.enqueue("jobs.nightly.run_nightly_syncs")
+    wait_for(lambda: nightly.get_status(refresh=True) == JobStatus.FINISHED, timeout=30, message="the nightly job")
+    assert nightly.return_value() == 2
+    wait_for(lambda: len(default.finished_job_registry.get_job_ids()) == 3, timeout=30, message="two batches started")
+    batches = [Job.fetch(job_id, connection=default.connection) for job_id in default.finished_job_registry.get_job_ids()]
+    batches = [job for job in batches if job.id != nightly.id]
+    assert {job.func_name for job in batches} == {"jobs.nightly.start_nightly_syncs"}
+    assert sorted(job.args[0] for job in batches) == sorted([integration_id] for integration_id in integration_ids)
+    with app.app_context():
+        runs = db.session.execute(select(SyncRun).where(SyncRun.trigger == Trigger.NIGHTLY)).scalars().all()
+        assert sorted(run.integration_id for run in runs) == sorted(integration_ids)
+    assert all(finished_run(app, run.id, timeout=90).status is not RunState.ERROR for run in runs)
+
+
 def test_the_nightly_run_leaves_a_deactivated_company_alone(sync_setup, activate):
     """Defends against a company that left still being synced every night after its logins stopped."""
     from datetime import datetime

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -364,10 +364,18 @@ def _active_integrations() -> Select[Any]:
     )
 
 
-def request_nightly_syncs() -> list[SyncRun]:
-    """Every active integration of every company still with us; the per-provider rate limit spreads them."""
-    active = db.session.execute(_active_integrations()).scalars()
-    return [request_sync(integration, Trigger.NIGHTLY) for integration in list(active)]
+def nightly_integration_ids() -> list[int]:
+    """Every active integration of every company still with us, as the night's syncs take them."""
+    return list(db.session.execute(_active_integrations().with_only_columns(Integration.id).order_by(Integration.id)).scalars())
+
+
+def request_nightly_syncs(integration_ids: Collection[int] | None = None) -> list[SyncRun]:
+    """A sync for each of these integrations (all of the night's by default) still active;
+    the per-provider rate limit spreads them."""
+    active = _active_integrations()
+    if integration_ids is not None:
+        active = active.where(Integration.id.in_(integration_ids))
+    return [request_sync(integration, Trigger.NIGHTLY) for integration in list(db.session.execute(active).scalars())]
 
 
 def request_delta_syncs(now: datetime | None = None) -> list[SyncRun]:

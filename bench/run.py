@@ -761,6 +761,8 @@ def run_benchmark(sizes: Sizes, workdir: Path) -> Results:
         redis_url = start_redis(children, workdir)
         with phase("single", workdir, redis_url, key, size=sizes.employees, companies=1, workers=1) as ph:
             measure_single(ph, sizes, results)
+        # Each phase's figures as they come: a later phase that fails leaves these on the screen.
+        print("after the single phase:", json.dumps(rounded(results.figures)), flush=True)
         # One company more than tenants: with three or more, the sandbox's last one is closed to Flexsync.
         with phase(
             "fleet",
@@ -772,6 +774,7 @@ def run_benchmark(sizes: Sizes, workdir: Path) -> Results:
             workers=sizes.fleet_workers,
         ) as ph:
             measure_fleet(ph, sizes, results)
+        print("after the fleet phase:", json.dumps(rounded(results.figures)), flush=True)
         with phase("big", workdir, redis_url, key, size=sizes.big_employees, companies=1, workers=1) as ph:
             measure_memory(ph, sizes, results)
     finally:

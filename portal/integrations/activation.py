@@ -96,6 +96,15 @@ def current_step(integration: Integration) -> Step:
     return Step.MODE if integration.sync_mode is None else Step.PREVIEW
 
 
+def wizard_steps(integration: Integration) -> list[Step]:
+    """The steps the wizard's indicator names, in order. Liantis's company lookup is part of Connect."""
+    if integration.state is IntegrationState.RECONNECT_NEEDED and integration.sync_mode is not None:
+        # A reconnect asks for the connection alone: `connected` ends the wizard there.
+        return [Step.CONNECT]
+    configure = [Step.CONFIGURE] if integration.provider in CONFIGURED_PROVIDERS else []
+    return [Step.CONNECT, *configure, Step.MODE, Step.PREVIEW]
+
+
 def connected(integration: Integration) -> bool:
     """After a successful connect: True when that was a reconnect and nothing else is asked."""
     if integration.state is IntegrationState.RECONNECT_NEEDED and integration.sync_mode is not None:

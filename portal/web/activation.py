@@ -39,6 +39,14 @@ from portal.web.previews import preview_context
 
 bp = Blueprint("activation", __name__, url_prefix="/integrations")
 
+# The names in the wizard's step indicator.
+STEP_NAMES = {
+    Step.CONNECT: _l("Connect"),
+    Step.CONFIGURE: _l("Configure"),
+    Step.MODE: _l("Sync mode"),
+    Step.PREVIEW: _l("Preview"),
+}
+
 
 class ConsentProblem(enum.StrEnum):
     """Why MyLiantis sent the admin back without a usable consent."""
@@ -59,7 +67,8 @@ def wizard_integration_or_404(provider: str) -> Integration:
 
 def render_step(integration: Integration, status: int = 200, **context: Any):
     step = context.pop("step", None) or activation.current_step(integration)
-    context |= {"integration": integration, "step": step, "tenant": current_tenant()}
+    steps = {"steps": activation.wizard_steps(integration), "step_names": STEP_NAMES}
+    context |= {"integration": integration, "step": step, "tenant": current_tenant()} | steps
     context |= step_forms(integration, step, context)
     template = "activation/_step.html" if htmx else "activation/wizard.html"
     return render_template(template, **context), status

@@ -52,9 +52,16 @@ test: $(VENV)/.installed-test translations lint
 	bash scripts/install-system-packages.sh
 	bash scripts/test.sh
 
-# 50 admins for 60 s while the nightly fleet sync runs; figures in docs/reliability.md. Not in `make test`.
+# 50 admins pausing 1-5 s between clicks for 60 s while the nightly fleet sync runs, on SQLite
+# unless DB=postgresql (a throwaway cluster, as for bench); figures in docs/reliability.md.
+# Not in `make test`. The saturation figure: the same with `--no-pause`.
 soak: $(VENV)/.installed-test translations
-	$(BIN)/python scripts/soak.py --admins 50 --seconds 60
+ifeq ($(DB),postgresql)
+	bash scripts/install-system-packages.sh
+	bash scripts/with-postgres.sh $(BIN)/python scripts/soak.py --admins 50 --seconds 60
+else
+	env -u DATABASE_URL $(BIN)/python scripts/soak.py --admins 50 --seconds 60
+endif
 
 # The performance benchmark (docs/performance.md): SQLite unless DB=postgresql, which
 # runs it on a throwaway PostgreSQL cluster. The last line printed is one JSON object.

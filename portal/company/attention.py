@@ -106,22 +106,24 @@ def dashboard(year: int) -> Dashboard:
     return Dashboard([*_integration_concerns(integrations), *_people_concerns(year)], integrations)
 
 
-# Built once: building an alias of a model costs more than the query itself.
-LAST_RUN, NEWEST_RUN = aliased(SyncRun, name="last_run"), aliased(SyncRun, name="newest_run")
-
-
 def activated_integrations() -> list[IntegrationRuns]:
     """In the order of the integrations page, in one query of a few index steps each.
 
     The open run, if any, is the newest: no run can start while one is open
     (`uq_sync_runs_one_open_per_integration`); asked for by its status, it would be looked
     for among every past run of the integration.
+
+    The aliases are built per call: shared by a gunicorn worker's threads, aliases built
+    once at import raced the first time several threads ran this query together, and about
+    one worker in ten then failed the dashboard with a 500 on every request until it was
+    restarted (`make soak`; docs/reliability.md, "Load: the soak").
     """
+    last, newest = aliased(SyncRun, name="last_run"), aliased(SyncRun, name="newest_run")
     rows = db.session.execute(
-        select(Integration, LAST_RUN, NEWEST_RUN)
+        select(Integration, last, newest)
         .select_from(Integration)
-        .outerjoin(LAST_RUN, LAST_RUN.id == _newest_run_id(SyncRun.status.not_in(OPEN_STATES)))
-        .outerjoin(NEWEST_RUN, NEWEST_RUN.id == _newest_run_id())
+        .outerjoin(last, last.id == _newest_run_id(SyncRun.status.not_in(OPEN_STATES)))
+        .outerjoin(newest, newest.id == _newest_run_id())
         .where(
             Integration.available.is_(True),
             Integration.state.in_([IntegrationState.ACTIVE, IntegrationState.RECONNECT_NEEDED]),

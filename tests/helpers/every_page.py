@@ -6,6 +6,7 @@ walks this list without anyone naming it."""
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time
@@ -43,8 +44,9 @@ class Page:
 
     @property
     def is_fragment(self) -> bool:
-        """Progress bars poll a fragment of their page: htmx asks for it."""
-        return self.endpoint.endswith("progress")
+        """A part of a page that htmx asks for (progress bars and integration cards poll
+        themselves); a browser going there is sent to the whole page."""
+        return self.endpoint.endswith("progress") or self.endpoint == "integrations.card"
 
 
 def every_page(app) -> dict[str, list[Page]]:
@@ -147,3 +149,14 @@ def pages(app, ids: dict[str, list[int]], user_endpoints) -> Iterator[Page]:
                 name = EXTRA_QUERIES[rule.endpoint]
                 for value in filters[name]:
                     yield Page(rule.endpoint, f"{path}?{name}={value}")
+
+
+def one_of_each(visits: list[Page]) -> list[Page]:
+    """A page of each kind for a browser: each route once per provider and per filter (the
+    ids of one run or person are enough to see how its page looks), without the parts of
+    pages that htmx fetches."""
+    kinds: dict[str, Page] = {}
+    for visit in visits:
+        if not visit.is_fragment:
+            kinds.setdefault(visit.endpoint + " " + re.sub(r"/\d+", "/<id>", visit.path), visit)
+    return list(kinds.values())

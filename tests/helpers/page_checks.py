@@ -71,18 +71,26 @@ def wrapped_cells(page, path: str) -> list[Problem]:
     return [Problem(path, "wraps at 1366 px", text) for text in page.evaluate(WRAPPED_CELLS, ONE_LINE_AT_MOST)]
 
 
-def axe_violations(page, path: str, language: str) -> list[Problem]:
-    """axe-core's serious and critical violations (the moderate and minor ones are advice)."""
-    from axe_playwright_python.sync_playwright import Axe
+def with_axe(context) -> None:
+    """axe-core (the copy axe-playwright-python ships) in every page of a browser context."""
+    from axe_playwright_python.base import AXE_SCRIPT
 
-    results = Axe().run(page).response
+    context.add_init_script(AXE_SCRIPT)
+
+
+def axe_violations(page, path: str, language: str, contrast: bool = True) -> list[Problem]:
+    """axe-core's serious and critical violations (the moderate and minor ones are advice).
+    `contrast=False` leaves out the colour contrast rule, the slowest, where a page was
+    already checked with the same colours in another language."""
+    options = {"resultTypes": ["violations"], "rules": {"color-contrast": {"enabled": contrast}}}
+    violations = page.evaluate("options => axe.run(document, options).then(results => results.violations)", options)
     return [
         Problem(
             path,
             f"[{language}] axe {violation['id']} ({violation['impact']})",
             f"{violation['help']}: " + " | ".join(node["html"][:120] for node in violation["nodes"][:3]),
         )
-        for violation in results["violations"]
+        for violation in violations
         if violation["impact"] in ("serious", "critical")
     ]
 
@@ -95,5 +103,5 @@ def report(problems: list[Problem], checked: str) -> str:
     lines = [f"{len(problems)} problems on {checked}:"]
     for (what, detail), paths in sorted(grouped.items()):
         pages = sorted(set(paths))
-        lines.append(f"{what} on {len(pages)} pages ({', '.join(pages[:3])}{'…' if len(pages) > 3 else ''}): {detail}")
+        lines.append(f"{what} on {len(pages)} pages ({', '.join(pages[:10])}{'…' if len(pages) > 10 else ''}): {detail}")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Every page an HR admin and customer success reach (tests/helpers/every_page.py), in a real
 headless Chromium: on a phone (375 px) nothing sticks out of the screen, on a laptop
 (1366 px) names and dates in tables stay on one line, and axe-core finds no serious or
-critical accessibility violation in Dutch, French or English. Screenshots of both widths
+critical accessibility violation in Dutch, French or English (every filter of every list
+in English, each route's page in Dutch and French). Screenshots of both widths
 go to tests/artifacts/responsive/<width>/, the pages checked and what was found to
 tests/artifacts/every-page.txt."""
 
@@ -41,8 +42,7 @@ def read_in(page, live_server: str, language: str, support_page: str | None) -> 
 
 def shot(page, width: int, name: str) -> None:
     (SHOTS / str(width)).mkdir(parents=True, exist_ok=True)
-    # JPEG: a third of the time of a PNG of a long page, and as good to look at.
-    page.screenshot(path=str(SHOTS / str(width) / f"{name}.jpeg"), full_page=True, type="jpeg", quality=80)
+    page.screenshot(path=str(SHOTS / str(width) / f"{name}.png"), full_page=True)
 
 
 def menu_sticks_out(page, path: str) -> list[Problem]:
@@ -60,17 +60,19 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe_in_every_language(s
     """Defends against a page cut off or scrolling sideways on a phone, names and dates
     broken over two lines on a laptop, and pages a screen reader or keyboard user cannot use."""
     problems: list[Problem] = []
-    checked = {"at 375 px": 0, "at 1366 px": 0, "by axe": 0}
+    checked = {"at 375 px": 0, "at 1366 px": 0} | {f"by axe in {language}": 0 for language in LANGUAGES}
     started = time.monotonic()
     for email, visits in every_page(synced_demo).items():
-        walk = one_of_each(visits)
+        # Every filter of every list in English; the route's page itself in Dutch and French.
+        walks = {language: one_of_each(visits, filters=language == "en") for language in LANGUAGES}
         reader = "cs" if email == CUSTOMER_SUCCESS else "hr"
-        support_page = next((v.path for v in walk if v.endpoint.startswith("support.") and "?" not in v.path), None)
+        support_page = next((v.path for v in walks["en"] if v.endpoint.startswith("support.") and "?" not in v.path), None)
         context = browser.new_context(locale="en-GB", viewport=LAPTOP)
         with_axe(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
         log_in(page, live_server, email)
+        menu_seen = False
         for language in LANGUAGES:
             read_in(page, live_server, language, support_page)
             # English is seen on a phone and on a laptop, and axe checks it on the phone (the
@@ -78,18 +80,19 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe_in_every_language(s
             # the colours are the same in every language.
             english = language == "en"
             page.set_viewport_size(PHONE if english else LAPTOP)
-            for visit in walk:
+            for visit in walks[language]:
                 response = page.goto(live_server + visit.path)
                 if response is None or not response.url.endswith(visit.path):
                     continue  # sent elsewhere: that page is walked on its own
                 problems += axe_violations(page, visit.path, language, contrast=english)
-                checked["by axe"] += 1
+                checked[f"by axe in {language}"] += 1
                 if not english:
                     continue
                 name = reader + "-" + (re.sub(r"[^\w.]+", "-", visit.path).strip("-") or "welcome")
                 problems += sticking_out(page, visit.path)
-                if checked["at 375 px"] == 0:
+                if not menu_seen:
                     problems += menu_sticks_out(page, visit.path)
+                    menu_seen = True
                 shot(page, 375, name)
                 page.set_viewport_size(LAPTOP)
                 problems += wrapped_cells(page, visit.path)
@@ -99,8 +102,8 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe_in_every_language(s
                 checked["at 1366 px"] += 1
         context.close()
     summary = ", ".join(f"{count} pages checked {what}" for what, count in checked.items())
-    summary += f" (HR admin and customer success, axe in {', '.join(LANGUAGES)}) in {time.monotonic() - started:.0f} s"
+    summary += f" (an HR admin's and customer success's) in {time.monotonic() - started:.0f} s"
     (ARTIFACTS / "every-page.txt").write_text(report(problems, summary) + "\n")
     print(summary)
-    assert checked["by axe"] > 150, summary
+    assert checked["by axe in en"] > 80 and checked["by axe in nl"] > 50, summary
     assert not problems, report(problems, summary)

@@ -151,12 +151,19 @@ def pages(app, ids: dict[str, list[int]], user_endpoints) -> Iterator[Page]:
                     yield Page(rule.endpoint, f"{path}?{name}={value}")
 
 
-def one_of_each(visits: list[Page]) -> list[Page]:
-    """A page of each kind for a browser: each route once per provider and per filter (the
-    ids of one run or person are enough to see how its page looks), without the parts of
-    pages that htmx fetches."""
-    kinds: dict[str, Page] = {}
+def one_of_each(visits: list[Page], filters: bool = True) -> list[Page]:
+    """A page of each kind for a browser, without the parts of pages htmx fetches: each route
+    once per provider, and (with `filters`) once per filter of its list; the ids of one run
+    or person are enough to see how its page looks."""
+    kinds: list[Page] = []
+    routes, lists = set(), set()
     for visit in visits:
-        if not visit.is_fragment:
-            kinds.setdefault(visit.endpoint + " " + re.sub(r"/\d+", "/<id>", visit.path), visit)
-    return list(kinds.values())
+        if visit.is_fragment:
+            continue
+        path, _, query = visit.path.partition("?")
+        route, filtered = (visit.endpoint, re.sub(r"/\d+", "/<id>", path)), (visit.endpoint, query)
+        if route not in routes or (filters and filtered not in lists):
+            kinds.append(visit)
+        routes.add(route)
+        lists.add(filtered)
+    return kinds

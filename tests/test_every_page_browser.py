@@ -14,7 +14,7 @@ import time
 import pytest
 
 from helpers.every_page import CUSTOMER_SUCCESS, LANGUAGES, every_page, one_of_each
-from helpers.page_checks import Problem, axe_violations, report, sticking_out, with_axe, wrapped_cells
+from helpers.page_checks import Problem, axe_violations, report, sticking_out, too_tight, with_axe
 from helpers.paths import ARTIFACTS
 
 PHONE = {"width": 375, "height": 800}
@@ -95,7 +95,7 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe_in_every_language(s
                     menu_seen = True
                 shot(page, 375, name)
                 page.set_viewport_size(LAPTOP)
-                problems += wrapped_cells(page, visit.path)
+                problems += too_tight(page, visit.path)
                 shot(page, 1366, name)
                 page.set_viewport_size(PHONE)
                 checked["at 375 px"] += 1

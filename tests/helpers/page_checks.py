@@ -1,5 +1,6 @@
-"""What a browser sees wrong on a page: elements sticking out of a narrow screen, short
-table cells (names, dates) wrapped on a wide one, and axe-core's accessibility violations."""
+"""What a browser sees wrong on a page: elements sticking out of a narrow screen; on a wide
+one, short table cells (names, dates) wrapped or tables scrolling; and axe-core's
+accessibility violations."""
 
 from __future__ import annotations
 
@@ -67,8 +68,19 @@ def sticking_out(page, path: str) -> list[Problem]:
     return [Problem(path, "sticks out at 375 px", detail)]
 
 
-def wrapped_cells(page, path: str) -> list[Problem]:
-    return [Problem(path, "wraps at 1366 px", text) for text in page.evaluate(WRAPPED_CELLS, ONE_LINE_AT_MOST)]
+# Tables wider than their card: they scroll on a phone, never on a laptop.
+SCROLLING_TABLES = """() => [...document.querySelectorAll('.table-scroll')]
+  .filter((wrapper) => wrapper.scrollWidth > wrapper.clientWidth + 1)
+  .map((wrapper) => {
+    const head = wrapper.querySelector('tr').innerText.replace(/\\s+/g, ' ').slice(0, 60);
+    return `${head} (${wrapper.scrollWidth} px in ${wrapper.clientWidth})`;
+  })"""
+
+
+def too_tight(page, path: str) -> list[Problem]:
+    """On a laptop: names and dates broken over two lines, tables that need scrolling."""
+    found = [Problem(path, "wraps at 1366 px", text) for text in page.evaluate(WRAPPED_CELLS, ONE_LINE_AT_MOST)]
+    return found + [Problem(path, "scrolls at 1366 px", table) for table in page.evaluate(SCROLLING_TABLES)]
 
 
 def with_axe(context) -> None:

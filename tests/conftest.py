@@ -19,4 +19,5 @@ pytest_plugins = [
     "fixtures.production",  # production: a new production installation, empty database, no demo seed
     "fixtures.employees",  # staff
     "fixtures.hours",  # hours_story
+    "fixtures.synced_demo",  # synced_demo: Demo NV after real syncs, the data every page can show
 ]

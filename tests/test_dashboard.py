@@ -197,7 +197,7 @@ def test_the_counts_take_five_queries_however_many_people(app, troubles):
 def test_the_last_sync_of_every_activated_integration(admin, troubles):
     body = read(admin, "/")
     table = re.search(r'<section class="card" id="last-syncs">.*?</section>', body, re.S).group(0)
-    names = re.findall(r'<td><a [^>]*href="/integrations#card-\w+">(?:<svg.*?</svg>)?([^<]+)</a>', table, re.S)
+    names = re.findall(r'<td[^>]*><a [^>]*href="/integrations#card-\w+">(?:<svg.*?</svg>)?([^<]+)</a>', table, re.S)
     assert names == ["Securex", "Liantis", "Connexie", "Generic HR system"]
     assert "Partial" in table and "0 created, 0 updated, 0 unchanged, 0 skipped, 1 failed, 0 deactivated" in table
     assert "reconnect needed" in table

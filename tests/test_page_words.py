@@ -2,9 +2,10 @@
 no raw code of an enum ("white_collar", "reconnect_needed"), no "None", and in Dutch and
 French no English sentence of the catalogue left untranslated.
 
-The pages come from the code (the app's GET routes, ids filled from the database), the
-codes from the enum classes of `portal`, the sentences from the translation catalogues:
-a page, an enum or a sentence added tomorrow is checked without anyone listing it.
+The pages come from the code (tests/helpers/every_page.py: the app's GET routes, ids filled
+from a synced demo), the codes from the enum classes of `portal`, the sentences from the
+translation catalogues: a page, an enum or a sentence added tomorrow is checked without
+anyone listing it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,28 +25,12 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 import portal
+from helpers.every_page import HR_ADMIN, LANGUAGES, Page, every_page
 from helpers.pages import csrf_token_from
-from helpers.route_matrix import UnfilledRoute, fill, rules
-from helpers.sync_runs import finished_run, start_sync
 from portal.extensions import db
 from portal.i18n import READING_SESSION_KEY
-from portal.sync.state import SyncMode
 from portal.texts.shortening import shortened
-from sandbox.testing import advance, dataset_summary, set_faults
-
-LANGUAGES = ("nl", "fr", "en")
-# Pages that are not the admin's to read, or not pages: files, probes, the OAuth callback
-# (it answers MyLiantis, and exchanging a code it never got is not a page).
-NOT_PAGES = {"static", "dashboard.favicon", "health.healthz", "health.readyz", "health.metrics", "activation.liantis_callback"}
-# Query strings the pages themselves link to: each filter of a list is a page of its own.
-EXTRA_QUERIES = {
-    "employees.index": "filter",
-    "syncs.run": "action",
-    "syncs.history": "status",
-    "support.employees": "filter",
-    "support.run": "action",
-}
-
+from sandbox.testing import dataset_summary
 
 # --- What a page says ---------------------------------------------------------------------
 
@@ -287,105 +271,6 @@ class Checker:
                 yield Finding(language, path, "untranslated", sentence.msgid, around(text, match.start(), match.end()))
 
 
-# --- A synced demo -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def synced_demo(sync_setup, sandboxes, activate, make_available, worker):
-    """Demo NV with Securex (C001), the generic HR system (C002) and Connexie (C003, in
-    selective mode) synced against the sandboxes, twice: employees, runs with every kind of
-    line (created, updated, deactivated, failed with a reason and an unreadable value,
-    skipped), an e-mail change held back, notifications. Liantis is available, not set up."""
-    app = sync_setup
-    companies = {c["id"]: c for c in dataset_summary(sandboxes["securex"])["companies"]}
-    faults = {"text_salary": 1, "long_names": 1, "missing_email": 1, "html_names": 1}
-    set_faults(sandboxes["securex"], **faults)
-    set_faults(sandboxes["hris"], bad_phone=1, text_salary=1, unknown_wage_type=1)
-    integrations = {
-        "securex": activate("securex"),
-        "hris": activate("hris", company_id="C002", credentials={"api_token": companies["C002"]["api_key"]}),
-        "connexie": activate(
-            "connexie", company_id="C003", mode=SyncMode.SELECTIVE, credentials={"api_token": companies["C003"]["api_token"]}
-        ),
-    }
-    make_available("liantis")
-    for integration_id in integrations.values():
-        run = finished_run(app, start_sync(app, integration_id))
-        assert run.error_code is None, run.error_detail
-    for provider in ("securex", "hris"):
-        advance(sandboxes[provider])
-        run = finished_run(app, start_sync(app, integrations[provider]))
-        assert run.error_code is None, run.error_detail
-    return app
-
-
-def ids_to_visit(app) -> dict[str, list[int]]:
-    """For each id a route takes, the rows worth a look: every run and notification, and
-    employees of every kind (created, failed, held e-mail change, added by hand…)."""
-    from portal.models import (
-        Discrepancy,
-        Employee,
-        HoursExport,
-        Integration,
-        Notification,
-        SyncRun,
-        SyncRunEmployee,
-        Tenant,
-        User,
-        WorkedShift,
-    )
-
-    with app.app_context():
-        demo = db.session.execute(select(Tenant).where(Tenant.name == "Demo NV")).scalar_one()
-        employee_ids = set()
-        for action in ("create", "update", "fail", "deactivate", "skip"):
-            employee_ids |= set(
-                db.session.execute(
-                    select(SyncRunEmployee.employee_id)
-                    .where(SyncRunEmployee.action == action, SyncRunEmployee.employee_id.is_not(None))
-                    .limit(2)
-                ).scalars()
-            )
-        employee_ids |= set(db.session.execute(select(Discrepancy.employee_id)).scalars())
-        employee_ids |= set(db.session.execute(select(Employee.id).where(Employee.integration_id.is_(None)).limit(2)).scalars())
-        employee_ids |= set(db.session.execute(select(Employee.id).where(Employee.phone.is_not(None)).limit(1)).scalars())
-        first = db.session.execute(select(Employee).where(Employee.id.in_(employee_ids)).limit(1)).scalar_one()
-        integration_id = db.session.execute(select(Integration.id).where(Integration.provider == "connexie")).scalar_one()
-        shift = WorkedShift(
-            tenant_id=demo.id,
-            employee_id=first.id,
-            day=date.today().replace(day=1),
-            starts_at=time_of(9),
-            ends_at=time_of(17),
-            approved=True,
-        )
-        export = HoursExport(
-            tenant_id=demo.id,
-            integration_id=integration_id,
-            period_start=date.today().replace(day=1),
-            period_end=date.today().replace(day=1),
-            export_key="flexsync-page-words",
-        )
-        db.session.add_all([shift, export])
-        db.session.commit()
-        return {
-            "employee_id": sorted(employee_ids),
-            "run_id": list(db.session.execute(select(SyncRun.id)).scalars()),
-            "notification_id": list(db.session.execute(select(Notification.id)).scalars()),
-            "tenant_id": [demo.id],
-            "shift_id": [shift.id],
-            "export_id": [export.id],
-            "discrepancy_id": list(db.session.execute(select(Discrepancy.id)).scalars())[:1],
-            "user_id": list(db.session.execute(select(User.id).where(User.tenant_id == demo.id)).scalars())[:1],
-        }
-
-
-def time_of(hour: int):
-    from datetime import time as clock
-
-    return clock(hour)
-
-
 def data_words(app, sandboxes) -> list[str]:
     """Names the pages show as they are: people, users, companies, entities, codes at the providers."""
     from portal.models import Employee, Entity, Integration, SelectionEntry, SyncRunEmployee, Tenant, User
@@ -433,54 +318,22 @@ def code_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
 WAGE_CODE_NAMES, HOUR_CODE_NAMES = code_names()
 
 
-def pages(app, ids: dict[str, list[int]], user_endpoints) -> Iterator[tuple[str, str]]:
-    """(endpoint, path) of every GET page, every id worth a look, every filter."""
-    from portal.models import RunState
-    from portal.providers.base import Provider
-
-    filters = {
-        "filter": [f.value for f in importlib.import_module("portal.employees.directory").ListFilter],
-        "action": [a.value for a in importlib.import_module("portal.sync.plan").Action],
-        "status": [s.value for s in RunState],
-    }
-    for rule in rules(app):
-        if "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES or not user_endpoints(rule.endpoint):
-            continue
-        choices: list[dict[str, object]] = [{}]
-        for argument in rule.arguments:
-            values = [p.value for p in Provider] if argument == "provider" else ids.get(argument)
-            if argument == "token":
-                # A secret sent to one person (an invitation, a password link): a wrong one is a page too.
-                values = ["no-such-token"]
-            if not values:
-                raise UnfilledRoute(f"{rule.rule} takes <{argument}>: teach tests/test_page_words.py which ids to visit")
-            choices = [dict(choice, **{argument: value}) for choice in choices for value in values]
-        for choice in choices:
-            path = fill(rule, {k: v for k, v in choice.items() if isinstance(v, int)}, {k: str(v) for k, v in choice.items()})
-            yield rule.endpoint, path
-            if rule.endpoint in EXTRA_QUERIES:
-                name = EXTRA_QUERIES[rule.endpoint]
-                for value in filters[name]:
-                    yield rule.endpoint, f"{path}?{name}={value}"
-
-
 def log_in(client, email: str) -> None:
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     answer = client.post("/login", data={"email": email, "password": "demo", "csrf_token": token})
     assert answer.status_code == 302
 
 
-def read_pages(client, language: str, visits: list[tuple[str, str]]) -> Iterator[tuple[str, int, str]]:
+def read_pages(client, language: str, visits: list[Page]) -> Iterator[tuple[str, int, str]]:
     with client.session_transaction() as session:
         session["language"] = language
         # Customer success read a company's support pages in a language of their own choosing.
         session[READING_SESSION_KEY] = language
-    for endpoint, path in visits:
-        headers = {"HX-Request": "true"} if endpoint.endswith("progress") else {}
-        response = client.get(path, headers=headers)
+    for visit in visits:
+        response = client.get(visit.path, headers={"HX-Request": "true"} if visit.is_fragment else {})
         if response.status_code in (301, 302, 303):
             continue
-        yield path, response.status_code, response.get_data(as_text=True)
+        yield visit.path, response.status_code, response.get_data(as_text=True)
 
 
 @pytest.mark.slow
@@ -488,21 +341,18 @@ def test_every_page_speaks_the_admins_words_in_every_language(synced_demo, sandb
     """Defends against codes, "None" and untranslated English on any page an admin (or
     customer success) reads after a sync, in each of the three languages."""
     app = synced_demo
-    ids = ids_to_visit(app)
     # The catalogues the app translates with.
     checker = Checker(
         Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]), data_words(app, sandboxes), entity_ids(sandboxes), [long_name()]
     )
-    console = ("cs.", "support.", "fleet.")
-    hr_pages = list(pages(app, ids, lambda endpoint: not endpoint.startswith(console)))
-    cs_pages = list(pages(app, ids, lambda endpoint: endpoint.startswith(console) or endpoint == "dashboard.index"))
-    assert len(hr_pages) > 40 and {"syncs.run", "employees.show", "notifications.show"} <= {e for e, _ in hr_pages}
-    hr_pages.append(("errors", "/no-such-page"))
+    readers = every_page(app)
+    hr_endpoints = {visit.endpoint for visit in readers[HR_ADMIN]}
+    assert len(readers[HR_ADMIN]) > 40 and {"syncs.run", "employees.show", "notifications.show"} <= hr_endpoints
 
     findings: list[Finding] = []
     read = 0
     started = time.monotonic()
-    for email, visits in (("hr@demo.test", hr_pages), ("cs@flexsync.test", cs_pages)):
+    for email, visits in readers.items():
         log_in(client, email)
         for language in LANGUAGES:
             for path, status, page in read_pages(client, language, visits):

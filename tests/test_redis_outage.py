@@ -15,13 +15,14 @@ from portal.models import RunState, SyncRun
 from sandbox.testing import set_faults
 
 pytestmark = pytest.mark.slow
+# The integration card as htmx refreshes it, and the pages.
+CARD = "/integrations/securex/card"
 PAGES = [
     "/",
     "/integrations",
     "/employees",
     "/notifications",
     "/integrations/securex/history",
-    "/integrations/securex/card",
     "/integrations/securex/settings",
     "/company",
 ]
@@ -46,6 +47,7 @@ def test_with_redis_stopped_pages_render_sync_now_says_try_again_and_all_resumes
     own_redis.stop()
     for path in PAGES:
         assert client.get(path).status_code == 200, path
+    assert client.get(CARD, headers={"HX-Request": "true"}).status_code == 200
     refused = sync_now(client)
     assert refused.status_code == 200
     assert "The sync service is unavailable right now. Nothing was started: try again in a minute." in refused.get_data(
@@ -63,6 +65,7 @@ def test_with_redis_stopped_pages_render_sync_now_says_try_again_and_all_resumes
         worker.stop()
     for path in PAGES:
         assert client.get(path).status_code == 200, path
+    assert client.get(CARD, headers={"HX-Request": "true"}).status_code == 200
 
 
 def test_redis_restarted_during_a_run_loses_no_employee(app, own_redis, sandboxes, activate, tmp_path):

@@ -93,7 +93,7 @@ def test_a_refused_grant_says_reconnect_on_the_card_and_in_the_email(
     run = finished_run(app, start_sync(app, expired_liantis))
     assert (run.status, run.error_code) == (RunState.ERROR, "reconnect_needed")
     auth.login()
-    card = client.get("/integrations/liantis/card").get_data(as_text=True)
+    card = client.get("/integrations/liantis/card", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Liantis no longer accepts our connection. Connect again" in card
     mail = wait_for(lambda: smtp_server.to("hr@demo.test"), timeout=15, message="the summary e-mail")[0]
     # Demo NV's language is Dutch: "reconnect via the Integrations page".

@@ -262,4 +262,8 @@ def export_run(export_id: int):
 @bp.get("/exports/<int:export_id>/progress")
 @hr_admin_required
 def export_progress(export_id: int):
-    return render_template("hours/_export_progress.html", **export_context(tenancy.get_or_404(HoursExport, export_id)))
+    export = tenancy.get_or_404(HoursExport, export_id)
+    # The progress block polls itself with htmx; an address typed in gets the export's page.
+    if not htmx:
+        return redirect(url_for("hours.export_run", export_id=export.id))
+    return render_template("hours/_export_progress.html", **export_context(export))

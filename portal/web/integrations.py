@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.extensions import htmx
 from portal.integrations import overview, shared_people
 from portal.providers.base import Provider
 from portal.texts.providers import PROVIDERS
@@ -50,4 +51,8 @@ def choose_shared_people_master():
 @bp.get("/<provider>/card")
 @hr_admin_required
 def card(provider: str):
-    return render_template("integrations/_card.html", **card_context(provider_or_404(provider)))
+    # A part of the integrations page that htmx refreshes; an address typed in gets the page.
+    chosen = provider_or_404(provider)
+    if not htmx:
+        return redirect(url_for("integrations.index", _anchor=f"card-{chosen.value}"))
+    return render_template("integrations/_card.html", **card_context(chosen))

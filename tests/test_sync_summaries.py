@@ -11,12 +11,12 @@ from sqlalchemy import select
 from helpers.activation import demo_tenant_id
 from helpers.sync_runs import employees_of, finished_run, start_sync
 from helpers.waiting import wait_for
-from portal import tenancy
 from portal.extensions import db
-from portal.models import Employee, Notification, RunState, SyncRun, SyncRunEmployee, Trigger
+from portal.models import Notification, RunState, SyncRun, SyncRunEmployee, Trigger
 from portal.runs import problems, summary
 from portal.sync.outcomes import Reason
 from portal.sync.plan import Action
+from sandbox.testing import advance
 
 
 def test_the_sync_summary_e_mail_has_a_text_and_an_html_part_in_the_company_language(
@@ -35,39 +35,30 @@ def test_the_sync_summary_e_mail_has_a_text_and_an_html_part_in_the_company_lang
     assert '<html lang="nl">' in html and "Bekijk" in html
 
 
-def test_someone_active_again_is_named_in_the_notification_and_the_admins_get_an_e_mail(
-    smtp_server, sync_setup, activate, start_worker, client, auth
+def test_koen_willems_back_at_securex_is_told_as_active_again_and_the_admins_get_an_e_mail(
+    smtp_server, sync_setup, securex_demo, activate, client, auth
 ):
-    """Defends against Koen Willems, back at Securex, told as "1 problem still open" and no e-mail."""
+    """The demo's story (sandbox/datasets/securex.json): Koen removed by run 1, back with run 2."""
     app = sync_setup
-    start_worker()
     integration_id = activate("securex")
     finished_run(app, start_sync(app, integration_id))
-    wait_for(lambda: smtp_server.to("hr@demo.test"), timeout=10, message="the first summary e-mail")
-    koen = deactivated_here(app, integration_id)
-
+    advance(securex_demo)  # run 1: Koen removed at Securex
+    finished_run(app, start_sync(app, integration_id))
+    advance(securex_demo)  # run 2: Koen back, under the same ID
     run = finished_run(app, start_sync(app, integration_id))
-    assert (run.updated, run.created, run.deactivated) == (1, 0, 0)
-    mails = wait_for(lambda: smtp_server.to("hr@demo.test")[1:], timeout=10, message="the second summary e-mail")
-    assert koen in mails[0].get_body(("plain",)).get_content()
+    # Koen is the run's one update: told as back, not also as "1 employee was updated".
+    assert (run.created, run.updated, run.deactivated) == (0, 1, 0)
+    notification = wait_for(lambda: notification_of(app, run.id), timeout=10, message="run 2's notification")
     auth.login()
+    page = client.get(f"/notifications/{notification}").get_data(as_text=True)
+    assert "Active again, their access restored: Koen Willems." in page and "was updated" not in page
+    mails = wait_for(lambda: smtp_server.to("hr@demo.test")[2:], timeout=10, message="run 2's summary e-mail")
+    assert "Koen Willems" in mails[0].get_body(("plain",)).get_content()
+
+
+def notification_of(app, run_id: int) -> int | None:
     with app.app_context():
-        notification_id = db.session.execute(select(Notification.id).where(Notification.sync_run_id == run.id)).scalar_one()
-    page = client.get(f"/notifications/{notification_id}").get_data(as_text=True)
-    assert f"Active again, their access restored: {koen}." in page
-    assert "up to date" not in page and "were updated" not in page
-
-
-def deactivated_here(app, integration_id: int) -> str:
-    """One synced employee made inactive in Flexsync, as a removal at the provider leaves them."""
-    with app.app_context(), tenancy.acting_for(demo_tenant_id()):
-        employee = db.session.execute(
-            select(Employee).where(Employee.integration_id == integration_id).order_by(Employee.id).limit(1)
-        ).scalar_one()
-        employee.active, employee.access_revoked, employee.budget_frozen = False, True, True
-        employee.synced_record_digest = None
-        db.session.commit()
-        return employee.display_name
+        return db.session.execute(select(Notification.id).where(Notification.sync_run_id == run_id)).scalar_one_or_none()
 
 
 # --- The words match the counts, for every combination of counts ---------------------------

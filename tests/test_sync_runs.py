@@ -234,7 +234,7 @@ def test_the_admins_get_an_email_summary_and_none_when_nothing_changed(smtp_serv
     wait_for(lambda: smtp_server.to("hr@demo.test"), timeout=10, message="the summary e-mail")
     (mail,) = smtp_server.to("hr@demo.test")
     assert mail["Subject"] == f"Securex-sync: Geslaagd — {first.created} nieuw, 0 gedeactiveerd, 0 mislukt"
-    text = mail.get_content()
+    text = mail.get_body(("plain",)).get_content()
     assert "Nieuwe werknemers" in text and f"/syncs/{first.id}" in text
     assert smtp_server.to("hr@other.test") == []
 

@@ -98,4 +98,4 @@ def test_a_refused_grant_says_reconnect_on_the_card_and_in_the_email(
     mail = wait_for(lambda: smtp_server.to("hr@demo.test"), timeout=15, message="the summary e-mail")[0]
     # Demo NV's language is Dutch: "reconnect via the Integrations page".
     assert mail["Subject"].startswith("Liantis-sync: Fout")
-    assert "Maak opnieuw verbinding via de pagina Integraties" in mail.get_content()
+    assert "Maak opnieuw verbinding via de pagina Integraties" in mail.get_body(("plain",)).get_content()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Text, cast, or_, select
 
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_mail
@@ -36,11 +36,25 @@ class Failure:
     problem_value: str | None = None
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """One thing the admin is told; a list (one person a line) under it when there is one."""
+
+    text: str
+    items: tuple[str, ...] = ()
+
+    def as_text(self) -> str:
+        return "\n".join([self.text, *(f"- {item}" for item in self.items)])
+
+
 @dataclass
 class RunSummary:
     run: SyncRun
     created: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
+    # People inactive here whom the provider lists under contract again (PRODUCT.md: removed
+    # at the provider and back, or ended only locally): access comes back, which is news.
+    reactivated: list[str] = field(default_factory=list)
     # Failures first seen in this run: the ones still open from earlier runs are no news.
     failed: list[Failure] = field(default_factory=list)
     still_failing: int = 0
@@ -55,7 +69,13 @@ class RunSummary:
     @property
     def news_of_people(self) -> bool:
         return bool(
-            self.created or self.deactivated or self.failed or self.resolved or self.discrepancies or self.run.new_to_review
+            self.created
+            or self.deactivated
+            or self.reactivated
+            or self.failed
+            or self.resolved
+            or self.discrepancies
+            or self.run.new_to_review
         )
 
 
@@ -69,22 +89,37 @@ def summarise(run: SyncRun) -> RunSummary:
             SyncRunEmployee.reason,
             SyncRunEmployee.problem_field,
             SyncRunEmployee.problem_value,
+            SyncRunEmployee.changes,
         )
-        .where(SyncRunEmployee.run_id == run.id, SyncRunEmployee.action.in_([Action.CREATE, Action.DEACTIVATE, Action.FAIL]))
+        .where(
+            SyncRunEmployee.run_id == run.id,
+            or_(
+                SyncRunEmployee.action.in_([Action.CREATE, Action.DEACTIVATE, Action.FAIL]),
+                # Only the updates whose change log names "active": a run may update thousands.
+                (SyncRunEmployee.action == Action.UPDATE) & cast(SyncRunEmployee.changes, Text).like('%"active"%'),
+            ),
+        )
         .order_by(SyncRunEmployee.id)
     ).all()
     opened = problems.opened_by(run)
-    for action, provider_id, name, reason, problem_field, problem_value in lines:
+    for action, provider_id, name, reason, problem_field, problem_value, changes in lines:
         if action == Action.CREATE:
             summary.created.append(name)
         elif action == Action.DEACTIVATE:
             summary.deactivated.append(name)
+        elif action == Action.UPDATE:
+            if _reactivates(changes):
+                summary.reactivated.append(name)
         elif (problems.person_key(provider_id, name), reason) in opened:
             summary.failed.append(Failure(name, reason, problem_field, problem_value))
     summary.still_failing = problems.still_open_from_before(run)
     summary.resolved = problems.resolved_by(run)
     summary.discrepancies = len(db.session.execute(select(Discrepancy.id).where(Discrepancy.first_seen_run_id == run.id)).all())
     return summary
+
+
+def _reactivates(changes: list[dict[str, str | None]] | None) -> bool:
+    return any(change["field"] == "active" and change["new"] == str(True) for change in changes or ())
 
 
 def _names(names: list[str]) -> str:
@@ -106,51 +141,88 @@ def title(run: SyncRun) -> str:
 
 
 def body(summary: RunSummary) -> str:
+    return "\n\n".join(paragraph.as_text() for paragraph in paragraphs(summary))
+
+
+def paragraphs(summary: RunSummary) -> list[Paragraph]:
+    """What the run did, in the order the admin acts on it. Every count of the run that is
+    not zero is told: "up to date" only when the run changed nobody and skipped nobody."""
     from portal.texts.run_errors import run_error_text
 
+    run = summary.run
     parts = []
-    if summary.run.error_code:
-        parts.append(run_error_text(summary.run.error_code))
+    if run.error_code:
+        parts.append(Paragraph(run_error_text(run.error_code)))
     if summary.created:
-        parts.append(_("New employees: %(names)s.", names=_names(summary.created)))
+        parts.append(Paragraph(_("New employees: %(names)s.", names=_names(summary.created))))
+    if summary.reactivated:
+        parts.append(Paragraph(_("Active again, their access restored: %(names)s.", names=_names(summary.reactivated))))
     if summary.deactivated:
-        parts.append(_("Deactivated employees: %(names)s.", names=_names(summary.deactivated)))
+        parts.append(Paragraph(_("Deactivated employees: %(names)s.", names=_names(summary.deactivated))))
+    # The people who came back are updates too: the count says how many others changed.
+    others_updated = run.updated - len(summary.reactivated)
+    if others_updated > 0:
+        parts.append(
+            Paragraph(
+                ngettext(
+                    "%(num)s employee was updated with the provider's changes.",
+                    "%(num)s employees were updated with the provider's changes.",
+                    others_updated,
+                )
+            )
+        )
     if summary.discrepancies:
         parts.append(
-            _("%(count)s change(s) at the provider were not applied and wait for your decision.", count=summary.discrepancies)
+            Paragraph(
+                _("%(count)s change(s) at the provider were not applied and wait for your decision.", count=summary.discrepancies)
+            )
         )
     if summary.failed:
         # One person a line: each reason is a sentence of its own, with its own full stop.
         failures = [_failure_line(failure) for failure in summary.failed[:NAMES_SHOWN] if failure.reason]
         more = len(summary.failed) - NAMES_SHOWN
         if more > 0:
-            failures.append("- " + _("and %(count)s more", count=more))
-        parts.append(_("New problems, not synced:") + "\n" + "\n".join(failures))
+            failures.append(_("and %(count)s more", count=more))
+        parts.append(Paragraph(_("New problems, not synced:"), tuple(failures)))
     if summary.resolved:
-        parts.append(_("Problems solved, synced again: %(names)s.", names=_names(summary.resolved)))
+        parts.append(Paragraph(_("Problems solved, synced again: %(names)s.", names=_names(summary.resolved))))
     if summary.still_failing:
         parts.append(
-            ngettext(
-                "%(num)s problem from an earlier sync is still open.",
-                "%(num)s problems from earlier syncs are still open.",
-                summary.still_failing,
+            Paragraph(
+                ngettext(
+                    "%(num)s problem from an earlier sync is still open.",
+                    "%(num)s problems from earlier syncs are still open.",
+                    summary.still_failing,
+                )
             )
         )
-    if summary.run.new_to_review:
+    if run.skipped:
         parts.append(
-            ngettext(
-                "%(num)s new employee waits for your review in the selection window.",
-                "%(num)s new employees wait for your review in the selection window.",
-                summary.run.new_to_review,
+            Paragraph(
+                ngettext(
+                    "%(num)s employee at the provider was skipped; the sync's page says why.",
+                    "%(num)s employees at the provider were skipped; the sync's page says why.",
+                    run.skipped,
+                )
+            )
+        )
+    if run.new_to_review:
+        parts.append(
+            Paragraph(
+                ngettext(
+                    "%(num)s new employee waits for your review in the selection window.",
+                    "%(num)s new employees wait for your review in the selection window.",
+                    run.new_to_review,
+                )
             )
         )
     if not parts:
-        parts.append(_("Every employee was already up to date."))
-    return "\n\n".join(parts)
+        parts.append(Paragraph(_("Every employee was already up to date.")))
+    return parts
 
 
 def _failure_line(failure: Failure) -> str:
-    line = f"- {shortened(failure.name)}: {_(REASON_TEXT[failure.reason])}"
+    line = f"{shortened(failure.name)}: {_(REASON_TEXT[failure.reason])}"
     if failure.problem_field:
         value = f"“{shortened(failure.problem_value)}”" if failure.problem_value else "—"
         line += f" ({field_label(failure.problem_field)}: {value})"
@@ -194,9 +266,11 @@ def email_admins(summary: RunSummary, company_language: str) -> None:
     for admin in admins:
         language = admin.language or company_language
         with force_locale(language):
-            text = body(summary) + "\n\n" + _("See every employee of this sync: %(link)s", link=link)
+            context = {"paragraphs": paragraphs(summary), "link": link}
+            text = render_template("mail/sync_summary.txt", **context)
+            html = render_template("mail/sync_summary.html", **context)
             try:
-                send_mail(admin.email, title(summary.run), text, language=language)
+                send_mail(admin.email, title(summary.run), text, html, language=language)
             except MailUnavailable as error:
                 # The in-app notification still tells the story; the e-mail is a copy.
                 log.warning("Sync summary e-mail to user %s not sent: %s", admin.id, error)

@@ -217,8 +217,19 @@ def _plan_known(record: EmployeeRecord, employee: LocalEmployee, page: _Page) ->
         return _fail(record, problem, employee)
     contract = record.active_contract(page.today)
     if contract is None:
-        return _deactivate(employee, Reason.CONTRACTS_ENDED)
+        return _contracts_ended(record, employee, page.today)
     return _sync(record, employee, contract, page)
+
+
+def _contracts_ended(record: EmployeeRecord, employee: LocalEmployee, today: date) -> EmployeeDecision:
+    """Deactivated, with the contract that ended stored as the provider ended it: the
+    contract's end date is synced, and the admin reads on the page when it ended."""
+    decision = _deactivate(employee, Reason.CONTRACTS_ENDED)
+    started = [c for c in record.contracts if c.start_date <= today]
+    if decision.action != Action.DEACTIVATE or not started:
+        return decision
+    ended = synced_wage_contract(max(started, key=lambda c: c.start_date))
+    return replace(decision, changes=(*decision.changes, *wage_contract_changes(employee.wage_contract, ended)))
 
 
 def may_be_created(record: EmployeeRecord, today: date, scope: SyncScope = EVERYONE) -> bool:

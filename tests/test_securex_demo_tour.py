@@ -53,16 +53,17 @@ def preview_page(app, client, integration_id: int) -> str:
     return client.get("/integrations/securex/preview?category=failed").get_data(as_text=True)
 
 
-def test_the_first_sync_puts_each_failure_on_the_person_who_failed_with_its_own_reason_and_fix(
-    securex_demo, activate, admin
-):
+def test_the_first_sync_puts_each_failure_on_the_person_who_failed_with_its_own_reason_and_fix(securex_demo, activate, admin):
     app = admin.application
     integration_id = activate("securex")
 
     preview = preview_page(app, admin, integration_id)
     # Securex sends their addresses; only what else it sends fails them.
-    for name, email in (("Saskia Smets", "saskia.smets@demo-nv.be"), ("Floor Hermans", "floor.hermans@demo-nv.be"),
-                        ("Lars Michiels", "lars.michiels@demo-nv.be")):
+    for name, email in (
+        ("Saskia Smets", "saskia.smets@demo-nv.be"),
+        ("Floor Hermans", "floor.hermans@demo-nv.be"),
+        ("Lars Michiels", "lars.michiels@demo-nv.be"),
+    ):
         assert email in row_of(preview, name), name
     run = finished_run(app, start_sync(app, integration_id))
     lines = admin.get(f"/syncs/{run.id}?action=fail").get_data(as_text=True)

@@ -354,7 +354,8 @@ def record(tally: Tally, what: str, call) -> bool:
     try:
         response = call()
     except requests.RequestException as error:
-        tally.failures.append(f"{what}: {type(error).__name__}")
+        # The error's own words too: "connection reset" and "refused" have different causes.
+        tally.failures.append(f"{what}: {type(error).__name__}: {str(error)[:160]}")
         return False
     took = time.monotonic() - started
     tally.latencies.append(took)

@@ -13,7 +13,7 @@ pytest_plugins = [
     "fixtures.integrations",  # make_available, activate
     "fixtures.browser",  # live_server_port, live_server, browser, page; marks `page` users `browser`
     "fixtures.sandboxes",  # sandboxes, sandbox_companies, sandbox_demo_company, myliantis, providers_at_sandboxes
-    "fixtures.workers",  # redis_url, own_redis, sync_setup, start_worker, worker
+    "fixtures.workers",  # redis_url, own_redis, sync_setup, start_worker, worker, securex_demo
     "fixtures.connectors",  # sleeps, fast_http, liantis_credentials, connect
     "fixtures.mail",  # smtp_server, unreachable_smtp
     "fixtures.production",  # production: a new production installation, empty database, no demo seed

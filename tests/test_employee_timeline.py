@@ -54,7 +54,7 @@ def test_the_timeline_tells_what_syncs_admins_and_problems_did_newest_first(sync
     expected = [
         "Securex sync: updated.",
         "Problem solved: the Securex sync went through again.",
-        "Problem at Securex: A date at the provider is impossible",
+        "Problem at Securex: A date at the provider is missing or is a day that does not exist",
         f"Created by a Securex sync from the provider record {person.provider_id}.",
     ]
     positions = [timeline.index(text) for text in expected]

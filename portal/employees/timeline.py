@@ -8,13 +8,14 @@ page at a time, merged by date in one query.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, literal, select, union_all
 
 from portal.extensions import db
 from portal.models import AuditEntry, Employee, EmployeeProblem, Integration, SyncRun, SyncRunEmployee
+from portal.runs.history import entity_names
 
 
 class EntryKind(enum.StrEnum):
@@ -40,6 +41,8 @@ class TimelinePage:
     page: int
     pages: int
     total: int
+    # The entities the page's change logs name by id, by their names, as the run page shows them.
+    entity_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_next(self) -> bool:
@@ -78,7 +81,9 @@ def timeline_page(employee: Employee, page: int, per_page: int) -> TimelinePage:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return TimelinePage(_entries(rows), page, pages, total)
+    entries = _entries(rows)
+    lines = [entry.record for entry in entries if isinstance(entry.record, SyncRunEmployee)]
+    return TimelinePage(entries, page, pages, total, entity_names(lines))
 
 
 def _entries(rows) -> list[TimelineEntry]:

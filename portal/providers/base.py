@@ -137,6 +137,8 @@ class RecordError:
     # "phone"), and its value as the provider sent it, shortened: the run line names both.
     field: str | None = None
     value: str | None = None
+    # The e-mail address the provider sends, as sent: the preview lists it for failures too.
+    email: str | None = None
 
 
 @dataclass(frozen=True)

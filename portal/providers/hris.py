@@ -84,7 +84,7 @@ class HrisConnector(TokenConnector):
                 provider_time("HR system", body, "as_of"),
             )
 
-        yield from read_pages("HR system", 0, fetch, lambda raw: records.read_employee(raw, employee))
+        yield from read_pages("HR system", 0, fetch, lambda raw: records.read_employee(raw, employee, "work_email"))
 
 
 def employee(raw: records.Raw) -> EmployeeRecord:

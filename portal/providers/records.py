@@ -47,14 +47,16 @@ class Unreadable(Exception):
         self.value = value
 
 
-def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> EmployeeRecord | RecordError:
+def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord], email_key: str = "email") -> EmployeeRecord | RecordError:
     """`translate(raw)`, or the `RecordError` that explains why it cannot be read."""
     if not isinstance(raw, Mapping):
         return RecordError(RecordProblem.MALFORMED, None, f"not an object: {type(raw).__name__}")
     provider_id = text(raw.get("id"))
     name = display_name(raw)
+    sent = raw.get(email_key)
+    email = (sent.strip()[:VALUE_LENGTH] or None) if isinstance(sent, str) else None
     if provider_id is None:
-        return RecordError(RecordProblem.MALFORMED, None, "the record has no ID", name)
+        return RecordError(RecordProblem.MALFORMED, None, "the record has no ID", name, email=email)
     try:
         return translate(raw)
     except Unreadable as error:
@@ -65,9 +67,11 @@ def read_employee(raw: Any, translate: Callable[[Raw], EmployeeRecord]) -> Emplo
             name,
             error.field,
             None if error.field is None else quoted(error.value),
+            email,
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
-        return RecordError(RecordProblem.MALFORMED, provider_id, f"unexpected record shape: {error!r}"[:DETAIL_LENGTH], name)
+        detail = f"unexpected record shape: {error!r}"[:DETAIL_LENGTH]
+        return RecordError(RecordProblem.MALFORMED, provider_id, detail, name, email=email)
 
 
 class Person(TypedDict):

@@ -27,6 +27,7 @@ from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision, split_changes
 from portal.sync.digest import SyncedRecord
 from portal.sync.lookup import PageLookup, page_lookup
+from portal.sync.outcomes import Reason
 from portal.sync.plan import Action, EmployeeDecision
 from portal.sync.scope import EVERYONE, SyncScope
 from portal.sync.state import LocalEmployee, LocalState, Selection
@@ -473,6 +474,19 @@ def unlisted_employees(target: SyncTarget, listed: Set[str]) -> list[LocalEmploy
             )
         ).scalars()
     ]
+
+
+def moved_between_entities(run_id: int) -> set[int]:
+    """The accounts of the people the run met under a new provider ID with their e-mail."""
+    return set(
+        db.session.execute(
+            select(SyncRunEmployee.employee_id).where(
+                SyncRunEmployee.run_id == run_id,
+                SyncRunEmployee.reason == Reason.ENTITY_MOVE,
+                SyncRunEmployee.employee_id.is_not(None),
+            )
+        ).scalars()
+    )
 
 
 def refresh_statistics() -> None:

@@ -19,6 +19,7 @@ from portal.runs import employee_store, sync_scope
 from portal.runs.read_ahead import reading_ahead
 from portal.sync.digest import SyncedRecord, split_unchanged
 from portal.sync.lookup import page_lookup
+from portal.sync.outcomes import Reason
 from portal.sync.overlay import Overlay
 from portal.sync.plan import plan_batch
 from portal.sync.preview import Preview
@@ -40,6 +41,8 @@ class _Planning:
     preview: Preview
     overlay: Overlay = field(default_factory=Overlay)
     seen: set[str] = field(default_factory=set)
+    # The accounts of people met under a new provider ID with their e-mail: not removals.
+    moved: set[int] = field(default_factory=set)
     today: date = field(default_factory=date.today)
 
 
@@ -85,6 +88,7 @@ def _plan_page(planning: _Planning, connector: Connector, page: Page) -> None:
         offer_synced=mode is SyncMode.SELECTIVE and preview.first_sync,
     )
     planning.overlay.apply(plan, state)
+    planning.moved |= {d.local_id for d in plan.decisions if d.reason is Reason.ENTITY_MOVE and d.local_id is not None}
     preview.add_page(plan, state, records, len(split.unchanged))
     planning.seen |= plan.seen_provider_ids
 
@@ -101,7 +105,7 @@ def _plan_end(planning: _Planning, fetch: FetchCompleted) -> None:
     users nobody was matched to."""
     target = employee_store.SyncTarget.of(planning.integration)
     unlisted = employee_store.unlisted_employees(target, fetch.seen_provider_ids)
-    planning.preview.add(plan_removals(fetch, unlisted), LocalState(tuple(unlisted)))
+    planning.preview.add(plan_removals(fetch, unlisted, planning.moved), LocalState(tuple(unlisted)))
     if planning.preview.first_sync:
         unmatched = [planning.overlay.current(e) for e in employee_store.unmatched_local_employees()]
         planning.preview.add_external(find_external(fetch, unmatched, first_sync=True))

@@ -313,7 +313,7 @@ def _report_progress(run: SyncRun, counts: RunCounts, received: int, total: int 
 def _apply_removals(run: SyncRun, integration: Integration, fetch: FetchCompleted) -> None:
     target = employee_store.SyncTarget.of(integration)
     unlisted = employee_store.unlisted_employees(target, fetch.seen_provider_ids)
-    removals = plan_removals(fetch, unlisted)
+    removals = plan_removals(fetch, unlisted, employee_store.moved_between_entities(run.id))
     if removals:
         employee_store.write_decisions(target, run.id, removals, LocalState(tuple(unlisted)), [], utcnow())
     if integration.first_synced_at is None:

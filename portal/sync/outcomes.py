@@ -19,6 +19,7 @@ class Reason(enum.StrEnum):
     # Failures: the employee was not synced this run.
     MISSING_EMAIL = "missing_email"
     BAD_DATE = "bad_date"
+    CONTRACT_ENDS_BEFORE_START = "contract_ends_before_start"
     NEGATIVE_SALARY = "negative_salary"
     UNKNOWN_WAGE_TYPE = "unknown_wage_type"
     FIELD_TOO_LONG = "field_too_long"
@@ -47,50 +48,65 @@ class Reason(enum.StrEnum):
 
 
 class Fix(enum.StrEnum):
+    """What to do about a reason: each reason has its own, said as precisely as it can be."""
+
     ADD_EMAIL_AT_PROVIDER = "add_email_at_provider"
-    CORRECT_AT_PROVIDER = "correct_at_provider"
+    CORRECT_DATE_AT_PROVIDER = "correct_date_at_provider"
+    CORRECT_CONTRACT_DATES_AT_PROVIDER = "correct_contract_dates_at_provider"
+    CORRECT_SALARY_AT_PROVIDER = "correct_salary_at_provider"
+    SET_WAGE_TYPE_AT_PROVIDER = "set_wage_type_at_provider"
+    SHORTEN_AT_PROVIDER = "shorten_at_provider"
     CORRECT_VALUE_AT_PROVIDER = "correct_value_at_provider"
     CONTACT_SUPPORT = "contact_support"
+    UNIQUE_ID_AT_PROVIDER = "unique_id_at_provider"
     MOVE_ACCOUNT_WITH_SUPPORT = "move_account_with_support"
     USE_UNIQUE_EMAIL = "use_unique_email"
+    WAIT_FOR_CONTRACT = "wait_for_contract"
+    REMOVE_EXCLUSION_AT_PROVIDER = "remove_exclusion_at_provider"
     SELECT_EMPLOYEE = "select_employee"
+    MAP_INACTIVE_VENUE = "map_inactive_venue"
     MAP_VENUE = "map_venue"
     TICK_ENTITY = "tick_entity"
     REMOVE_EXCLUSION = "remove_exclusion"
     CHOOSE_MASTER = "choose_master"
     NOTHING_TO_DO = "nothing_to_do"
+    LISTED_AGAIN_REACTIVATES = "listed_again_reactivates"
+    NEW_CONTRACT_REACTIVATES = "new_contract_reactivates"
 
 
 FIX_FOR: dict[Reason, Fix] = {
     Reason.MISSING_EMAIL: Fix.ADD_EMAIL_AT_PROVIDER,
-    Reason.BAD_DATE: Fix.CORRECT_AT_PROVIDER,
-    Reason.NEGATIVE_SALARY: Fix.CORRECT_AT_PROVIDER,
-    Reason.FIELD_TOO_LONG: Fix.CORRECT_AT_PROVIDER,
-    Reason.UNKNOWN_WAGE_TYPE: Fix.CONTACT_SUPPORT,
+    Reason.BAD_DATE: Fix.CORRECT_DATE_AT_PROVIDER,
+    Reason.CONTRACT_ENDS_BEFORE_START: Fix.CORRECT_CONTRACT_DATES_AT_PROVIDER,
+    Reason.NEGATIVE_SALARY: Fix.CORRECT_SALARY_AT_PROVIDER,
+    Reason.FIELD_TOO_LONG: Fix.SHORTEN_AT_PROVIDER,
+    # Securex sends "per_shift" for a wage type set wrong there: the admin sets it right.
+    Reason.UNKNOWN_WAGE_TYPE: Fix.SET_WAGE_TYPE_AT_PROVIDER,
     Reason.MALFORMED: Fix.CONTACT_SUPPORT,
-    Reason.DUPLICATE_ID: Fix.CONTACT_SUPPORT,
+    Reason.DUPLICATE_ID: Fix.UNIQUE_ID_AT_PROVIDER,
     Reason.UNREADABLE_VALUE: Fix.CORRECT_VALUE_AT_PROVIDER,
     Reason.ENTITY_MOVE: Fix.MOVE_ACCOUNT_WITH_SUPPORT,
     Reason.EMAIL_IN_USE: Fix.USE_UNIQUE_EMAIL,
-    Reason.NO_ACTIVE_CONTRACT: Fix.NOTHING_TO_DO,
-    Reason.EXCLUDED: Fix.NOTHING_TO_DO,
+    Reason.NO_ACTIVE_CONTRACT: Fix.WAIT_FOR_CONTRACT,
+    Reason.EXCLUDED: Fix.REMOVE_EXCLUSION_AT_PROVIDER,
     Reason.NOT_SELECTED: Fix.SELECT_EMPLOYEE,
-    Reason.VENUE_INACTIVE: Fix.MAP_VENUE,
+    Reason.VENUE_INACTIVE: Fix.MAP_INACTIVE_VENUE,
     Reason.VENUE_NOT_MAPPED: Fix.MAP_VENUE,
     Reason.ENTITY_NOT_SYNCED: Fix.TICK_ENTITY,
     Reason.EXCLUDED_IN_SETTINGS: Fix.REMOVE_EXCLUSION,
     Reason.SYNCED_BY_OTHER_INTEGRATION: Fix.CHOOSE_MASTER,
     Reason.TAKEN_OVER: Fix.NOTHING_TO_DO,
-    Reason.REMOVED_AT_PROVIDER: Fix.NOTHING_TO_DO,
-    Reason.CONTRACTS_ENDED: Fix.NOTHING_TO_DO,
+    Reason.REMOVED_AT_PROVIDER: Fix.LISTED_AGAIN_REACTIVATES,
+    Reason.CONTRACTS_ENDED: Fix.NEW_CONTRACT_REACTIVATES,
 }
 
 # English source texts; the web layer wraps them in gettext.
 REASON_TEXT: dict[Reason, str] = {
     Reason.MISSING_EMAIL: N_("The provider has no e-mail address for this employee."),
-    Reason.BAD_DATE: N_("A date at the provider is impossible (a contract ends before it starts)."),
+    Reason.BAD_DATE: N_("A date at the provider is missing or is a day that does not exist (such as 31 February)."),
+    Reason.CONTRACT_ENDS_BEFORE_START: N_("A contract at the provider ends before it starts."),
     Reason.NEGATIVE_SALARY: N_("The provider sends a negative gross salary."),
-    Reason.UNKNOWN_WAGE_TYPE: N_("The provider sends a wage type Flexsync does not know."),
+    Reason.UNKNOWN_WAGE_TYPE: N_("The provider sends a wage type Flexsync does not know: it syncs hourly and monthly wages."),
     Reason.FIELD_TOO_LONG: N_("A field at the provider is longer than Flexsync can store."),
     Reason.MALFORMED: N_("The provider sent this employee in a form Flexsync cannot read."),
     Reason.DUPLICATE_ID: N_("The provider sent two employees with the same ID."),
@@ -99,7 +115,9 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.ENTITY_MOVE: N_(
         "An account already exists for this e-mail, under another provider ID (often a move to another entity)."
     ),
-    Reason.EMAIL_IN_USE: N_("Another employee in Flexsync already uses this e-mail address."),
+    Reason.EMAIL_IN_USE: N_(
+        "Another account in Flexsync already has this e-mail address: the provider gives it to someone else too."
+    ),
     Reason.NO_ACTIVE_CONTRACT: N_("No active contract at the provider today."),
     Reason.EXCLUDED: N_("Excluded from the sync at the provider."),
     Reason.NOT_SELECTED: N_("Not selected for the sync."),
@@ -121,18 +139,35 @@ REASON_TEXT: dict[Reason, str] = {
 
 FIX_TEXT: dict[Fix, str] = {
     Fix.ADD_EMAIL_AT_PROVIDER: N_("Add the e-mail address at the provider, then sync again."),
-    Fix.CORRECT_AT_PROVIDER: N_("Correct the employee's data at the provider, then sync again."),
+    Fix.CORRECT_DATE_AT_PROVIDER: N_("Correct the date at the provider (a day that exists, as 2025-01-31), then sync again."),
+    Fix.CORRECT_CONTRACT_DATES_AT_PROVIDER: N_(
+        "Correct the contract's start or end date at the provider so that it ends after it starts, then sync again."
+    ),
+    Fix.CORRECT_SALARY_AT_PROVIDER: N_("Correct the gross salary at the provider to a positive amount, then sync again."),
+    Fix.SET_WAGE_TYPE_AT_PROVIDER: N_("Set the wage type to hourly or monthly at the provider, then sync again."),
+    Fix.SHORTEN_AT_PROVIDER: N_("Shorten the field at the provider, then sync again."),
     Fix.CORRECT_VALUE_AT_PROVIDER: N_(
         "Correct this value at the provider (an amount as 3500.00, a date as 2025-01-31, a phone number as "
         "+32 470 12 34 56), then sync again."
     ),
     Fix.CONTACT_SUPPORT: N_("Contact support: the provider's data needs a closer look."),
+    Fix.UNIQUE_ID_AT_PROVIDER: N_(
+        "The first employee with this ID was synced. Ask the provider to give each employee their own ID, then sync again."
+    ),
     # The seeds send entity moves to support: the sync never moves an account itself.
     Fix.MOVE_ACCOUNT_WITH_SUPPORT: N_(
         "An account already exists for this e-mail. A move between entities is not synced: contact support to move the account."
     ),
-    Fix.USE_UNIQUE_EMAIL: N_("Give each employee their own e-mail address at the provider, then sync again."),
+    Fix.USE_UNIQUE_EMAIL: N_("Correct the e-mail address at the provider so that each person has their own, then sync again."),
+    Fix.WAIT_FOR_CONTRACT: N_("Nothing to do: the sync brings them in once a contract of theirs runs at the provider."),
+    Fix.REMOVE_EXCLUSION_AT_PROVIDER: N_(
+        "Nothing to do if the exclusion is on purpose. To sync them, remove the exclusion at the provider."
+    ),
     Fix.SELECT_EMPLOYEE: N_("Select the employee in the selection window to sync them."),
+    Fix.MAP_INACTIVE_VENUE: N_(
+        "Nothing to do if the venue is Inactive on purpose. To sync its people, map it to one of your entities in the "
+        "Connexie settings."
+    ),
     Fix.MAP_VENUE: N_(
         "Nothing to do if the venue is not used. To sync its people, map it to one of your entities in the Connexie settings."
     ),
@@ -147,6 +182,14 @@ FIX_TEXT: dict[Fix, str] = {
         "the people both integrations list, on the Integrations page."
     ),
     Fix.NOTHING_TO_DO: N_("Nothing to do."),
+    Fix.LISTED_AGAIN_REACTIVATES: N_(
+        "Nothing to do: access is revoked and the budget frozen. If the provider lists them again, the next sync "
+        "activates them again."
+    ),
+    Fix.NEW_CONTRACT_REACTIVATES: N_(
+        "Nothing to do: access is revoked and the budget frozen. A new contract at the provider activates them "
+        "again at the next sync."
+    ),
 }
 
 

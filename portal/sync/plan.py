@@ -132,12 +132,18 @@ class _Page:
     offer_synced: bool = False
     # E-mail -> provider ID, for e-mails this page already gave to someone.
     claimed_emails: dict[str, str] = field(default_factory=dict)
+    # E-mail -> who (`person_key`) this page gave it to.
+    claimants: dict[str, tuple[str, str]] = field(default_factory=dict)
     # E-mails known employees gave up in this page.
     released_emails: set[str] = field(default_factory=set)
 
     def holder_of(self, email: str) -> LocalEmployee | None:
         """Who holds this e-mail once the page's earlier decisions are written."""
         return None if email in self.released_emails else self.state.by_email.get(email)
+
+    def claim(self, email: str, record: EmployeeRecord) -> None:
+        self.claimed_emails[email] = record.provider_id
+        self.claimants[email] = person_key(record.first_name, record.last_name)
 
 
 def plan_batch(
@@ -217,8 +223,19 @@ def _plan_known(record: EmployeeRecord, employee: LocalEmployee, page: _Page) ->
         return _fail(record, problem, employee)
     contract = record.active_contract(page.today)
     if contract is None:
-        return _deactivate(employee, Reason.CONTRACTS_ENDED)
+        return _contracts_ended(record, employee, page.today)
     return _sync(record, employee, contract, page)
+
+
+def _contracts_ended(record: EmployeeRecord, employee: LocalEmployee, today: date) -> EmployeeDecision:
+    """Deactivated, with the contract that ended stored as the provider ended it: the
+    contract's end date is synced, and the admin reads on the page when it ended."""
+    decision = _deactivate(employee, Reason.CONTRACTS_ENDED)
+    started = [c for c in record.contracts if c.start_date <= today]
+    if decision.action != Action.DEACTIVATE or not started:
+        return decision
+    ended = synced_wage_contract(max(started, key=lambda c: c.start_date))
+    return replace(decision, changes=(*decision.changes, *wage_contract_changes(employee.wage_contract, ended)))
 
 
 def may_be_created(record: EmployeeRecord, today: date, scope: SyncScope = EVERYONE) -> bool:
@@ -247,12 +264,24 @@ def _plan_newcomer(record: EmployeeRecord, page: _Page) -> EmployeeDecision:
     if employee is not None and employee.synced_by_other_integration and email not in page.claimed_emails:
         return _shared_person(record, employee, contract, page)
     if email in page.claimed_emails or (employee is not None and employee.provider_id is not None):
-        # Securex/Liantis: a move between entities keeps the e-mail and gets a new ID;
-        # "Payflip detects that an account already exists for this e-mail".
-        return _fail(record, Reason.ENTITY_MOVE, employee)
+        return _email_taken(record, email, employee, page)
     if employee is not None:
         return _sync(record, employee, contract, page)
     return _create(record, contract, page)
+
+
+def _email_taken(record: EmployeeRecord, email: str, holder: LocalEmployee | None, page: _Page) -> EmployeeDecision:
+    """A newcomer whose e-mail an account synced from another provider ID has.
+
+    The same person (same name): Securex/Liantis give a move between entities a new ID
+    and keep the e-mail, and "Payflip detects that an account already exists for this
+    e-mail": their own account fails. Anyone else fails on their own: the account with
+    the e-mail is another person's, whose sync goes on untouched.
+    """
+    holder_key = page.claimants.get(email) or (person_key(holder.first_name, holder.last_name) if holder else None)
+    if holder_key != person_key(record.first_name, record.last_name):
+        return _fail(record, Reason.EMAIL_IN_USE)
+    return _fail(record, Reason.ENTITY_MOVE, holder)
 
 
 def _shared_person(
@@ -312,7 +341,7 @@ def _synced_selection_gate(record: EmployeeRecord, employee: LocalEmployee, page
 
 def _create(record: EmployeeRecord, contract: WageContractRecord, page: _Page) -> EmployeeDecision:
     personal = personal_diff(record, None, page.policies)
-    page.claimed_emails[normalize_email(record.email or "")] = record.provider_id
+    page.claim(normalize_email(record.email or ""), record)
     return EmployeeDecision(
         Action.CREATE,
         _name(record),
@@ -341,7 +370,7 @@ def _sync(
         email, record.provider_id
     ) != record.provider_id:
         return _fail(record, Reason.EMAIL_IN_USE, employee)
-    page.claimed_emails[email] = record.provider_id
+    page.claim(email, record)
     if email != employee.email:
         page.released_emails.add(employee.email)
     changes = [

@@ -119,7 +119,8 @@ class Preview:
     def add_page(
         self, plan: BatchPlan, state: LocalState, records: Sequence[EmployeeRecord | RecordError], unchanged: int
     ) -> None:
-        emails = {r.provider_id: r.email.strip() for r in records if isinstance(r, EmployeeRecord) and r.email}
+        # Unreadable records too: the admin finds the person at the provider by it.
+        emails = {r.provider_id: r.email.strip() for r in records if r.provider_id is not None and r.email}
         self.add(plan.decisions, state, emails)
         self.unchanged += unchanged
 

@@ -7,7 +7,7 @@ external checks take a `FetchCompleted`, which cannot exist for an incomplete fe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,13 +44,24 @@ class FetchCompleted:
             raise IncompleteFetch(f"received {self.records_received} of {self.reported_total} employees")
 
 
-def plan_removals(fetch: FetchCompleted, synced_employees: Iterable[LocalEmployee]) -> tuple[EmployeeDecision, ...]:
+def plan_removals(
+    fetch: FetchCompleted, synced_employees: Iterable[LocalEmployee], moved: Set[int] = frozenset()
+) -> tuple[EmployeeDecision, ...]:
     """Employees the provider no longer lists: deactivated (access revoked, budget
-    frozen), never deleted, as Payhawk does for people removed from the HR system."""
+    frozen), never deleted, as Payhawk does for people removed from the HR system.
+
+    `moved`: the accounts of people the run met under a new provider ID with the same
+    e-mail (`Reason.ENTITY_MOVE`). Their old ID is gone because they moved to another
+    entity, not because they left: "an entity change is not handled by the integration",
+    so their account stays as it is, active, until support moves it.
+    """
     return tuple(
         deactivation(employee, Reason.REMOVED_AT_PROVIDER)
         for employee in synced_employees
-        if employee.provider_id is not None and employee.active and employee.provider_id not in fetch.seen_provider_ids
+        if employee.provider_id is not None
+        and employee.active
+        and employee.provider_id not in fetch.seen_provider_ids
+        and employee.local_id not in moved
     )
 
 

@@ -29,7 +29,7 @@ def record_problem(record: EmployeeRecord) -> Reason | None:
         if contract.wage_type not in _WAGE_TYPES:
             return Reason.UNKNOWN_WAGE_TYPE
         if contract.end_date is not None and contract.end_date < contract.start_date:
-            return Reason.BAD_DATE
+            return Reason.CONTRACT_ENDS_BEFORE_START
         if contract.gross_amount < 0:
             return Reason.NEGATIVE_SALARY
     for name, limit in FIELD_MAX_LENGTH.items():

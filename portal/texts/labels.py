@@ -96,6 +96,7 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
     Reason: {
         Reason.MISSING_EMAIL: _l("no e-mail address"),
         Reason.BAD_DATE: _l("impossible date"),
+        Reason.CONTRACT_ENDS_BEFORE_START: _l("contract ends before it starts"),
         Reason.NEGATIVE_SALARY: _l("negative salary"),
         Reason.UNKNOWN_WAGE_TYPE: _l("unknown wage type"),
         Reason.FIELD_TOO_LONG: _l("field too long"),

@@ -67,6 +67,15 @@ def test_entity_move_with_the_same_email_is_a_sync_error_never_a_silent_duplicat
     assert decision.local_id == 7
 
 
+def test_someone_else_with_the_e_mail_of_an_account_fails_on_their_own_not_on_that_account():
+    # Securex gives Seppe the e-mail of Noor, who is synced: Seppe fails, Noor's sync goes on.
+    state = LocalState((employee(7, email="noor@example.be", provider_id="A-1", first_name="Noor"),))
+
+    (decision,) = sync([record("A-2", email="noor@example.be", first_name="Seppe")], state).decisions
+
+    assert (decision.action, decision.reason, decision.local_id) == (Action.FAIL, Reason.EMAIL_IN_USE, None)
+
+
 def test_a_person_another_integration_syncs_is_left_out_unless_this_one_is_master():
     # Synced from Securex; the HR system lists the same e-mail under its own ID.
     theirs = employee(7, email="an@example.be", provider_id="integration-1:S-1", synced_by_other_integration=True)

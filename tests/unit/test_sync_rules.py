@@ -35,6 +35,8 @@ def test_a_synced_employee_whose_contracts_all_ended_is_deactivated():
 
     assert (decision.action, decision.reason) == (Action.DEACTIVATE, Reason.CONTRACTS_ENDED)
     assert decision.revokes_access and decision.freezes_budget
+    # The contract is kept as it ended: the admin reads its end date.
+    assert ("wage_contract.end_date", None, date(2025, 2, 28)) in [(c.field, c.old, c.new) for c in decision.changes]
 
 
 def test_removed_at_the_provider_means_deactivated_access_revoked_budget_frozen_never_deleted():
@@ -46,6 +48,14 @@ def test_removed_at_the_provider_means_deactivated_access_revoked_budget_frozen_
     assert decision.provider_id == "P-2"
     assert decision.revokes_access and decision.freezes_budget
     assert [(c.field, c.new) for c in decision.changes] == [("active", False)]
+
+
+def test_an_account_whose_person_moved_to_another_entity_stays_as_it_is():
+    # The old provider ID is gone because of the move, which support handles, not a removal.
+    state = synced_state(record("P-1"), record("P-2", first_name="Bo"))
+    moved = next(e.local_id for e in state.employees if e.provider_id == "P-2")
+
+    assert plan_removals(FetchCompleted(frozenset({"P-1"}), records_received=1), state.employees, moved={moved}) == ()
 
 
 def test_a_broken_or_partial_fetch_can_never_deactivate_anyone():

@@ -466,7 +466,7 @@ def end_employment(employee_id: int):
 def keep_external(employee_id: int):
     employee = employee_or_404(employee_id)
     if Form().validate() and employee.external:
-        decisions.keep_external(employee)
+        decisions.keep_external(employee, current_user)
         flash(_("%(name)s is kept as a user of the platform.", name=employee.display_name), "success")
     return redirect(url_for("employees.show", employee_id=employee.id))
 
@@ -480,7 +480,7 @@ def remove_external(employee_id: int):
     form = Form()
     if form.validate_on_submit():
         name = employee.display_name
-        if decisions.remove_external(employee):
+        if decisions.remove_external(employee, current_user):
             flash(_("%(name)s was removed.", name=name), "success")
             return redirect(url_for("employees.index", filter=ListFilter.EXTERNAL.value))
         flash(_("%(name)s was deactivated: their history is kept.", name=name), "success")

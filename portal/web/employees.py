@@ -339,6 +339,12 @@ def timeline(employee_id: int):
     return render_template("employees/show.html", **detail_context(employee, timeline_page_number=page_number))
 
 
+def with_changed_parts(fragment: str, employee: Employee, *changed: str) -> str:
+    """An action's fragment, and beside it what the action also changed on the page (the
+    status, the timeline's new entry, the "details" an e-mail change rewrites), swapped in out of band."""
+    return fragment + render_template("employees/_changed.html", changed=changed, **detail_context(employee))
+
+
 def timeline_fragment(employee: Employee, page_number: int) -> str:
     timeline = timeline_page(employee, page_number, TIMELINE_PAGE_SIZE)
     return render_template("employees/_timeline.html", employee=employee, timeline=timeline)
@@ -395,7 +401,8 @@ def assign_budget(employee_id: int):
     else:
         notice, status = None, 400
     if htmx:
-        return render_template("employees/_budget.html", **budget_context(employee, form, notice)), status
+        fragment = render_template("employees/_budget.html", **budget_context(employee, form, notice))
+        return with_changed_parts(fragment, employee), status
     if notice:
         flash(notice, "success" if status == 200 else "error")
     if status == 400:
@@ -420,7 +427,7 @@ def invite(employee_id: int):
         current_app.logger.warning("invitation for employee %s not delivered", employee.id, exc_info=True)
         notice = (mail_down_message(1), "error")
     if htmx:
-        return render_template("employees/_invitation.html", **invitation_context(employee, notice))
+        return with_changed_parts(render_template("employees/_invitation.html", **invitation_context(employee, notice)), employee)
     flash(*notice)
     return redirect(url_for("employees.show", employee_id=employee.id))
 
@@ -530,6 +537,7 @@ def decide_discrepancy(employee_id: int, discrepancy_id: int, decision: str):
     else:
         abort(404)
     if htmx:
-        return render_template("employees/_discrepancies.html", **discrepancy_context(employee, notice))
+        fragment = render_template("employees/_discrepancies.html", **discrepancy_context(employee, notice))
+        return with_changed_parts(fragment, employee, "details")
     flash(*notice)
     return redirect(url_for("employees.show", employee_id=employee.id))

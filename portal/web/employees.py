@@ -289,6 +289,7 @@ def detail_context(employee: Employee, timeline_page_number: int = 1, **override
         "duplicate_of": directory.probable_duplicate_of(employee),
         "form": details_form(employee, locked, formdata=None),
         "phone_form": PhoneVerificationForm(obj=employee, formdata=None),
+        "phone_change": details.phone_changed_by_sync(employee),
     }
     context.update(budget_context(employee))
     context.update(invitation_context(employee))

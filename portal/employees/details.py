@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Employee, Integration, SyncRun, SyncRunEmployee
 from portal.providers.base import Provider
+from portal.sync.plan import Action
 
-# How far back the page looks for the sync that brought the phone number: the latest lines
-# that changed anything, enough for a number that the HR system changes now and then.
+# How far back the page looks for the sync that brought the phone number: the latest syncs
+# that updated the employee, enough for a number that the HR system changes now and then.
 PHONE_CHANGE_LOOKBACK = 50
 
 
@@ -54,12 +55,12 @@ def phone_changed_by_sync(employee: Employee) -> PhoneChange | None:
         select(SyncRunEmployee.changes, run_time, Integration.provider)
         .join(SyncRun, SyncRun.id == SyncRunEmployee.run_id)
         .join(Integration, Integration.id == SyncRun.integration_id)
-        .where(SyncRunEmployee.employee_id == employee.id, SyncRunEmployee.changes.is_not(None))
+        .where(SyncRunEmployee.employee_id == employee.id, SyncRunEmployee.action == Action.UPDATE)
         .order_by(SyncRunEmployee.id.desc())
         .limit(PHONE_CHANGE_LOOKBACK)
     ).all()
     for changes, at, provider in rows:
-        for change in changes:
+        for change in changes or ():
             if change.get("field") == "phone":
                 return PhoneChange(provider, at) if change.get("new") == employee.phone else None
     return None

@@ -87,9 +87,7 @@ def remove_external(employee: Employee, by: User) -> bool:
     """An external user the admin does not keep; True when deleted, False when only deactivated."""
     subject = audit.employee_subject(employee)
     deleted = _remove(employee)
-    audit.record(
-        AuditAction.EXTERNAL_REMOVED, by, subject, employee.tenant_id, employee_id=None if deleted else employee.id
-    )
+    audit.record(AuditAction.EXTERNAL_REMOVED, by, subject, employee.tenant_id, employee_id=None if deleted else employee.id)
     db.session.commit()
     return deleted
 

@@ -9,12 +9,13 @@ import pytest
 import requests
 from sqlalchemy import select, text
 
+from demo.launcher import DATASETS_DIR
 from helpers.activation import demo_tenant_id, integration_of
 from helpers.pages import csrf_token_from
 from portal.extensions import db
 from portal.models import Employee, IntegrationState, SelectionEntry, Tenant
 from portal.sync.state import Selection, SyncMode
-from sandbox.testing import FLEXSYNC_CALLBACK, query_of, set_faults
+from sandbox.testing import FLEXSYNC_CALLBACK, query_of, running_sandboxes, set_faults
 
 
 def post(client, url: str, **data):
@@ -231,3 +232,24 @@ def test_reconnect_keeps_the_mode_and_makes_the_integration_active_again(
     with app.app_context():
         integration = integration_of("securex")
         assert integration.state is IntegrationState.ACTIVE and integration.sync_mode is SyncMode.FULL
+
+
+def test_connexie_names_no_venue_as_the_company(app, client, auth, make_available):
+    """The demo's Connexie venues are called "Gent" and "Antwerpen": neither is the company's name."""
+    datasets = {"connexie": str(DATASETS_DIR / "connexie.json")}
+    saved = app.config["PROVIDER_URLS"]
+    with running_sandboxes(datasets=datasets, companies=1, size=5) as urls:
+        app.config["PROVIDER_URLS"] = {**saved, "connexie": urls["connexie"]}
+        try:
+            make_available("connexie")
+            auth.login()
+            assert post(client, "/integrations/connexie/activate/connect", api_token="cnx-demo-nv").status_code == 302
+        finally:
+            app.config["PROVIDER_URLS"] = saved
+    with app.app_context():
+        integration = integration_of("connexie")
+        integration.settings = {"venues": {"C001-V1": "inactive"}, "meal_code": None, "allowance_code": None}
+        db.session.commit()
+    page = client.get("/integrations/connexie/activate").get_data(as_text=True)
+    assert "Choose how employees are synced" in page
+    assert "Connected to your Connexie account." in page and "Connected to Gent" not in page

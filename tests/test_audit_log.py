@@ -247,6 +247,34 @@ CASES = [
         subject=person("Bram Maes", "bram.maes@demo.test"),
         detail={"field": "budget", "item": str(YEAR), "old": None, "new": "800.00", "currency": "EUR"},
     ),
+    Case(
+        AuditAction.EMPLOYEE_INVITED,
+        "invited",
+        drive=lambda s, c: post(c, f"/employees/{s.people['Dirk']}/invitation"),
+        subject=person("Dirk Hendrickx", "dirk.hendrickx@demo.test"),
+        detail=None,
+    ),
+    Case(
+        AuditAction.EMPLOYEE_INVITED,
+        "invited-bulk",
+        drive=lambda s, c: post(c, "/employees/bulk", action="invite", employee_id=[s.people["Bram"]]),
+        subject=person("Bram Maes", "bram.maes@demo.test"),
+        detail=None,
+    ),
+    Case(
+        AuditAction.EXTERNAL_KEPT,
+        "external-kept",
+        drive=lambda s, c: post(c, f"/employees/{s.people['Eva']}/keep"),
+        subject=person("Eva Extern", "eva@consultancy.test"),
+        detail=None,
+    ),
+    Case(
+        AuditAction.EXTERNAL_REMOVED,
+        "external-removed",
+        drive=lambda s, c: post(c, f"/employees/{s.people['Eva']}/remove"),
+        subject=person("Eva Extern", "eva@consultancy.test"),
+        detail=None,
+    ),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from helpers.pages import csrf_token_from
 from helpers.sync_runs import finished_run, start_sync
 from portal.accounts import audit
 from portal.extensions import db
@@ -76,3 +77,20 @@ def test_the_timeline_pages_through_admin_actions(sync_setup, admin, activate, w
     assert second.count("by hr@demo.test") == 5 and "<html" not in second and "Newer" in second
     # Another company's employee is not found, timeline or not.
     assert admin.get(f"/employees/{staff['Olga']}/timeline").status_code == 404
+
+
+def test_invitations_and_keeping_an_external_user_show_on_the_timeline_and_in_the_log(client, auth, staff):
+    """Issue 20: every admin action on a person is on their timeline and in the audit log."""
+    auth.login("hr@demo.test")
+    token = csrf_token_from(client.get("/employees").get_data(as_text=True))
+    client.post(f"/employees/{staff['Dirk']}/invitation", data={"csrf_token": token})
+    client.post("/employees/bulk", data={"csrf_token": token, "action": "invite", "employee_id": [staff["Bram"]]})
+    client.post(f"/employees/{staff['Eva']}/keep", data={"csrf_token": token})
+
+    invited, kept = "invited an employee to the platform", "kept an external user"
+    for name, action in (("Dirk", invited), ("Bram", invited), ("Eva", kept)):
+        page = client.get(f"/employees/{staff[name]}").get_data(as_text=True)
+        timeline = page.split('id="timeline"')[1].split("</section>")[0]
+        assert f"{action} — by hr@demo.test" in timeline, name
+    log = client.get("/audit?kind=employees").get_data(as_text=True)
+    assert log.count(invited) == 2 and kept in log

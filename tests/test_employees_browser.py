@@ -151,3 +151,25 @@ def test_failing_people_are_found_by_cause_and_their_timeline_tells_what_happene
     older = timeline.inner_text().split("by hr@demo.test")[1]
     assert "Problem at Securex: An account already exists for this e-mail" in older and "Securex sync: failed." in older
     screenshot(page, "problems-2-employee-timeline")
+
+
+def test_an_invitation_and_an_applied_e_mail_update_the_whole_page_without_a_reload(admin_page, smtp_server):
+    page = admin_page
+    page.get_by_role("link", name="Dirk Hendrickx").click()
+    page.evaluate("window.notReloaded = true")
+    assert page.locator("#employee-heading .status-pill").inner_text() == "not invited"
+    page.get_by_role("button", name="Send invitation").click()
+    page.get_by_text("Invitation sent to dirk.hendrickx@demo.test").wait_for()
+    assert page.locator("#employee-heading .status-pill").inner_text() == "invited"
+    page.locator("#timeline").get_by_text("invited an employee to the platform").wait_for()
+
+    page.get_by_role("link", name="Employees", exact=True).first.click()
+    page.get_by_role("link", name="Greet Wouters").click()
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Apply the new e-mail").click()
+    page.get_by_text("The new e-mail address is applied").wait_for()
+    assert "greet.wouters@demo.test" in page.locator("#personal-details").inner_text()
+    assert "greet@demo.test" not in page.locator("#personal-details").inner_text()
+    page.locator("#timeline").get_by_text("applied an e-mail change").wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    screenshot(page, "employee-email-applied-in-place")

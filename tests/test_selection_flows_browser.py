@@ -96,6 +96,10 @@ def test_the_wizard_in_selective_mode_leads_to_the_selection_window_and_saving_s
     assert run.created + run.updated == 3
     result = page.locator("#selection-sync")
     result.get_by_text(f"{run.created} created, {run.updated} updated").wait_for()
+    # The section's title follows, without a reload: the sync has ended.
+    result.get_by_role("heading", name="Last sync").wait_for()
+    assert not result.get_by_text("Sync progress").is_visible()
+    assert not result.get_by_text("brought up to date once this sync has ended").is_visible()
     screenshot(page, "selection-flow-3-selection-synced")
     synced = {f"{e.first_name} {e.last_name}" for e in employees_of(app, integration_id)}
     assert synced == set(names)

@@ -53,8 +53,14 @@ def test_the_people_two_integrations_list_are_synced_by_one_the_admin_chooses(
     assert shared and first.status is RunState.SUCCESS and first.failed == 0
     assert {line.action for line in shared} == {Action.SKIP}
     before = accounts_by_email(app)
+    # A third integration that lists none of them is not offered as their master.
+    activate("connexie")
     page = admin.get("/integrations").get_data(as_text=True)
     assert "Not chosen yet: each person stays with the integration that synced them first." in page
+    section = page.split('id="shared-people"')[1].split("</section>")[0]
+    assert f"{len(shared)} people are listed by Securex and Generic HR system: " in section
+    assert sorted(line.display_name for line in shared)[0] in section
+    assert "Connexie" not in section and "Generic HR system</label>" in section
     assert f"HR system left {len(shared)} people to your other integration in its last sync." in page
     run_page = admin.get(f"/syncs/{first.id}?action=skip").get_data(as_text=True)
     assert 'href="/integrations#shared-people"' in run_page
@@ -100,3 +106,23 @@ def test_only_an_active_integration_of_the_company_can_be_master(sync_setup, adm
             db.session.execute(select(AuditEntry).where(AuditEntry.action == AuditAction.SHARED_PEOPLE_MASTER_CHOSEN)).first()
             is None
         )
+
+
+def test_choosing_the_master_shows_the_choice_and_saved_in_place(app, live_server, page, activate):
+    activate("securex")
+    activate("hris")
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mail").fill("hr@demo.test")
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server + "/integrations")
+    section = page.locator("#shared-people")
+    section.get_by_text("Not chosen yet").wait_for()
+    page.evaluate("window.notReloaded = true")
+    page.on("dialog", lambda dialog: dialog.accept())
+    section.get_by_label("Generic HR system").check()
+    section.get_by_role("button", name="Save").click()
+    section.get_by_text("Saved. From its next sync on, Generic HR system syncs").wait_for()
+    assert section.get_by_text("Generic HR system is master of the people both integrations list.").is_visible()
+    assert not section.get_by_text("Not chosen yet").is_visible()
+    assert page.evaluate("window.notReloaded") is True

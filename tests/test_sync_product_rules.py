@@ -152,7 +152,7 @@ def test_ending_employment_only_locally_is_undone_by_the_next_sync(sync_setup, a
 
 
 def test_generic_hr_email_changes_are_not_applied_but_raised_and_phone_changes_force_reverification(
-    sync_setup, sandboxes, sandbox_demo_company, activate, worker
+    sync_setup, sandboxes, sandbox_demo_company, activate, worker, client, auth
 ):
     app = sync_setup
     integration_id = activate("hris", credentials={"api_token": sandbox_demo_company["api_key"]})
@@ -173,6 +173,11 @@ def test_generic_hr_email_changes_are_not_applied_but_raised_and_phone_changes_f
 
     rephoned = by_provider_id(app, integration_id, phone_change["employee_id"])
     assert rephoned.phone == phone_change["phone"] and rephoned.phone_verified is False
+    # Their page says where the new number came from, not the hint every unverified number gets.
+    auth.login()
+    page = client.get(f"/employees/{rephoned.id}").get_data(as_text=True)
+    assert "Changed by Generic HR system on " in page and ": to verify again." in page
+    assert "The employee is asked to verify this number" not in page
 
 
 def test_generic_hr_exclusions_are_not_imported(sync_setup, sandboxes, sandbox_demo_company, activate, worker):

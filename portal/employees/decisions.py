@@ -53,7 +53,7 @@ def end_employment(employee: Employee, last_day: date, by: User) -> None:
     db.session.commit()
 
 
-def _record(action: AuditAction, employee: Employee, by: User, detail: dict) -> None:
+def _record(action: AuditAction, employee: Employee, by: User, detail: dict | None) -> None:
     audit.record(action, by, audit.employee_subject(employee), employee.tenant_id, detail=detail, employee_id=employee.id)
 
 
@@ -77,14 +77,17 @@ def has_history(employee: Employee) -> bool:
     return db.session.execute(select(or_(*checks))).scalar_one()
 
 
-def keep_external(employee: Employee) -> None:
+def keep_external(employee: Employee, by: User) -> None:
     employee.external = False
+    _record(AuditAction.EXTERNAL_KEPT, employee, by, None)
     db.session.commit()
 
 
-def remove_external(employee: Employee) -> bool:
+def remove_external(employee: Employee, by: User) -> bool:
     """An external user the admin does not keep; True when deleted, False when only deactivated."""
+    subject = audit.employee_subject(employee)
     deleted = _remove(employee)
+    audit.record(AuditAction.EXTERNAL_REMOVED, by, subject, employee.tenant_id, employee_id=None if deleted else employee.id)
     db.session.commit()
     return deleted
 

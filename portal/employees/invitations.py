@@ -17,8 +17,9 @@ from sqlalchemy import exists, select, update
 from werkzeug.security import generate_password_hash
 
 from portal import mail
+from portal.accounts import audit
 from portal.extensions import db
-from portal.models import Employee, EmployeeAccount, Invitation, Tenant, User
+from portal.models import AuditAction, Employee, EmployeeAccount, Invitation, Tenant, User
 
 VALID_FOR = timedelta(days=7)
 
@@ -66,6 +67,8 @@ def invite(employee: Employee, tenant: Tenant, by: User) -> Invitation:
         expires_at=now() + VALID_FOR,
     )
     db.session.add(invitation)
+    # Logged when made, not when delivered: an invitation the mail server refused is still the admin's act.
+    audit.record(AuditAction.EMPLOYEE_INVITED, by, audit.employee_subject(employee), employee.tenant_id, employee_id=employee.id)
     db.session.commit()
     _send(invitation, employee, tenant, token)
     invitation.sent_at = now()

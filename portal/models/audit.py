@@ -50,6 +50,10 @@ class AuditAction(enum.StrEnum):
     EMAIL_CHANGE_DISMISSED = "employee.email_change_dismissed"
     EMPLOYMENT_ENDED = "employee.employment_ended"
     BUDGET_ASSIGNED = "employee.budget_assigned"
+    EMPLOYEE_INVITED = "employee.invited"
+    EXTERNAL_KEPT = "employee.external_kept"
+    # Without `employee_id` when the person was deleted: the subject keeps who it was.
+    EXTERNAL_REMOVED = "employee.external_removed"
     # Customer success read a company's employee data (support view).
     SUPPORT_VIEWED = "support.viewed"
 

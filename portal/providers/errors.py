@@ -81,11 +81,11 @@ def gone_means_list_everyone(provider: str) -> Iterator[None]:
 def account_name(entity_names: Iterable[str]) -> str:
     """The account's company name, for APIs that only name its venues or entities.
 
-    They are called "<company> – <place>"; when they do not share a company part, the
-    first one stands for the account.
+    They are called "<company> – <place>"; when they do not share a company part the
+    provider names no company, and the name is empty: a venue ("Gent") is no company name.
     """
     names = list(entity_names)
-    companies = {name.split(" – ")[0].strip() for name in names}
-    if len(companies) == 1:
+    companies = {name.split(" – ")[0].strip() for name in names if " – " in name}
+    if len(companies) == 1 and all(" – " in name for name in names):
         return companies.pop()
-    return names[0] if names else ""
+    return ""

@@ -55,6 +55,9 @@ AUDIT_ACTIONS = {
     AuditAction.EMAIL_CHANGE_DISMISSED: _l("dismissed an e-mail change"),
     AuditAction.EMPLOYMENT_ENDED: _l("ended an employment"),
     AuditAction.BUDGET_ASSIGNED: _l("assigned a budget"),
+    AuditAction.EMPLOYEE_INVITED: _l("invited an employee to the platform"),
+    AuditAction.EXTERNAL_KEPT: _l("kept an external user"),
+    AuditAction.EXTERNAL_REMOVED: _l("removed an external user"),
     AuditAction.SUPPORT_VIEWED: _l("looked at employee data for support"),
 }
 

@@ -289,6 +289,7 @@ def detail_context(employee: Employee, timeline_page_number: int = 1, **override
         "duplicate_of": directory.probable_duplicate_of(employee),
         "form": details_form(employee, locked, formdata=None),
         "phone_form": PhoneVerificationForm(obj=employee, formdata=None),
+        "phone_change": details.phone_changed_by_sync(employee),
     }
     context.update(budget_context(employee))
     context.update(invitation_context(employee))
@@ -337,6 +338,12 @@ def timeline(employee_id: int):
     if htmx:
         return timeline_fragment(employee, page_number)
     return render_template("employees/show.html", **detail_context(employee, timeline_page_number=page_number))
+
+
+def with_changed_parts(fragment: str, employee: Employee, *changed: str) -> str:
+    """An action's fragment, and beside it what the action also changed on the page (the
+    status, the timeline's new entry, the "details" an e-mail change rewrites), swapped in out of band."""
+    return fragment + render_template("employees/_changed.html", changed=changed, **detail_context(employee))
 
 
 def timeline_fragment(employee: Employee, page_number: int) -> str:
@@ -395,7 +402,8 @@ def assign_budget(employee_id: int):
     else:
         notice, status = None, 400
     if htmx:
-        return render_template("employees/_budget.html", **budget_context(employee, form, notice)), status
+        fragment = render_template("employees/_budget.html", **budget_context(employee, form, notice))
+        return with_changed_parts(fragment, employee), status
     if notice:
         flash(notice, "success" if status == 200 else "error")
     if status == 400:
@@ -420,7 +428,7 @@ def invite(employee_id: int):
         current_app.logger.warning("invitation for employee %s not delivered", employee.id, exc_info=True)
         notice = (mail_down_message(1), "error")
     if htmx:
-        return render_template("employees/_invitation.html", **invitation_context(employee, notice))
+        return with_changed_parts(render_template("employees/_invitation.html", **invitation_context(employee, notice)), employee)
     flash(*notice)
     return redirect(url_for("employees.show", employee_id=employee.id))
 
@@ -466,7 +474,7 @@ def end_employment(employee_id: int):
 def keep_external(employee_id: int):
     employee = employee_or_404(employee_id)
     if Form().validate() and employee.external:
-        decisions.keep_external(employee)
+        decisions.keep_external(employee, current_user)
         flash(_("%(name)s is kept as a user of the platform.", name=employee.display_name), "success")
     return redirect(url_for("employees.show", employee_id=employee.id))
 
@@ -480,7 +488,7 @@ def remove_external(employee_id: int):
     form = Form()
     if form.validate_on_submit():
         name = employee.display_name
-        if decisions.remove_external(employee):
+        if decisions.remove_external(employee, current_user):
             flash(_("%(name)s was removed.", name=name), "success")
             return redirect(url_for("employees.index", filter=ListFilter.EXTERNAL.value))
         flash(_("%(name)s was deactivated: their history is kept.", name=name), "success")
@@ -530,6 +538,7 @@ def decide_discrepancy(employee_id: int, discrepancy_id: int, decision: str):
     else:
         abort(404)
     if htmx:
-        return render_template("employees/_discrepancies.html", **discrepancy_context(employee, notice))
+        fragment = render_template("employees/_discrepancies.html", **discrepancy_context(employee, notice))
+        return with_changed_parts(fragment, employee, "details")
     flash(*notice)
     return redirect(url_for("employees.show", employee_id=employee.id))

@@ -182,9 +182,13 @@ def selection_window(provider: str):
         "open_run": overview.open_run(integration),
         "last_run": overview.last_run(integration),
     }
-    # The search box asks for the list only; everything else gets the whole page.
-    template = "integration_settings/_selection_list.html" if htmx else "integration_settings/selection.html"
-    return render_template(template, **context)
+    if htmx:
+        # The search box and the end of a sync ask for the list; the sync's section comes
+        # along, so a sync that ended no longer shows as in progress.
+        return render_template("integration_settings/_selection_list.html", **context) + render_template(
+            "integration_settings/_selection_sync.html", oob=True, **context
+        )
+    return render_template("integration_settings/selection.html", **context)
 
 
 @bp.post("/<provider>/selection")

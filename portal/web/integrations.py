@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.extensions import htmx
@@ -14,7 +13,7 @@ from portal.integrations import overview, shared_people
 from portal.providers.base import Provider
 from portal.texts.providers import PROVIDERS
 from portal.web.access import hr_admin_required
-from portal.web.navigation import go_to, provider_or_404
+from portal.web.navigation import provider_or_404
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
 
@@ -41,11 +40,16 @@ def index():
 def choose_shared_people_master():
     chosen = shared_people.choose_master(request.form.get("master", 0, type=int), current_user)
     if chosen is None:
-        flash(_l("Choose one of your active integrations."), "error")
+        notice = (_("Choose one of your active integrations."), "error")
     else:
         name = PROVIDERS[chosen.provider].name
-        flash(_("Saved. From its next sync on, %(provider)s syncs the people both integrations list.", provider=name), "success")
-    return go_to(url_for("integrations.index", _anchor="shared-people"))
+        saved = _("Saved. From its next sync on, %(provider)s syncs the people both integrations list.", provider=name)
+        notice = (saved, "success")
+    if htmx:
+        # The section itself answers: the page stays where the admin is, with the choice and the notice in view.
+        return render_template("integrations/_shared_people.html", shared=shared_people.shared_people(), notice=notice)
+    flash(*notice)
+    return redirect(url_for("integrations.index", _anchor="shared-people"))
 
 
 @bp.get("/<provider>/card")

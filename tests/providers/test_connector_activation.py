@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from portal.providers.base import ActivationError, ActivationProblem, CompanyInfo, Credentials
+from portal.providers.errors import account_name
 from sandbox.dataset import be_vat_from_base
 from sandbox.testing import set_faults
 
@@ -80,3 +81,17 @@ def test_a_provider_that_keeps_failing_is_an_internal_error(provider, connect, s
     set_faults(sandboxes[provider], error_5xx={"every": 1, "status": 503})
     assert activation_problem(connector) == ActivationProblem.INTERNAL_ERROR
     assert len(sleeps) == connector.http.settings.attempts - 1
+
+
+@pytest.mark.parametrize(
+    ("places", "name"),
+    [
+        (["Demo NV – Gent", "Demo NV – Antwerpen"], "Demo NV"),
+        # The demo's Connexie venues: a city is no company name, and the account stays unnamed.
+        (["Gent", "Antwerpen", "Brugge (closed)"], ""),
+        (["Demo NV – Gent", "Antwerpen"], ""),
+        (["Demo NV – Gent", "Other BV – Gent"], ""),
+    ],
+)
+def test_an_account_is_named_by_the_company_part_its_places_share(places, name):
+    assert account_name(places) == name

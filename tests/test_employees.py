@@ -451,3 +451,27 @@ def test_the_other_tenants_list_shows_only_their_people(client, auth, staff):
     auth.login("hr@other.test")
     body = client.get("/employees").get_data(as_text=True)
     assert "Olga Other" in body and "Janssens" not in body
+
+
+def test_two_entities_of_the_same_name_are_told_apart_by_where_they_come_from(app, admin):
+    """The sync names a provider's entity as the provider does, which may be the name of one of
+    yours: the choices say whose is whose instead of showing the same name twice."""
+    import re
+
+    from portal import tenancy
+    from portal.models import Entity, Integration, Tenant
+    from portal.providers.base import Provider
+
+    with app.app_context():
+        demo = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
+        with tenancy.acting_for(demo):
+            securex = db.session.execute(select(Integration.id).where(Integration.provider == Provider.SECUREX)).scalar_one()
+            ours = db.session.execute(select(Entity).where(Entity.integration_id.is_(None))).scalars().first()
+            db.session.add(Entity(name=ours.name, integration_id=securex, provider_ref="E-GENT"))
+            by_hand = db.session.execute(select(Employee.id).where(Employee.integration_id.is_(None))).scalars().first()
+            db.session.commit()
+            name = ours.name
+    body = page(admin, f"/employees/{by_hand}")
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", body[body.index('name="entity_id"') :])
+    assert f"{name} (added by you)" in options and f"{name} (Securex)" in options
+    assert len(set(options)) == len(options)

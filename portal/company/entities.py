@@ -31,10 +31,6 @@ class EntityRow:
     provider: Provider | None
 
 
-def company_entities() -> list[Entity]:
-    return list(db.session.execute(select(Entity).order_by(Entity.name, Entity.id)).scalars())
-
-
 def entity_rows() -> list[EntityRow]:
     """Every entity with its number of active employees and where it comes from, in one query."""
     counts = (

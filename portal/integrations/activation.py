@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from portal.accounts import audit
 from portal.company import entities
@@ -26,7 +26,6 @@ from portal.integrations import connectors, selection, setting_changes
 from portal.models import (
     AuditAction,
     Employee,
-    Entity,
     Integration,
     IntegrationState,
     RunState,
@@ -187,9 +186,9 @@ def provider_choices(integration: Integration, tenant: Tenant, call: str) -> lis
     return list(ask_provider(integration, connectors.credentials_of(integration), call))
 
 
-def company_entities() -> list[Entity]:
-    """The company's own entities, that the configure step maps Connexie's venues onto."""
-    return list(db.session.execute(select(Entity).order_by(Entity.name)).scalars())
+def company_entities() -> list[entities.EntityRow]:
+    """The company's entities, that the configure step maps Connexie's venues onto, with where each comes from."""
+    return entities.entity_rows()
 
 
 def save_settings(integration: Integration, settings: dict[str, Any], by: User, listed: Iterable[Any] = ()) -> None:

@@ -31,7 +31,7 @@ from portal.texts.labels import FIELD_LABELS
 from portal.texts.languages import LANGUAGE_NAMES, language_name
 from portal.texts.providers import PROVIDERS
 from portal.web.access import current_tenant, hr_admin_required
-from portal.web.forms import Form, entered
+from portal.web.forms import Form, entered, entity_choices
 
 bp = Blueprint("employees", __name__, url_prefix="/employees")
 
@@ -161,7 +161,7 @@ def details_form(employee: Employee, locked: frozenset[str], **kwargs) -> Person
         # A language a provider sent that Flexsync does not speak itself ("de") stays a choice.
         form.language.choices = [*LANGUAGE_CHOICES, (employee.language, language_name(employee.language))]
     if "entity_id" in form:
-        form.entity_id.choices = [("", "—"), *((entity.id, entity.name) for entity in entities.company_entities())]
+        form.entity_id.choices = [("", "—"), *entity_choices(entities.entity_rows())]
     if "phone" in form and kwargs.get("formdata", True) is None:
         form.phone.data = display_phone(employee.phone)
     return form

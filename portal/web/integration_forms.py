@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, PasswordField, RadioField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.models import Entity
+from portal.company.entities import EntityRow
 from portal.runs.sync_scope import INACTIVE
 from portal.sync.state import SyncMode
 from portal.texts.labels import label
-from portal.web.forms import Form
+from portal.web.forms import Form, entity_choices
 
 # A Connexie venue that is not used on the platform must be said (INACTIVE), never left blank (seed).
 
@@ -69,20 +69,20 @@ def venue_field_name(index: int) -> str:
 
 
 def connexie_form(
-    venues: list[ProviderItem], entities: list[Entity], codes: list[ProviderItem], saved: Mapping[str, Any]
+    venues: list[ProviderItem], entities: list[EntityRow], codes: list[ProviderItem], saved: Mapping[str, Any]
 ) -> Form:
     """One drop-down per Connexie venue (an entity or Inactive), and the meal and allowance codes."""
 
     class ConnexieForm(Form):
         pass
 
-    entity_choices = [("", _l("— choose —"))] + [(str(e.id), e.name) for e in entities] + [(INACTIVE, _l("Inactive"))]
+    choices = [("", _l("— choose —")), *((str(id_), name) for id_, name in entity_choices(entities)), (INACTIVE, _l("Inactive"))]
     unmapped = _l("Map this venue to one of your entities, or mark it Inactive.")
     for index, venue in enumerate(venues):
         setattr(
             ConnexieForm,
             venue_field_name(index),
-            SelectField(venue.name, choices=entity_choices, validators=[InputRequired(message=unmapped)]),
+            SelectField(venue.name, choices=choices, validators=[InputRequired(message=unmapped)]),
         )
     code_choices = [("", _l("No code: not exported"))] + [(c.id, f"{c.id} – {c.name}") for c in codes]
     ConnexieForm.meal_code = SelectField(_l("Code for meals"), choices=code_choices)

@@ -104,8 +104,9 @@ def parse_options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--admins", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--tenants", type=int, default=6, help="tenants, each with a Securex integration")
-    parser.add_argument("--size", type=int, default=300, help="employees per sandbox dataset")
+    # A nightly of 30 first syncs of ~1,150 people: it runs through most of the minute, not just its start.
+    parser.add_argument("--tenants", type=int, default=30, help="tenants, each with a Securex integration")
+    parser.add_argument("--size", type=int, default=1200, help="employees per sandbox dataset")
     parser.add_argument("--workers", type=int, default=2, help="rq worker processes")
     parser.add_argument("--no-pause", action="store_true", help="click without pause: the saturation figure")
     parser.add_argument("--seed", type=int, default=1, help="seeds the admins' pauses")

@@ -6,6 +6,15 @@ HTMX_VERSION ?= 2.0.11
 
 .PHONY: run test lint bench soak messages translations vendor-htmx clean
 
+# soak, bench and capacity run on SQLite, or with DB=postgresql on a throwaway PostgreSQL
+# cluster started for the run (installed first when missing).
+DB ?= sqlite
+ifeq ($(DB),postgresql)
+ON_DB = bash scripts/install-system-packages.sh && bash scripts/with-postgres.sh
+else
+ON_DB = env -u DATABASE_URL
+endif
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -56,35 +65,19 @@ test: $(VENV)/.installed-test translations lint
 # unless DB=postgresql (a throwaway cluster, as for bench); figures in docs/reliability.md.
 # Not in `make test`. The saturation figure: the same with `--no-pause`.
 soak: $(VENV)/.installed-test translations
-ifeq ($(DB),postgresql)
-	bash scripts/install-system-packages.sh
-	bash scripts/with-postgres.sh $(BIN)/python scripts/soak.py --admins 50 --seconds 60
-else
-	env -u DATABASE_URL $(BIN)/python scripts/soak.py --admins 50 --seconds 60
-endif
+	$(ON_DB) $(BIN)/python scripts/soak.py --admins 50 --seconds 60
 
 # The performance benchmark (docs/performance.md): SQLite unless DB=postgresql, which
 # runs it on a throwaway PostgreSQL cluster. The last line printed is one JSON object.
-DB ?= sqlite
 bench: $(VENV)/.installed-bench translations
-ifeq ($(DB),postgresql)
-	bash scripts/install-system-packages.sh
-	bash scripts/with-postgres.sh $(BIN)/python -m bench.run
-else
-	env -u DATABASE_URL $(BIN)/python -m bench.run
-endif
+	$(ON_DB) $(BIN)/python -m bench.run
 
 # The capacity model of the nightly run (docs/capacity.md): costs from real workers, a
 # scaled-down night checked against the model, the workers 10,000 companies need. A few
 # minutes; DB=postgresql as for bench. `BENCH_CAPACITY=1 make bench` runs it after the bench.
 .PHONY: capacity
 capacity: $(VENV)/.installed-bench translations
-ifeq ($(DB),postgresql)
-	bash scripts/install-system-packages.sh
-	bash scripts/with-postgres.sh $(BIN)/python -m bench.capacity
-else
-	env -u DATABASE_URL $(BIN)/python -m bench.capacity
-endif
+	$(ON_DB) $(BIN)/python -m bench.capacity
 
 # Refresh the vendored htmx from the npm registry (pinned by HTMX_VERSION).
 vendor-htmx:

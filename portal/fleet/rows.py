@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import ColumnElement, Row, Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.extensions import db
 from portal.integrations.overview import CardState
@@ -202,25 +203,25 @@ def _row(row: Row, to_review: int | None, running: bool, open_problems: int) -> 
 
 def _to_review(integration_ids: list[int]) -> dict[int, int]:
     """Selective sync: people offered and not yet seen by the admin, per integration."""
-    if not integration_ids:
-        return {}
-    counted = db.session.execute(
-        select(SelectionEntry.integration_id, func.count())
-        .where(SelectionEntry.integration_id.in_(integration_ids), SelectionEntry.reviewed_at.is_(None))
-        .group_by(SelectionEntry.integration_id)
-    )
-    return {integration_id: count for integration_id, count in counted}
+    return _counted(SelectionEntry.integration_id, SelectionEntry.reviewed_at.is_(None), integration_ids)
 
 
 def _open_problems(integration_ids: list[int]) -> dict[int, int]:
     """People failing until a run syncs them again (`portal.runs.problems`): after a sync of
     changes or a run its worker lost, the last run's failures are not the company's problems."""
+    return _counted(EmployeeProblem.integration_id, EmployeeProblem.resolved_at.is_(None), integration_ids)
+
+
+def _counted(
+    integration_column: InstrumentedAttribute[int], still_open: ColumnElement[bool], integration_ids: list[int]
+) -> dict[int, int]:
+    """Integration id -> how many rows are still open, for the integrations shown."""
     if not integration_ids:
         return {}
     counted = db.session.execute(
-        select(EmployeeProblem.integration_id, func.count())
-        .where(EmployeeProblem.integration_id.in_(integration_ids), EmployeeProblem.resolved_at.is_(None))
-        .group_by(EmployeeProblem.integration_id)
+        select(integration_column, func.count())
+        .where(integration_column.in_(integration_ids), still_open)
+        .group_by(integration_column)
     )
     return {integration_id: count for integration_id, count in counted}
 

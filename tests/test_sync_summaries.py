@@ -33,6 +33,7 @@ def test_the_sync_summary_e_mail_has_a_text_and_an_html_part_in_the_company_lang
     assert "Nieuwe werknemers" in text and newcomer in text and f"/syncs/{run.id}" in text
     assert "Nieuwe werknemers" in html and newcomer in html and f'/syncs/{run.id}">' in html
     assert '<html lang="nl">' in html and "Bekijk" in html
+    assert "Bekijk alle werknemers van deze sync: http" in text and "See every" not in text
 
 
 def test_koen_willems_back_at_securex_is_told_as_active_again_and_the_admins_get_an_e_mail(

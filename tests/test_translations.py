@@ -46,3 +46,14 @@ def test_every_string_is_translated(extracted, language):
         catalogue = read_po(handle)
     translated = {message.id for message in catalogue if message.id and message.string and not message.fuzzy}
     assert sorted(map(str, extracted - translated)) == []
+
+
+def test_every_template_with_words_is_read_by_the_extraction():
+    """Defends against a kind of template babel.cfg does not name (the e-mails' text parts
+    were once left out): its words would go out in English to every reader."""
+    from babel.util import pathmatch
+
+    patterns = [line.strip("[]\n").split(": ", 1)[1] for line in (ROOT / "babel.cfg").read_text().splitlines() if ": " in line]
+    with_words = [path.relative_to(ROOT).as_posix() for path in (ROOT / "templates").rglob("*.*") if "_(" in path.read_text()]
+    assert with_words
+    assert [path for path in with_words if not any(pathmatch(pattern, path) for pattern in patterns)] == []

@@ -80,3 +80,8 @@ def test_the_same_failure_three_nights_running_is_news_once(smtp_server, sync_se
         assert closed.resolved_by_run_id == resolved_run
     assert all(e.active for e in employees_of(app, integration_id))
     assert name not in night(app, integration_id)[1].body
+
+    # Read again after all of that, each night's notification still says what that night found.
+    for _run, notification in nights[1:]:
+        shown = admin.get(f"/notifications/{notification.id}").get_data(as_text=True)
+        assert "1 problem from an earlier sync is still open." in shown

@@ -119,20 +119,6 @@ def resolved_by(run: SyncRun) -> list[str]:
     )
 
 
-def still_open_from_before(run: SyncRun) -> int:
-    """Problems this run failed again that an earlier run opened: known, so no news."""
-    return db.session.execute(
-        select(func.count())
-        .select_from(EmployeeProblem)
-        .where(
-            EmployeeProblem.integration_id == run.integration_id,
-            EmployeeProblem.last_seen_run_id == run.id,
-            EmployeeProblem.first_seen_run_id != run.id,
-            EmployeeProblem.resolved_at.is_(None),
-        )
-    ).scalar_one()
-
-
 def employees_by_cause() -> dict[Reason, int]:
     """How many employees have an open problem of each cause: the employees list offers those."""
     rows = db.session.execute(

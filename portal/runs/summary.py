@@ -112,7 +112,10 @@ def summarise(run: SyncRun) -> RunSummary:
                 summary.reactivated.append(name)
         elif (problems.person_key(provider_id, name), reason) in opened:
             summary.failed.append(Failure(name, reason, problem_field, problem_value))
-    summary.still_failing = problems.still_open_from_before(run)
+        else:
+            # Counted from the run's own lines, not from the problems as they stand: a
+            # notification shown again after later runs still says what this run found.
+            summary.still_failing += 1
     summary.resolved = problems.resolved_by(run)
     summary.discrepancies = len(db.session.execute(select(Discrepancy.id).where(Discrepancy.first_seen_run_id == run.id)).all())
     return summary

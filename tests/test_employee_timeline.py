@@ -60,6 +60,8 @@ def test_the_timeline_tells_what_syncs_admins_and_problems_did_newest_first(sync
     ]
     positions = [timeline.index(text) for text in expected]
     assert positions == sorted(positions), timeline
+    # The failure is one entry, the problem, with the run that found it.
+    assert "Securex sync: failed" not in timeline and f"/syncs/{failed_run.id}" in timeline
     assert "Gross amount at the provider" in timeline and "→" in timeline
 
 

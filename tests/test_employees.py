@@ -459,18 +459,23 @@ def test_two_entities_of_the_same_name_are_told_apart_by_where_they_come_from(ap
     import re
 
     from portal import tenancy
-    from portal.models import Entity, Integration, Tenant
+    from portal.models import Entity, Integration, SyncRunEmployee, Tenant
     from portal.providers.base import Provider
+    from portal.runs.history import entity_names
 
-    with app.app_context():
+    with app.test_request_context():
         demo = db.session.execute(select(Tenant.id).where(Tenant.name == "Demo NV")).scalar_one()
         with tenancy.acting_for(demo):
             securex = db.session.execute(select(Integration.id).where(Integration.provider == Provider.SECUREX)).scalar_one()
             ours = db.session.execute(select(Entity).where(Entity.integration_id.is_(None))).scalars().first()
-            db.session.add(Entity(name=ours.name, integration_id=securex, provider_ref="E-GENT"))
+            theirs = Entity(name=ours.name, integration_id=securex, provider_ref="E-GENT")
+            db.session.add(theirs)
             by_hand = db.session.execute(select(Employee.id).where(Employee.integration_id.is_(None))).scalars().first()
             db.session.commit()
             name = ours.name
+            # A sync that moves someone from one to the other says so on the run page and the timeline.
+            move = SyncRunEmployee(changes=[{"field": "entity_id", "old": ours.id, "new": theirs.id}])
+            assert entity_names([move]) == {str(ours.id): f"{name} (added by you)", str(theirs.id): f"{name} (Securex)"}
     body = page(admin, f"/employees/{by_hand}")
     options = re.findall(r"<option[^>]*>([^<]*)</option>", body[body.index('name="entity_id"') :])
     assert f"{name} (added by you)" in options and f"{name} (Securex)" in options

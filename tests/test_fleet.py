@@ -52,18 +52,20 @@ def test_what_needs_help_comes_first(app, client, auth, fleet):
     page = client.get("/cs/fleet").get_data(as_text=True)
     # Reconnect and error first (most failures in a row, then name), then most failures in
     # a row, most people the last run failed for, name; switched-off integrations last.
-    assert companies_listed(page) == ["Alfa BV", "Bravo NV", "Charlie BV", "Echo BV", "Delta NV", "Golf BV", "Foxtrot NV"]
-    charlie = page[page.index("Charlie BV") : page.index("Echo BV")]
+    assert companies_listed(page) == ["Alfa BV", "Bravo NV", "Echo BV", "Charlie BV", "Delta NV", "Golf BV", "Foxtrot NV"]
+    charlie = page[page.index("Charlie BV") : page.index("Delta NV")]
     assert "Partial" in charlie and "42.0 s" in charlie
-    assert re.search(r"<td>2</td>\s*<td>3</td>", charlie), "two failed runs in a row, three open problems"
-    assert "reconnect needed" in page[page.index("Bravo NV") : page.index("Charlie BV")]
+    # A partial run went through but for three people: open problems, not a failed run.
+    assert re.search(r"<td>0</td>\s*<td>3</td>", charlie), "no failed run in a row, three open problems"
+    assert "reconnect needed" in page[page.index("Bravo NV") : page.index("Echo BV")]
+    ended_run(app, fleet["Alfa BV"], RunState.ERROR, error_code=ErrorCode.PROVIDER_UNAVAILABLE)
     with app.app_context():
-        charlie_row = db.session.get(Integration, fleet["Charlie BV"])
-        assert charlie_row.failed_runs_in_a_row == 2
-    ended_run(app, fleet["Charlie BV"], RunState.SUCCESS)
+        assert db.session.get(Integration, fleet["Alfa BV"]).failed_runs_in_a_row == 2
+        assert db.session.get(Integration, fleet["Charlie BV"]).failed_runs_in_a_row == 0
+    ended_run(app, fleet["Echo BV"], RunState.SUCCESS)
     rows = client.get("/cs/fleet", headers=ROWS).get_data(as_text=True)
     assert "<html" not in rows
-    assert companies_listed(rows)[:4] == ["Alfa BV", "Bravo NV", "Echo BV", "Charlie BV"]
+    assert companies_listed(rows)[:5] == ["Alfa BV", "Bravo NV", "Charlie BV", "Delta NV", "Echo BV"]
 
 
 def test_a_run_closed_because_its_worker_died_counts_as_one_more_failure(app, client, auth):
@@ -88,7 +90,7 @@ def test_a_run_closed_because_its_worker_died_counts_as_one_more_failure(app, cl
     auth.login("cs@flexsync.test")
     row = client.get("/cs/fleet?q=lost", headers=ROWS).get_data(as_text=True)
     # The person the last finished run failed for is still an open problem: nobody synced them since.
-    assert "status-error" in row and re.search(r"<td>2</td>\s*<td>1</td>", row), "Error, two in a row, one open problem"
+    assert "status-error" in row and re.search(r"<td>1</td>\s*<td>1</td>", row), "Error, one in a row, one open problem"
 
 
 def test_filters_and_search_by_name_or_vat(client, auth, fleet):

@@ -7,15 +7,18 @@ system's ticked entities, Securex's and Liantis's), which the admin may rename h
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Employee, Entity, Integration
 from portal.models.entity import NAME_MAX_LENGTH
 from portal.providers.base import Provider
+from portal.texts.providers import PROVIDERS
 
 
 class NameTaken(Exception):
@@ -46,6 +49,32 @@ def entity_rows() -> list[EntityRow]:
         .order_by(Entity.name, Entity.id)
     ).all()
     return [EntityRow(entity, employees, provider) for entity, employees, provider in rows]
+
+
+def told_apart(entities: Iterable[tuple[int, str, Provider | None]]) -> dict[int, str]:
+    """Entity id -> its name as the admin reads it; where another has the same name (a
+    provider's entity the sync named like one of yours), with where each comes from, so no
+    two read alike in a choice or in a change from one to the other."""
+    entities = list(entities)
+    names = Counter(name.casefold() for _id, name, _provider in entities)
+
+    def origin(provider: Provider | None) -> str:
+        return PROVIDERS[provider].name if provider else _("added by you")
+
+    return {
+        entity_id: f"{name} ({origin(provider)})" if names[name.casefold()] > 1 else name
+        for entity_id, name, provider in entities
+    }
+
+
+def labels_of(entity_ids: set[int]) -> dict[int, str]:
+    """The labels (`told_apart`) of these entities, told apart from every other of the company."""
+    if not entity_ids:
+        return {}
+    rows = db.session.execute(
+        select(Entity.id, Entity.name, Integration.provider).outerjoin(Integration, Integration.id == Entity.integration_id)
+    ).all()
+    return {entity_id: label for entity_id, label in told_apart(rows).items() if entity_id in entity_ids}
 
 
 def _check_free(name: str, entity: Entity | None = None) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select, union_all
 from portal.extensions import db
 from portal.models import AuditEntry, Employee, EmployeeProblem, Integration, SyncRun, SyncRunEmployee
 from portal.runs.history import entity_names
+from portal.sync.plan import Action
 
 
 class EntryKind(enum.StrEnum):
@@ -59,7 +60,8 @@ def _moments(employee_id: int):
     return union_all(
         select(literal(EntryKind.SYNC.value).label("kind"), SyncRunEmployee.id.label("id"), run_time.label("at"))
         .join(SyncRun, SyncRun.id == SyncRunEmployee.run_id)
-        .where(SyncRunEmployee.employee_id == employee_id),
+        # A failure is told once, as the problem it opened (and solved), not again every night.
+        .where(SyncRunEmployee.employee_id == employee_id, SyncRunEmployee.action != Action.FAIL),
         select(literal(EntryKind.ADMIN_ACTION.value), AuditEntry.id, AuditEntry.at).where(AuditEntry.employee_id == employee_id),
         select(literal(EntryKind.PROBLEM_OPENED.value), EmployeeProblem.id, EmployeeProblem.first_seen_at).where(
             EmployeeProblem.employee_id == employee_id
@@ -91,9 +93,13 @@ def _entries(rows) -> list[TimelineEntry]:
     for kind, record_id, _at in rows:
         ids[EntryKind(kind)].append(record_id)
     lines = _by_id(SyncRunEmployee, ids[EntryKind.SYNC])
-    runs = _by_id(SyncRun, [line.run_id for line in lines.values()])
     actions = _by_id(AuditEntry, ids[EntryKind.ADMIN_ACTION])
     problems = _by_id(EmployeeProblem, ids[EntryKind.PROBLEM_OPENED] + ids[EntryKind.PROBLEM_RESOLVED])
+    # The run that opened or solved a problem (none once pruned).
+    problem_runs = {(EntryKind.PROBLEM_OPENED, problem.id): problem.first_seen_run_id for problem in problems.values()} | {
+        (EntryKind.PROBLEM_RESOLVED, problem.id): problem.resolved_by_run_id for problem in problems.values()
+    }
+    runs = _by_id(SyncRun, [line.run_id for line in lines.values()] + [run_id for run_id in problem_runs.values() if run_id])
     integration_ids = [run.integration_id for run in runs.values()] + [p.integration_id for p in problems.values()]
     integrations = _by_id(Integration, integration_ids)
     entries = []
@@ -107,7 +113,8 @@ def _entries(rows) -> list[TimelineEntry]:
             entries.append(TimelineEntry(kind, at, actions[record_id]))
         else:
             problem = problems[record_id]
-            entries.append(TimelineEntry(kind, at, problem, integration=integrations[problem.integration_id]))
+            run = runs.get(problem_runs[kind, record_id])
+            entries.append(TimelineEntry(kind, at, problem, run, integrations[problem.integration_id]))
     return entries
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
+from portal.company import entities
 from portal.extensions import db
-from portal.models import Discrepancy, Employee, Entity, Integration, RunKind, RunState, SyncRun, SyncRunEmployee
+from portal.models import Discrepancy, Employee, Integration, RunKind, RunState, SyncRun, SyncRunEmployee
 from portal.pagination import BoundedPagination, paginate_growing
 from portal.sync.plan import Action
 
@@ -33,7 +34,8 @@ def lines_page(run: SyncRun, action: Action | None, page: int, per_page: int) ->
 
 def entity_names(lines: list[SyncRunEmployee]) -> dict[str, str]:
     """The names of the entities these lines' change logs name (by id, as the log keeps
-    them), in one query: a line shows the entity by its name of today."""
+    them): a line shows the entity by its name of today, told apart from another of the
+    same name."""
     ids = {
         int(value)
         for line in lines
@@ -42,10 +44,7 @@ def entity_names(lines: list[SyncRunEmployee]) -> dict[str, str]:
         for value in (change.get("old"), change.get("new"))
         if value is not None and str(value).isdigit()
     }
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids)))
-    return {str(entity_id): name for entity_id, name in rows}
+    return {str(entity_id): label for entity_id, label in entities.labels_of(ids).items()}
 
 
 # Enough to show what a run held back; the employees list filters every open one.

@@ -177,7 +177,11 @@ def paragraphs(summary: RunSummary) -> list[Paragraph]:
     if summary.discrepancies:
         parts.append(
             Paragraph(
-                _("%(count)s change(s) at the provider were not applied and wait for your decision.", count=summary.discrepancies)
+                ngettext(
+                    "%(num)s change at the provider was not applied and waits for your decision.",
+                    "%(num)s changes at the provider were not applied and wait for your decision.",
+                    summary.discrepancies,
+                )
             )
         )
     if summary.failed:

@@ -79,7 +79,9 @@ def _keep_fleet_columns(run: SyncRun) -> None:
     integration = run.integration
     if integration.last_run_id is not None and integration.last_run_id >= run.id:
         return
-    failed = run.status in (RunState.ERROR, RunState.PARTIAL)
+    # A partial run went through for everyone but a few: those are open problems, a column
+    # of their own; only a run that stopped (an outage, a refused login) counts here.
+    failed = run.status == RunState.ERROR
     integration.failed_runs_in_a_row = (integration.failed_runs_in_a_row or 0) + 1 if failed else 0
     integration.last_run_id = run.id
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms.i18n import get_translations
 
-from portal.company.entities import EntityRow
-from portal.texts.providers import PROVIDERS
+from portal.company.entities import EntityRow, told_apart
 
 
 class Form(FlaskForm):
@@ -26,14 +23,5 @@ def entered(form: FlaskForm) -> dict[str, Any]:
 
 
 def entity_choices(rows: list[EntityRow]) -> list[tuple[int, str]]:
-    """Each entity by its name; where another has the same name (a provider's entity the sync
-    named like one of yours), with where each comes from, so no two choices read alike."""
-    names = Counter(row.entity.name.casefold() for row in rows)
-    choices = []
-    for row in rows:
-        label = row.entity.name
-        if names[label.casefold()] > 1:
-            origin = PROVIDERS[row.provider].name if row.provider else _("added by you")
-            label = f"{label} ({origin})"
-        choices.append((row.entity.id, label))
-    return choices
+    """Each entity by its name, told apart from another of the same name by where it comes from."""
+    return list(told_apart((row.entity.id, row.entity.name, row.provider) for row in rows).items())

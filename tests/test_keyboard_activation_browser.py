@@ -51,6 +51,10 @@ def test_activate_securex_with_the_keyboard_alone(app, live_server, page, make_a
     tab_to(page, "Connect to Securex")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Choose how employees are synced").wait_for()
+    # The new step has the focus: the next Tab goes into it, not back to the top of the page.
+    page.wait_for_function("document.querySelector('#step-mode').contains(document.activeElement)")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('#step-mode').contains(document.activeElement)")
 
     # A radio group is one Tab stop; the arrows move within it, Space chooses.
     tab_to(page, "Full (automatic)")

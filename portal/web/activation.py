@@ -71,7 +71,7 @@ def render_step(integration: Integration, status: int = 200, **context: Any):
     context |= {"integration": integration, "step": step, "tenant": current_tenant()} | steps
     context |= step_forms(integration, step, context)
     template = "activation/_step.html" if htmx else "activation/wizard.html"
-    return render_template(template, **context), status
+    return render_template(template, swapped=bool(htmx), **context), status
 
 
 def step_forms(integration: Integration, step: Step, context: dict[str, Any]) -> dict[str, Any]:

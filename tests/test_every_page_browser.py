@@ -1,6 +1,6 @@
 """Every page an HR admin and customer success reach (tests/helpers/every_page.py), in a real
 headless Chromium: on a phone (375 px) nothing sticks out of the screen, on a laptop
-(1366 px) names and dates in tables stay on one line, and axe-core finds no serious or
+(1366 px) names and dates in tables and the menu stay on one line, and axe-core finds no serious or
 critical accessibility violation in Dutch, French or English (every filter of every list
 in English, each route's page in Dutch and French). Screenshots of both widths
 go to tests/artifacts/responsive/<width>/, the pages checked and what was found to
@@ -14,7 +14,7 @@ import time
 import pytest
 
 from helpers.every_page import CUSTOMER_SUCCESS, LANGUAGES, every_page, one_of_each
-from helpers.page_checks import Problem, axe_violations, report, sticking_out, too_tight, with_axe
+from helpers.page_checks import Problem, axe_violations, menu_wraps, report, sticking_out, too_tight, with_axe
 from helpers.paths import ARTIFACTS
 
 PHONE = {"width": 375, "height": 800}
@@ -75,6 +75,7 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe_in_every_language(s
         menu_seen = False
         for language in LANGUAGES:
             read_in(page, live_server, language, support_page)
+            problems += menu_wraps(page, "/account", language)
             # English is seen on a phone and on a laptop, and axe checks it on the phone (the
             # menu folded); Dutch and French on a laptop, without the colour contrast rule:
             # the colours are the same in every language.

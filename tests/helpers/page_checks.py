@@ -83,6 +83,16 @@ def too_tight(page, path: str) -> list[Problem]:
     return found + [Problem(path, "scrolls at 1366 px", table) for table in page.evaluate(SCROLLING_TABLES)]
 
 
+# The lines the menu's links take: on a laptop the whole menu is one line in every language.
+MENU_LINES = """() => new Set([...document.querySelectorAll('.mainnav a')]
+  .map((link) => Math.round(link.getBoundingClientRect().top))).size"""
+
+
+def menu_wraps(page, path: str, language: str) -> list[Problem]:
+    lines = page.evaluate(MENU_LINES)
+    return [] if lines <= 1 else [Problem(path, f"[{language}] menu on {lines} lines at 1366 px", "")]
+
+
 def with_axe(context) -> None:
     """axe-core (the copy axe-playwright-python ships) in every page of a browser context."""
     from axe_playwright_python.base import AXE_SCRIPT

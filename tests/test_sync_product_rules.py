@@ -104,11 +104,17 @@ def test_matching_is_by_email_case_insensitive_the_first_time_then_by_provider_i
     assert len([e for e in employees_of(app, integration_id) if e.provider_id == person["id"]]) == 1
 
 
-def test_local_users_the_first_sync_cannot_match_are_listed_as_external(sync_setup, activate, worker):
+def test_local_users_the_first_sync_cannot_match_are_listed_as_external(sync_setup, activate, worker, client, auth):
     app = sync_setup
     local_id = add_local_employee(app, email="freelancer@demo.test", first_name="Fien", last_name="Freelance")
     finished_run(app, start_sync(app, activate("securex")))
     assert employee(app, local_id).external is True
+    # Her timeline and the audit log say why she is external now, and who decided it.
+    auth.login("hr@demo.test")
+    said = "marked as an external user: the provider does not list them — by the first sync"
+    assert said in client.get(f"/employees/{local_id}").get_data(as_text=True)
+    log = client.get("/audit?kind=employees").get_data(as_text=True)
+    assert "Fien Freelance" in log and "the first sync" in log
 
 
 def test_a_different_email_for_an_existing_person_is_flagged_as_probable_duplicate(sync_setup, sandboxes, activate, worker):

@@ -14,9 +14,11 @@ from portal.extensions import db
 from portal.models import AuditAction, AuditEntry, Employee, User
 from portal.pagination import BoundedPagination, paginate_growing
 
-# Who acted when no one was logged in: the operator on the server, or anyone at the reset form.
+# Who acted when no one was logged in: the operator on the server, anyone at the reset form,
+# or a company's first sync.
 COMMAND_LINE = "command line"
 RESET_FORM = "password reset form"
+FIRST_SYNC = "first sync"
 # `AuditEntry.subject`'s column: a name of thousands of characters is kept cut short.
 SUBJECT_LENGTH = 254
 

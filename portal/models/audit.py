@@ -51,6 +51,8 @@ class AuditAction(enum.StrEnum):
     EMPLOYMENT_ENDED = "employee.employment_ended"
     BUDGET_ASSIGNED = "employee.budget_assigned"
     EMPLOYEE_INVITED = "employee.invited"
+    # A local user the first sync could not match (Payhawk's rule), by the sync itself.
+    EXTERNAL_FOUND = "employee.external_found"
     EXTERNAL_KEPT = "employee.external_kept"
     # Without `employee_id` when the person was deleted: the subject keeps who it was.
     EXTERNAL_REMOVED = "employee.external_removed"

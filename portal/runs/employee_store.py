@@ -20,8 +20,18 @@ from types import MappingProxyType
 from sqlalchemy import Row, insert, or_, select, text, update
 from sqlalchemy.orm import Bundle
 
+from portal.accounts import audit
 from portal.extensions import db
-from portal.models import Discrepancy, DiscrepancyStatus, Employee, Integration, SelectionEntry, SyncRunEmployee, WageContract
+from portal.models import (
+    AuditAction,
+    Discrepancy,
+    DiscrepancyStatus,
+    Employee,
+    Integration,
+    SelectionEntry,
+    SyncRunEmployee,
+    WageContract,
+)
 from portal.models.employee import LOWER_WHOLE_NAME, SYNCED_COLUMNS, lower_whole_name
 from portal.providers.base import EmployeeRecord, RecordError
 from portal.sync.apply import apply_decision, split_changes
@@ -501,10 +511,20 @@ def refresh_statistics() -> None:
 
 
 def mark_external(employee_ids: Iterable[int]) -> None:
-    """Payhawk's rule: local users the first sync could not match are shown as external."""
+    """Payhawk's rule: local users the first sync could not match are shown as external;
+    each one's timeline and the audit log say so, and since when."""
     ids = list(employee_ids)
     if ids:
         db.session.execute(update(Employee).where(Employee.id.in_(ids)).values(external=True))
+        for employee in db.session.execute(select(Employee).where(Employee.id.in_(ids))).scalars():
+            audit.record(
+                AuditAction.EXTERNAL_FOUND,
+                None,
+                audit.employee_subject(employee),
+                employee.tenant_id,
+                via=audit.FIRST_SYNC,
+                employee_id=employee.id,
+            )
 
 
 def unmatched_local_employees() -> list[LocalEmployee]:

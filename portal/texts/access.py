@@ -11,7 +11,7 @@ from flask_babel import format_currency, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.audit import COMMAND_LINE, RESET_FORM, Kind, kind_of
+from portal.accounts.audit import COMMAND_LINE, FIRST_SYNC, RESET_FORM, Kind, kind_of
 from portal.integrations.setting_changes import DELTA_EVERY_MINUTES, SYNC_MODE, VENUE
 from portal.models import AuditAction, AuditEntry
 from portal.providers.base import Provider
@@ -56,6 +56,7 @@ AUDIT_ACTIONS = {
     AuditAction.EMPLOYMENT_ENDED: _l("ended an employment"),
     AuditAction.BUDGET_ASSIGNED: _l("assigned a budget"),
     AuditAction.EMPLOYEE_INVITED: _l("invited an employee to the platform"),
+    AuditAction.EXTERNAL_FOUND: _l("marked as an external user: the provider does not list them"),
     AuditAction.EXTERNAL_KEPT: _l("kept an external user"),
     AuditAction.EXTERNAL_REMOVED: _l("removed an external user"),
     AuditAction.SUPPORT_VIEWED: _l("looked at employee data for support"),
@@ -72,6 +73,7 @@ AUDIT_KINDS = {
 ACTORS_WITHOUT_LOGIN = {
     COMMAND_LINE: _l("the operator, on the server"),
     RESET_FORM: _l("someone at the password reset form"),
+    FIRST_SYNC: _l("the first sync"),
 }
 
 # The fields an audit entry names beyond an employee's own (`labels.FIELD_LABELS`).

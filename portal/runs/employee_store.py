@@ -337,9 +337,9 @@ def _update_changed(
             "last_synced_at": now,
             **_remembering(remembered),
         }
-        if after.provider_id != employee.provider_id:
-            # Bound now (matched by e-mail, taken over from another integration): mastered by this one.
-            # An employee whose provider ID stays is this integration's already (`local_employee`).
+        if after.provider_id != employee.provider_id or employee.synced_by_other_integration:
+            # Bound now (matched by e-mail, taken over from another integration, whose ID may
+            # even read the same): mastered by this one. Any other is this integration's already.
             row["integration_id"] = target.integration_id
         if decision.action == Action.DEACTIVATE:
             row.update(_deactivation_flags(decision))

@@ -14,7 +14,7 @@ def test_log_in_switch_to_french_and_log_out(live_server, page):
     page.get_by_role("button", name="FR").click()
     page.get_by_role("heading", name="Bienvenue, Demo NV").wait_for()
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("link", name="Données de l'entreprise", exact=True).is_visible()
+    assert page.get_by_role("link", name="Entreprise", exact=True).is_visible()
     screenshot(page, "smoke-2-dashboard-fr")
 
     page.get_by_role("button", name="Se déconnecter").click()

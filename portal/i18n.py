@@ -3,10 +3,13 @@ the pages customer success read for a company, the language they picked for thos
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from datetime import datetime
 
+from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, session
-from flask_babel import refresh
+from flask_babel import format_datetime, get_locale, get_timezone, get_translations, refresh
 from flask_login import current_user
 
 SESSION_KEY = "language"
@@ -55,8 +58,40 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import get_locale
+    # A page of 50 rows asks for a few hundred strings: Flask-Babel finds the catalogue again
+    # through the request for each (~15 µs); kept per language, one lookup is a dict's.
+    catalogues: dict[object, NullTranslations] = {}
+
+    def translations() -> NullTranslations:
+        locale = get_locale()
+        found = catalogues.get(locale)
+        if found is None:
+            found = catalogues[locale] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+    app.jinja_env.filters["datetimeformat"] = datetime_text
 
     @app.context_processor
     def language_context() -> dict:
         return {"current_language": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+
+def datetime_text(value: datetime | None = None, format: str | None = None, rebase: bool = True) -> str:
+    """Flask-Babel's `datetimeformat`, remembered: Babel spends ~40 µs on each, and every admin
+    polling the history or the employee list sees the same times in the same language."""
+    if value is None:
+        return format_datetime(value, format, rebase)
+    return _remembered_datetime_text(value, format, rebase, get_locale(), get_timezone())
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_datetime_text(value: datetime, format: str | None, rebase: bool, locale: object, timezone: object) -> str:
+    # The language and time zone are in the key: format_datetime reads the same ones again.
+    return format_datetime(value, format, rebase)

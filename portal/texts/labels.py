@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.employees.directory import EmployeeStatus
@@ -139,6 +140,13 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
 def label(member: enum.Enum | None) -> str:
     if member is None:
         return "—"
+    return _label_in(member, get_locale())
+
+
+@functools.cache
+def _label_in(member: enum.Enum, locale: object) -> str:
+    # Remembered per language: a history page shows 50 labels, each a catalogue lookup
+    # through Flask-Babel's request context otherwise.
     return str(LABELS[type(member)][member])
 
 

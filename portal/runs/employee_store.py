@@ -34,11 +34,11 @@ from portal.models import (
 )
 from portal.models.employee import LOWER_WHOLE_NAME, SYNCED_COLUMNS, lower_whole_name
 from portal.providers.base import EmployeeRecord, RecordError
-from portal.sync.apply import apply_decision, split_changes
+from portal.sync.apply import apply_decision
 from portal.sync.digest import SyncedRecord
 from portal.sync.lookup import PageLookup, page_lookup
 from portal.sync.outcomes import Reason
-from portal.sync.plan import Action, EmployeeDecision
+from portal.sync.plan import Action, EmployeeDecision, NewEmployee
 from portal.sync.scope import EVERYONE, SyncScope
 from portal.sync.state import LocalEmployee, LocalState, Selection
 from portal.sync.state import WageContract as SyncedWageContract
@@ -231,14 +231,10 @@ def write_decisions(
             return FORGOTTEN
         return in_step.get(decision.provider_id or "", FORGOTTEN)
 
-    created_ids = _insert_created(target, [(d, remembered(d)) for d in decisions if d.action == Action.CREATE], now)
+    created_ids = _insert_created(target, [(d, new, remembered(d)) for d in decisions if (new := d.created) is not None], now)
     _update_changed(
         target,
-        [
-            (d, by_local_id[d.local_id], remembered(d))
-            for d in decisions
-            if d.action != Action.CREATE and d.changes and d.local_id in by_local_id
-        ],
+        [(d, by_local_id[d.local_id], remembered(d)) for d in decisions if d.updates and d.local_id in by_local_id],
         now,
     )
     _remember_unchanged(
@@ -272,21 +268,22 @@ def _deactivation_flags(decision: EmployeeDecision) -> dict:
     return {"access_revoked": decision.revokes_access, "budget_frozen": decision.freezes_budget}
 
 
-def _insert_created(target: SyncTarget, created: list[tuple[EmployeeDecision, SyncedRecord]], now: datetime) -> dict[str, int]:
+def _insert_created(
+    target: SyncTarget, created: list[tuple[EmployeeDecision, NewEmployee, SyncedRecord]], now: datetime
+) -> dict[str, int]:
     """Insert new employees and their wage contracts; provider ID -> new employee id.
 
-    A CREATE's changes hold every value the new employee and contract get, so rows are
-    built from them directly, on top of the defaults of a blank employee.
+    Rows are the values the engine read off the record (`NewEmployee`), on top of the
+    defaults of a blank employee.
     """
     if not created:
         return {}
     rows, contracts = [], []
-    for decision, remembered in created:
-        personal, wage = split_changes(decision)
+    for decision, new, remembered in created:
         rows.append(
             {
                 **BLANK_EMPLOYEE,
-                **personal,
+                **new.values,
                 "tenant_id": target.tenant_id,
                 "integration_id": target.integration_id,
                 "probable_duplicate_of_id": decision.probable_duplicate_of,
@@ -294,7 +291,7 @@ def _insert_created(target: SyncTarget, created: list[tuple[EmployeeDecision, Sy
                 **_remembering(remembered),
             }
         )
-        contracts.append(wage)
+        contracts.append(_contract_values(new.wage_contract))
     # No RETURNING: SQLite would insert row by row to return ids in order; reading the
     # page's new ids back by provider ID is one indexed query.
     db.session.execute(insert(Employee.__table__), rows)
@@ -308,7 +305,6 @@ def _insert_created(target: SyncTarget, created: list[tuple[EmployeeDecision, Sy
     contract_rows = [
         {**wage, "tenant_id": target.tenant_id, "employee_id": created_ids[row["provider_id"]]}
         for wage, row in zip(contracts, rows, strict=True)
-        if wage
     ]
     if contract_rows:
         db.session.execute(insert(WageContract.__table__), contract_rows)
@@ -463,7 +459,7 @@ def _record_outcomes(tenant_id: int, run_id: int, decisions: Sequence[EmployeeDe
             # ID), not a change per field: the first sync writes thousands of them.
             "changes": None
             if d.action == Action.CREATE
-            else [{"field": c.field, "old": _text(c.old), "new": _text(c.new)} for c in d.changes] or None,
+            else [{"field": c.field, "old": _text(c.old), "new": _text(c.new)} for c in d.updates] or None,
         }
         for d in decisions
         if d.action != Action.UNCHANGED

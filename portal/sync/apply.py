@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from portal.sync.plan import Action, EmployeeDecision
+from portal.sync.plan import EmployeeDecision
 from portal.sync.state import LocalEmployee, WageContract
 
 _WAGE_PREFIX = "wage_contract."
@@ -18,11 +18,15 @@ def apply_decision(
     employee: LocalEmployee | None, decision: EmployeeDecision, new_local_id: int | None = None
 ) -> LocalEmployee | None:
     """The employee after the decision; `new_local_id` names the row a CREATE makes."""
-    if decision.action == Action.CREATE:
+    if decision.created is not None:
         if new_local_id is None:
             raise ValueError("a created employee needs its new local id")
-        employee = LocalEmployee(local_id=new_local_id, email="", first_name="", last_name="")
-    if employee is None or not decision.changes:
+        return LocalEmployee(
+            **{"email": "", "first_name": "", "last_name": "", **decision.created.values},  # type: ignore[arg-type]
+            local_id=new_local_id,
+            wage_contract=decision.created.wage_contract,
+        )
+    if employee is None or not decision.updates:
         return employee
     personal, wage = split_changes(decision)
     if wage:
@@ -36,7 +40,7 @@ def apply_decision(
 def split_changes(decision: EmployeeDecision) -> tuple[dict[str, object], dict[str, object]]:
     """The new values of a decision: the employee's, and their wage contract's."""
     personal, wage = {}, {}
-    for change in decision.changes:
+    for change in decision.updates:
         if change.field.startswith(_WAGE_PREFIX):
             wage[change.field[len(_WAGE_PREFIX) :]] = change.new
         else:

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from itertools import count
 
-from portal.sync.apply import apply_decision, split_changes
+from portal.sync.apply import apply_decision
 from portal.sync.lookup import PageLookup
-from portal.sync.plan import Action, BatchPlan, EmployeeDecision
+from portal.sync.plan import BatchPlan, NewEmployee
 from portal.sync.state import LocalEmployee, LocalState, Selection, person_key
 
 
@@ -46,10 +46,10 @@ class Overlay:
         for decision in plan.decisions:
             if decision.newly_offered and decision.provider_id is not None:
                 self.selections[decision.provider_id] = Selection.PARKED
-            if not decision.changes:
+            if decision.created is not None:
+                self._remember(_created(decision.created, next(self.new_ids)))
+            elif not decision.updates:
                 continue
-            if decision.action == Action.CREATE:
-                self._remember(_created(decision, next(self.new_ids)))
             elif decision.local_id in by_id and (after := apply_decision(by_id[decision.local_id], decision)) is not None:
                 # The row is written as this integration's, whichever synced it before.
                 self._remember(replace(after, synced_by_other_integration=False))
@@ -73,11 +73,10 @@ class Overlay:
         return {local_id for key in keys for local_id in self._by_key.get(key, ())}
 
 
-def _created(decision: EmployeeDecision, local_id: int) -> LocalEmployee:
+def _created(new: NewEmployee, local_id: int) -> LocalEmployee:
     """A new employee as a later page can meet them, without their wage contract: a later
     page only finds a new employee holding an e-mail, an ID or a name (a probable
     duplicate), and never brings them in step with a record (their ID is then a duplicate).
     Most of a first sync is new employees, and building their contracts cost the preview
     a tenth of its time."""
-    personal, _wage = split_changes(decision)
-    return LocalEmployee(**{"email": "", "first_name": "", "last_name": "", **personal, "local_id": local_id})  # type: ignore[arg-type]
+    return LocalEmployee(**{"email": "", "first_name": "", "last_name": "", **new.values, "local_id": local_id})  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from portal.providers.base import EmployeeRecord, FieldPolicy, RecordError, WageContractRecord
+from portal.providers.base import PERSONAL_FIELDS, EmployeeRecord, FieldPolicy, RecordError, WageContractRecord
 from portal.sync.diff import (
     Discrepancy,
     FieldChange,
@@ -28,6 +28,7 @@ from portal.sync.state import (
     LocalState,
     Selection,
     SyncMode,
+    WageContract,
     normalize_email,
     person_key,
 )
@@ -45,13 +46,34 @@ class Action(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class NewEmployee:
+    """What a created employee's row and wage contract hold, read straight off the record.
+
+    Nothing local to compare with: a first sync creates thousands, and their values went
+    through the change machinery (a change from nothing per field) and back for nothing.
+    """
+
+    # Column -> value, in change-log order: the provider ID, each personal value the
+    # record has (None ones are left to the column's default), the local entity if any.
+    values: Mapping[str, object]
+    wage_contract: WageContract
+
+    def changes(self) -> tuple[FieldChange, ...]:
+        """The same values as a change log, each a change from nothing."""
+        return (
+            *(FieldChange(name, None, value) for name, value in self.values.items()),
+            *wage_contract_changes(None, self.wage_contract),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class EmployeeDecision:
     action: Action
     display_name: str
     provider_id: str | None
     local_id: int | None = None
-    # Everything to write, in change-log form; empty means no employee row is written.
-    changes: tuple[FieldChange, ...] = ()
+    # What changes in an existing employee's row, in change-log form; see `changes`.
+    updates: tuple[FieldChange, ...] = ()
     reason: Reason | None = None
     # For a failure caused by one value at the provider: which field, and the value.
     detail: ProblemDetail | None = None
@@ -61,10 +83,18 @@ class EmployeeDecision:
     probable_duplicate_of: int | None = None
     # Selective mode: seen for the first time, now waiting in the selection window.
     newly_offered: bool = False
+    # A CREATE: the new employee (their values are not repeated in `updates`).
+    created: NewEmployee | None = None
+
+    @property
+    def changes(self) -> tuple[FieldChange, ...]:
+        """Everything to write, in change-log form; empty means no employee row is written.
+        Built on demand for a creation: the store writes `created` directly."""
+        return self.created.changes() if self.created is not None else self.updates
 
     @property
     def writes(self) -> bool:
-        return bool(self.changes) or self.newly_offered
+        return self.created is not None or bool(self.updates) or self.newly_offered
 
     @property
     def revokes_access(self) -> bool:
@@ -235,7 +265,7 @@ def _contracts_ended(record: EmployeeRecord, employee: LocalEmployee, today: dat
     if decision.action != Action.DEACTIVATE or not started:
         return decision
     ended = synced_wage_contract(max(started, key=lambda c: c.start_date))
-    return replace(decision, changes=(*decision.changes, *wage_contract_changes(employee.wage_contract, ended)))
+    return replace(decision, updates=(*decision.updates, *wage_contract_changes(employee.wage_contract, ended)))
 
 
 def may_be_created(record: EmployeeRecord, today: date, scope: SyncScope = EVERYONE) -> bool:
@@ -340,19 +370,21 @@ def _synced_selection_gate(record: EmployeeRecord, employee: LocalEmployee, page
 
 
 def _create(record: EmployeeRecord, contract: WageContractRecord, page: _Page) -> EmployeeDecision:
-    personal = personal_diff(record, None, page.policies)
+    """Every field policy applies a value to a new employee (`policies.verdict`), so the
+    record's values are taken as they are stored (`provider_value`), none compared."""
     page.claim(normalize_email(record.email or ""), record)
+    values: dict[str, object] = {"provider_id": record.provider_id}
+    for name in PERSONAL_FIELDS:
+        if (value := provider_value(record, name)) is not None:
+            values[name] = value
+    if (entity_id := page.scope.local_entity(record)) is not None:
+        values["entity_id"] = entity_id
     return EmployeeDecision(
         Action.CREATE,
         _name(record),
         record.provider_id,
-        changes=(
-            FieldChange("provider_id", None, record.provider_id),
-            *personal.changes,
-            *_entity_change(record, None, page.scope),
-            *wage_contract_changes(None, synced_wage_contract(contract)),
-        ),
         probable_duplicate_of=_probable_duplicate(record, page.state),
+        created=NewEmployee(values, synced_wage_contract(contract)),
     )
 
 
@@ -390,16 +422,16 @@ def _sync(
         _name(record),
         record.provider_id,
         employee.local_id,
-        changes=tuple(changes),
+        updates=tuple(changes),
         discrepancies=personal.discrepancies,
         matched_by_email=not employee.ever_synced,
     )
 
 
-def _entity_change(record: EmployeeRecord, employee: LocalEmployee | None, scope: SyncScope) -> list[FieldChange]:
+def _entity_change(record: EmployeeRecord, employee: LocalEmployee, scope: SyncScope) -> list[FieldChange]:
     """The employee's local entity follows the provider's entity through the settings'
     mapping (the provider is master): a remapped venue moves its people."""
-    old = employee.entity_id if employee is not None else None
+    old = employee.entity_id
     new = scope.local_entity(record)
     return [] if new == old else [FieldChange("entity_id", old, new)]
 
@@ -443,7 +475,7 @@ def deactivation(employee: LocalEmployee, reason: Reason) -> EmployeeDecision:
         employee.display_name,
         employee.provider_id,
         employee.local_id,
-        changes=(FieldChange("active", True, False),),
+        updates=(FieldChange("active", True, False),),
         reason=reason,
     )
 

@@ -57,3 +57,14 @@ def test_every_template_with_words_is_read_by_the_extraction():
     with_words = [path.relative_to(ROOT).as_posix() for path in (ROOT / "templates").rglob("*.*") if "_(" in path.read_text()]
     assert with_words
     assert [path for path in with_words if not any(pathmatch(pattern, path) for pattern in patterns)] == []
+
+
+def test_every_label_is_its_own_enums_word(app):
+    """Defends against two enums' members of the same value (RunKind.FULL and SyncMode.FULL
+    are equal strings) sharing one remembered label: a run's kind once read "Full (automatic)"."""
+    from portal.texts.labels import LABELS, label
+
+    with app.test_request_context():
+        for labels in LABELS.values():
+            for member, text in labels.items():
+                assert label(member) == str(text), member

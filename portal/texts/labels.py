@@ -140,14 +140,15 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
 def label(member: enum.Enum | None) -> str:
     if member is None:
         return "—"
-    return _label_in(member, get_locale())
+    return _label_in(type(member), member, get_locale())
 
 
 @functools.cache
-def _label_in(member: enum.Enum, locale: object) -> str:
+def _label_in(kind: type[enum.Enum], member: enum.Enum, locale: object) -> str:
     # Remembered per language: a history page shows 50 labels, each a catalogue lookup
-    # through Flask-Babel's request context otherwise.
-    return str(LABELS[type(member)][member])
+    # through Flask-Babel's request context otherwise. The enum's type is part of the key:
+    # members of two StrEnums with the same value (RunKind.FULL, SyncMode.FULL) are equal.
+    return str(LABELS[kind][member])
 
 
 # The change log names fields as the engine does; the admin reads these.

@@ -43,7 +43,8 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import func, insert, select
 
-from bench import capacity, database
+from bench import admins, capacity, database
+from bench.admins import Latencies, logged_in, timed_get
 from bench.processes import Children, child_pids, rss_mb, start_gunicorn, start_redis, start_sandboxes, start_worker
 from demo.launcher import free_port
 from portal.extensions import db
@@ -54,10 +55,6 @@ from sandbox.testing import dataset_summary, raise_salaries, true_employees
 
 DEMO_TENANT = "Demo NV"
 DEMO_COMPANY = "C001"
-# The run page polls its progress partial every second (templates/syncs/_progress.html).
-POLL_S = 1.0
-# Each simulated admin also opens the history and employees pages every this many polls.
-PAGES_EVERY = 5
 WAIT_TIMEOUT_S = 400.0
 # Syncs of changes timed one after the other; `delta_s` is their median.
 DELTA_TRIALS = 3
@@ -514,30 +511,22 @@ def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, int
     database.seed_hand_added(tenant_id, max(0, sizes.listed_employees - listed))
     database.analyze_if_postgresql()
     web = start_gunicorn(ph.children, ph.env, sizes.web_workers)
-    sessions = [logged_in(web) for _ in range(sizes.admins)]
-    syncs = SyncKeeper(ph.app, ph.urls["securex"], integration_id)
-    syncs.start()
-    latencies: dict[str, list[float]] = {"progress": [], "history": [], "employees": []}
-    failures: list[str] = []
+    watched_run = admins.CONTEXT.Value("q", 0)
+    syncs = SyncKeeper(ph.app, ph.urls["securex"], integration_id, watched_run)
     try:
-        admins = [
-            threading.Thread(target=admin_loop, args=(s, web, n, sizes.admins, sizes.admin_rounds, syncs, latencies, failures))
-            for n, s in enumerate(sessions)
-        ]
-        for admin in admins:
-            admin.start()
-        for admin in admins:
-            admin.join()
+        admins.warm_up(web, watched_run.value, sizes.web_workers)
+        latencies = admins.watch_in_processes(web, watched_run, sizes.admins, sizes.admin_rounds, on_ready=syncs.start)
     finally:
         syncs.stop()
-    pages = latencies["history"] + latencies["employees"]
-    results.figures.update(progress_p95_ms=p95(latencies["progress"]) * 1000, page_p95_ms=p95(pages) * 1000)
+    every = latencies.by_kind
+    pages = every["history"] + every["employees"]
+    results.figures.update(progress_p95_ms=p95(every["progress"]) * 1000, page_p95_ms=p95(pages) * 1000)
     results.checks.update(
-        failed_requests=len(failures),
-        failures=failures[:5],
-        requests=sum(map(len, latencies.values())),
-        history_p95_ms=p95(latencies["history"]) * 1000,
-        employees_p95_ms=p95(latencies["employees"]) * 1000,
+        failed_requests=len(latencies.failures),
+        failures=latencies.failures[:5],
+        requests=sum(map(len, every.values())),
+        history_p95_ms=p95(every["history"]) * 1000,
+        employees_p95_ms=p95(every["employees"]) * 1000,
         syncs_during_load=syncs.started,
         syncs_closed_during_load=syncs.closed,
         listed_employees=listed + max(0, sizes.listed_employees - listed),
@@ -545,92 +534,37 @@ def measure_pages(ph: Phase, sizes: Sizes, results: Results, tenant_id: int, int
 
 
 class SyncKeeper(threading.Thread):
-    """Keeps one sync of the whole tenant running, every salary raised each time, until stopped."""
+    """Keeps one sync of the whole tenant running, every salary raised each time, until
+    stopped; `watched_run` (shared with the admins' processes) names the one running."""
 
-    def __init__(self, app: Flask, securex_url: str, integration_id: int) -> None:
+    def __init__(self, app: Flask, securex_url: str, integration_id: int, watched_run) -> None:  # noqa: ANN001
         super().__init__(daemon=True)
         self.app, self.securex_url, self.integration_id = app, securex_url, integration_id
+        self.watched_run = watched_run
         self.stopping = threading.Event()
         self.started = self.closed = 0
         with app.app_context():
-            self.run_id = self._next()
+            self._next()
 
-    def _next(self) -> int:
+    def _next(self) -> None:
         raise_salaries(self.securex_url, DEMO_COMPANY, 100)
         self.started += 1
-        return start_sync(self.integration_id)
+        self.watched_run.value = start_sync(self.integration_id)
 
     def run(self) -> None:
         with self.app.app_context():
             while not self.stopping.wait(0.1):
-                status = fresh(select(SyncRun.status).where(SyncRun.id == self.run_id))[0][0]
+                status = fresh(select(SyncRun.status).where(SyncRun.id == self.watched_run.value))[0][0]
                 if status not in OPEN_STATES:
                     self.closed += 1
-                    self.run_id = self._next()
-            wait_closed(self.run_id)
+                    self._next()
+            wait_closed(self.watched_run.value)
             self.closed += 1
 
     def stop(self) -> None:
-        self.stopping.set()
-        self.join(timeout=WAIT_TIMEOUT_S)
-
-
-def logged_in(web: str, email: str = "hr@demo.test") -> requests.Session:
-    """An HR admin's browser session (or customer success's), logged in through the form like a person."""
-    session = requests.Session()
-    page = session.get(f"{web}/login", timeout=30).text
-    token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
-    answer = session.post(
-        f"{web}/login", data={"email": email, "password": "demo", "csrf_token": token}, timeout=30, allow_redirects=False
-    )
-    if answer.status_code != 302:
-        raise RuntimeError(f"login failed with {answer.status_code}")
-    return session
-
-
-def admin_loop(
-    session: requests.Session,
-    web: str,
-    index: int,
-    admins: int,
-    rounds: int,
-    syncs: SyncKeeper,
-    latencies: dict[str, list[float]],
-    failures: list[str],
-) -> None:
-    """One admin watching the run: the progress partial every second, pages now and then.
-
-    Admins start spread over one poll interval, as independent browsers are: started
-    together they would stay in lockstep, 50 requests at the same instant every second.
-    """
-    time.sleep(POLL_S * index / admins)
-    for round_ in range(rounds):
-        began = time.perf_counter()
-        timed_get(session, f"{web}/syncs/{syncs.run_id}/progress", "progress", latencies, failures, {"HX-Request": "true"})
-        if round_ % PAGES_EVERY == index % PAGES_EVERY:
-            timed_get(session, f"{web}/integrations/securex/history", "history", latencies, failures)
-            timed_get(session, f"{web}/employees", "employees", latencies, failures)
-        time.sleep(max(0.0, POLL_S - (time.perf_counter() - began)))
-
-
-def timed_get(
-    session: requests.Session,
-    url: str,
-    kind: str,
-    latencies: dict[str, list[float]],
-    failures: list[str],
-    headers: dict[str, str] | None = None,
-) -> None:
-    started = time.perf_counter()
-    try:
-        response = session.get(url, headers=headers, timeout=30, allow_redirects=False)
-        ok = response.status_code == 200
-        problem = f"{kind}: {response.status_code}"
-    except requests.RequestException as error:
-        ok, problem = False, f"{kind}: {error}"
-    latencies[kind].append(time.perf_counter() - started)
-    if not ok:
-        failures.append(problem)
+        if self.is_alive():
+            self.stopping.set()
+            self.join(timeout=WAIT_TIMEOUT_S)
 
 
 # What customer success does on the fleet page: open it, page, filter, search a VAT number,
@@ -662,35 +596,30 @@ def measure_fleet_page(ph: Phase, sizes: Sizes, results: Results) -> None:
     for _ in range(2 * sizes.web_workers):
         for path, headers in FLEET_VISITS:
             sessions[0].get(f"{web}{path}", headers=headers, timeout=30)
-    latencies: dict[str, list[float]] = {"page": [], "part": []}
-    failures: list[str] = []
-    viewers = [
-        threading.Thread(target=fleet_viewer, args=(s, web, n, sizes, latencies, failures)) for n, s in enumerate(sessions)
-    ]
+    latencies = Latencies({"page": [], "part": []})
+    viewers = [threading.Thread(target=fleet_viewer, args=(s, web, n, sizes, latencies)) for n, s in enumerate(sessions)]
     for viewer in viewers:
         viewer.start()
     for viewer in viewers:
         viewer.join()
-    every = latencies["page"] + latencies["part"]
+    every = latencies.by_kind["page"] + latencies.by_kind["part"]
     results.figures.update(fleet_page_p95_ms=p95(every) * 1000)
     results.checks.update(
         fleet_page_companies=sizes.fleet_page_companies,
         fleet_page_requests=len(every),
-        fleet_page_failed_requests=len(failures),
-        fleet_page_failures=failures[:5],
+        fleet_page_failed_requests=len(latencies.failures),
+        fleet_page_failures=latencies.failures[:5],
         fleet_page_median_ms=statistics.median(every) * 1000,
-        fleet_page_whole_p95_ms=p95(latencies["page"]) * 1000,
+        fleet_page_whole_p95_ms=p95(latencies.by_kind["page"]) * 1000,
     )
 
 
-def fleet_viewer(
-    session: requests.Session, web: str, index: int, sizes: Sizes, latencies: dict[str, list[float]], failures: list[str]
-) -> None:
+def fleet_viewer(session: requests.Session, web: str, index: int, sizes: Sizes, latencies: Latencies) -> None:
     """One customer success person going through the visits, starting at their own."""
     time.sleep(FLEET_CLICK_S * index / sizes.fleet_viewers)
     for round_ in range(sizes.fleet_rounds):
         path, headers = FLEET_VISITS[(index + round_) % len(FLEET_VISITS)]
-        timed_get(session, f"{web}{path}", "part" if headers else "page", latencies, failures, headers)
+        timed_get(session, f"{web}{path}", "part" if headers else "page", latencies, headers)
         time.sleep(FLEET_CLICK_S)
 
 

@@ -7,10 +7,11 @@ import functools
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from portal.employees.directory import EmployeeStatus
+from portal.i18n import current_locale
 from portal.integrations.overview import CardState
 from portal.models import DiscrepancyStatus, ExportState, IntegrationState, RunKind, RunState, Trigger
 from portal.providers.base import ContractType, WageType, WorkerClass
@@ -140,7 +141,7 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
 def label(member: enum.Enum | None) -> str:
     if member is None:
         return "—"
-    return _label_in(type(member), member, get_locale())
+    return _label_in(type(member), member, current_locale())
 
 
 @functools.cache

@@ -17,7 +17,9 @@ import multiprocessing
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import requests
 
@@ -30,6 +32,12 @@ CONTEXT = multiprocessing.get_context("fork")
 # A process that has not logged in or reported by then has failed.
 PROCESS_TIMEOUT_S = 300.0
 PROGRESS_HEADERS = {"HX-Request": "true"}
+
+
+class SharedRunId(Protocol):
+    """A `CONTEXT.Value("q")`: the run the admins watch, changed by the benchmark as syncs follow each other."""
+
+    value: int
 
 
 @dataclass
@@ -90,10 +98,9 @@ def watched_pages(web: str, run_id: int) -> list[tuple[str, dict[str, str] | Non
     ]
 
 
-def watch_in_processes(web: str, watched_run, admins: int, rounds: int, on_ready) -> Latencies:
-    """`admins` admins, each polling the run `watched_run.value` names (a `CONTEXT.Value` the
-    caller updates) for `rounds` seconds. Everyone logs in first; `on_ready()` runs then,
-    and the watching starts when it returns."""
+def watch_in_processes(web: str, watched_run: SharedRunId, admins: int, rounds: int, on_ready: Callable[[], None]) -> Latencies:
+    """`admins` admins, each polling the run `watched_run` names for `rounds` seconds.
+    Everyone logs in first; `on_ready()` runs then, and the watching starts when it returns."""
     results, ready, go = CONTEXT.Queue(), CONTEXT.Queue(), CONTEXT.Event()
     groups = [range(first, min(first + ADMINS_PER_PROCESS, admins)) for first in range(0, admins, ADMINS_PER_PROCESS)]
     processes = [
@@ -120,7 +127,7 @@ def watch_in_processes(web: str, watched_run, admins: int, rounds: int, on_ready
                 process.kill()
 
 
-def _watch(web, watched_run, first: int, count: int, admins: int, rounds: int, ready, go, results) -> None:  # noqa: ANN001
+def _watch(web: str, watched_run: SharedRunId, first: int, count: int, admins: int, rounds: int, ready, go, results) -> None:
     sessions = [logged_in(web) for _ in range(count)]
     ready.put(True)
     go.wait()
@@ -137,8 +144,8 @@ def _watch(web, watched_run, first: int, count: int, admins: int, rounds: int, r
 
 
 def _admin_loop(
-    session: requests.Session, web: str, index: int, admins: int, rounds: int, watched_run, latencies: Latencies
-) -> None:  # noqa: ANN001
+    session: requests.Session, web: str, index: int, admins: int, rounds: int, watched_run: SharedRunId, latencies: Latencies
+) -> None:
     """One admin watching the run: the progress partial every second, pages now and then.
 
     Admins start spread over one poll interval, as independent browsers are: started

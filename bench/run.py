@@ -537,7 +537,7 @@ class SyncKeeper(threading.Thread):
     """Keeps one sync of the whole tenant running, every salary raised each time, until
     stopped; `watched_run` (shared with the admins' processes) names the one running."""
 
-    def __init__(self, app: Flask, securex_url: str, integration_id: int, watched_run) -> None:  # noqa: ANN001
+    def __init__(self, app: Flask, securex_url: str, integration_id: int, watched_run: admins.SharedRunId) -> None:
         super().__init__(daemon=True)
         self.app, self.securex_url, self.integration_id = app, securex_url, integration_id
         self.watched_run = watched_run

@@ -154,8 +154,8 @@ def _admin_loop(
     time.sleep(POLL_S * index / admins)
     for round_ in range(rounds):
         began = time.perf_counter()
-        progress, *pages = watched_pages(web, watched_run.value)
-        timed_get(session, progress[0], "progress", latencies, progress[1])
+        (progress, progress_headers), *pages = watched_pages(web, watched_run.value)
+        timed_get(session, progress, "progress", latencies, progress_headers)
         if round_ % PAGES_EVERY == index % PAGES_EVERY:
             for (url, headers), kind in zip(pages, ("history", "employees"), strict=True):
                 timed_get(session, url, kind, latencies, headers)

@@ -21,11 +21,7 @@ def apply_decision(
     if decision.created is not None:
         if new_local_id is None:
             raise ValueError("a created employee needs its new local id")
-        return LocalEmployee(
-            **{"email": "", "first_name": "", "last_name": "", **decision.created.values},  # type: ignore[arg-type]
-            local_id=new_local_id,
-            wage_contract=decision.created.wage_contract,
-        )
+        return decision.created.as_employee(new_local_id, with_wage_contract=True)
     if employee is None or not decision.updates:
         return employee
     personal, wage = split_changes(decision)

@@ -58,6 +58,15 @@ class NewEmployee:
     values: Mapping[str, object]
     wage_contract: WageContract
 
+    def as_employee(self, local_id: int, *, with_wage_contract: bool) -> LocalEmployee:
+        """The new employee as a local one, once their row is `local_id`; the name and e-mail
+        a record may lack are blank, as in a blank row."""
+        return LocalEmployee(
+            **{"email": "", "first_name": "", "last_name": "", **self.values},  # type: ignore[arg-type]
+            local_id=local_id,
+            wage_contract=self.wage_contract if with_wage_contract else None,
+        )
+
     def changes(self) -> tuple[FieldChange, ...]:
         """The same values as a change log, each a change from nothing."""
         return (

@@ -351,3 +351,39 @@ def test_an_id_listed_again_on_a_later_page_fails_on_a_resync_too(app, redis_url
         assert run.status is RunState.PARTIAL
         assert reasons(app, run.id, Action.FAIL) == {twice["id"]: Reason.DUPLICATE_ID}
     assert resync.unchanged == first.created
+
+
+def test_a_first_sync_finds_on_a_later_page_the_namesake_and_the_e_mail_it_wrote_on_an_earlier_one(
+    app, redis_url, tmp_path, activate
+):
+    """A first sync keeps the people it wrote in memory while they are all the company has
+    (`employee_store.CreatedByThisRun`): what a later page finds there is what the
+    database would have given."""
+    dataset = example_dataset()
+    people = dataset["companies"][0]["employees"]
+    template = people[0]
+    for number in range(len(people), 30):
+        clone = copy.deepcopy(template)
+        clone.update(id=f"C001-9{number:05}", employee_number=f"9{number:05}", email=f"clone.{number}@flexsync-demo.be")
+        for contract in clone["contracts"]:
+            contract["id"] = f"{clone['id']}-{contract['id']}"
+        people.append(clone)
+    first = next(p for p in people[:25] if p["contracts"][-1]["end_date"] is None and not p["excluded"])
+    # Pages of 25 (the test worker's page size): both come on the second page.
+    namesake = copy.deepcopy(first)
+    namesake.update(id="C001-800001", employee_number="800001", email="second.address@flexsync-demo.be")
+    same_address = copy.deepcopy(template)
+    same_address.update(id="C001-800002", employee_number="800002", first_name="Other", email=first["email"].upper())
+    for person in (namesake, same_address):
+        for contract in person["contracts"]:
+            contract["id"] = f"{person['id']}-{contract['id']}"
+        people.append(person)
+    with own_sandboxes(app, redis_url, tmp_path, dataset):
+        integration_id = activate("securex")
+        run = finished_run(app, start_sync(app, integration_id))
+    assert run.status is RunState.PARTIAL
+    assert (
+        by_provider_id(app, integration_id, namesake["id"]).probable_duplicate_of_id
+        == by_provider_id(app, integration_id, first["id"]).id
+    )
+    assert reasons(app, run.id, Action.FAIL) == {same_address["id"]: Reason.EMAIL_IN_USE}

@@ -1,7 +1,7 @@
 """A preview: what the next sync would do, computed the way the run does it, writing nothing.
 
 Every page is fetched through the connector as a run fetches it and planned by the same
-engine against the same local state (`employee_store.load_state`); where the run would
+engine against the same local state (`employee_store.load_looked_up`); where the run would
 have written a page's decisions before reading the next, the preview keeps them in
 memory (`portal.sync.overlay`). Entities the run would make get names and no rows, and
 the removals and external users are found from the complete list, as at a run's end.

@@ -50,6 +50,7 @@ from portal.runs.read_ahead import reading_ahead
 from portal.sync import changes
 from portal.sync.changes import FullSyncReason
 from portal.sync.digest import SyncedRecord, raw_provider_id, split_unchanged, valid_until
+from portal.sync.lookup import page_lookup
 from portal.sync.outcomes import RunCounts, run_status
 from portal.sync.plan import Action, plan_batch
 from portal.sync.removals import FetchCompleted, IncompleteFetch, find_external, plan_removals
@@ -262,6 +263,7 @@ def _fetch_and_apply(
     # What the synced employees remember of their records: everyone's at once, or for a
     # run of changes (a few people of many) only the listed people's, page by page.
     synced = {} if changes_only else employee_store.synced_records(target)
+    created = employee_store.CreatedByThisRun(target)
     with reading_ahead(listing) as pages:
         for number, page in enumerate(pages):
             if number == 0:
@@ -274,7 +276,8 @@ def _fetch_and_apply(
             fetched.seen |= split.unchanged
             records = [page.read(page.raw[position]) for position in split.to_plan]
             scope = sync_scope.with_entities_for(target, scope, records, integration.provider)
-            state = employee_store.load_state(target, records, synced.keys(), today, scope)
+            lookup = page_lookup(records, synced.keys(), today, scope)
+            state = created.state(lookup)
             plan = plan_batch(
                 records, state, policies, today, mode, seen_earlier=fetched.seen, scope=scope, offer_synced=offer_synced
             )
@@ -283,7 +286,8 @@ def _fetch_and_apply(
                 for r in records
                 if isinstance(r, EmployeeRecord) and r.provider_id in split.digests
             }
-            employee_store.write_decisions(target, run_id, plan.decisions, state, records, utcnow(), in_step, synced)
+            written = employee_store.write_decisions(target, run_id, plan.decisions, state, records, utcnow(), in_step, synced)
+            created.written(plan, state, written)
             fetched.seen |= plan.seen_provider_ids
             fetched.received += len(page.raw)
             fetched.total = page.total

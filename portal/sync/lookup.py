@@ -1,6 +1,6 @@
 """Which local employees one page of provider records may match, decided before anything is loaded.
 
-The store loads exactly these from the database (`employee_store.load_state`); a preview
+The store loads exactly these from the database (`employee_store.load_looked_up`); a preview
 adds, from memory, the employees the run's earlier pages would have written
 (`overlay.Overlay`). Both ask the same `PageLookup`, so they pick the same people.
 """

@@ -4,22 +4,24 @@ A run plans each page against the database as its earlier pages left it: someone
 created on page 1 holds their e-mail on page 3, a local user matched by e-mail is no
 longer unmatched. A preview writes nothing, so it carries those decisions here and lays
 them over what it loads for each page, exactly as the written rows would have been read.
+A first sync keeps the people it wrote here too, while they are all its company has
+(`employee_store.CreatedByThisRun`), instead of reading them back page after page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from itertools import count
 
 from portal.sync.apply import apply_decision
 from portal.sync.lookup import PageLookup
-from portal.sync.plan import BatchPlan, NewEmployee
+from portal.sync.plan import BatchPlan
 from portal.sync.state import LocalEmployee, LocalState, Selection, person_key
 
 
 class Overlay:
-    def __init__(self) -> None:
+    def __init__(self, *, with_wage_contracts: bool = False) -> None:
         # Local id -> the employee as the run would have written them; created ones get
         # negative ids, which no row has.
         self.changed: dict[int, LocalEmployee] = {}
@@ -28,6 +30,11 @@ class Overlay:
         # Where to look for carried employees, by every key a page looks up; a stale entry
         # (an e-mail changed since) is harmless: `PageLookup.may_match` checks again.
         self._by_key: dict[object, set[int]] = {}
+        # A preview carries new employees without their wage contracts: a later page only
+        # finds one by an e-mail, an ID or a name (a probable duplicate), never brings them
+        # in step with a record (their ID is then a duplicate). A run that writes keeps the
+        # contracts, so that what it carries is its rows as written.
+        self.with_wage_contracts = with_wage_contracts
 
     def state(self, loaded: LocalState, lookup: PageLookup) -> LocalState:
         """`loaded` as the database holds it now, and the page's `lookup`: the state the
@@ -40,14 +47,16 @@ class Overlay:
         selections.update((p, self.selections[p]) for p in lookup.provider_ids if p in self.selections)
         return LocalState((*kept, *(e for e in carried if lookup.may_match(e))), selections)
 
-    def apply(self, plan: BatchPlan, state: LocalState) -> None:
-        """What writing the page's decisions would have done (`employee_store.write_decisions`)."""
+    def apply(self, plan: BatchPlan, state: LocalState, created_ids: Mapping[str, int] | None = None) -> None:
+        """What writing the page's decisions would have done (`employee_store.write_decisions`);
+        `created_ids`: the rows the new employees got, where they were written."""
         by_id = {e.local_id: e for e in state.employees}
         for decision in plan.decisions:
             if decision.newly_offered and decision.provider_id is not None:
                 self.selections[decision.provider_id] = Selection.PARKED
             if decision.created is not None:
-                self._remember(_created(decision.created, next(self.new_ids)))
+                local_id = next(self.new_ids) if created_ids is None else created_ids[decision.provider_id or ""]
+                self._remember(decision.created.as_employee(local_id, with_wage_contract=self.with_wage_contracts))
             elif not decision.updates:
                 continue
             elif decision.local_id in by_id and (after := apply_decision(by_id[decision.local_id], decision)) is not None:
@@ -71,12 +80,3 @@ class Overlay:
             *(("name", n) for n in lookup.identities),
         )
         return {local_id for key in keys for local_id in self._by_key.get(key, ())}
-
-
-def _created(new: NewEmployee, local_id: int) -> LocalEmployee:
-    """A new employee as a later page can meet them, without their wage contract: a later
-    page only finds a new employee holding an e-mail, an ID or a name (a probable
-    duplicate), and never brings them in step with a record (their ID is then a duplicate).
-    Most of a first sync is new employees, and building their contracts cost the preview
-    a tenth of its time."""
-    return new.as_employee(local_id, with_wage_contract=False)

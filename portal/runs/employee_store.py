@@ -157,7 +157,9 @@ class CreatedByThisRun:
     written: a quarter of its time. While the tenant holds no one else (one count a page),
     the run finds them here instead, as a preview does (`overlay.Overlay`). From the first
     page on which the tenant holds anyone else (it had employees, an admin added one,
-    another integration synced some) the run asks the database, to its end.
+    another integration synced some) the run asks the database, to its end. What an admin
+    edits by hand, during the run, in someone the run wrote is not seen here: a later
+    page then meets them as written (the database would have shown the edit).
     """
 
     def __init__(self, target: SyncTarget) -> None:
@@ -179,8 +181,9 @@ class CreatedByThisRun:
         if self.overlay is None:
             return
         self.overlay.apply(plan, state, created_ids)
-        self.count += len(created_ids)
-        self.last_id = max(created_ids.values(), default=self.last_id)
+        if created_ids:
+            self.count += len(created_ids)
+            self.last_id = max(self.last_id or 0, *created_ids.values())
 
     def _tenant_holds_others(self) -> bool:
         # The same number of rows and the same highest id: a row added since, even in place

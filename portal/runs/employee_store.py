@@ -149,6 +149,11 @@ def _selections(target: SyncTarget, lookup: PageLookup) -> dict[str, Selection]:
     )
 
 
+# About 1 KB of memory a person: a bigger company's first sync goes on from the database,
+# which holds them all.
+REMEMBERED_AT_MOST = 20_000
+
+
 class CreatedByThisRun:
     """The employees a run created, kept in memory while they are all its company has.
 
@@ -164,7 +169,7 @@ class CreatedByThisRun:
 
     def __init__(self, target: SyncTarget) -> None:
         self.target = target
-        self.overlay: Overlay | None = Overlay(with_wage_contracts=True)
+        self.overlay: Overlay | None = Overlay()
         self.count = 0
         self.last_id: int | None = None
 
@@ -184,6 +189,8 @@ class CreatedByThisRun:
         if created_ids:
             self.count += len(created_ids)
             self.last_id = max(self.last_id or 0, *created_ids.values())
+        if self.count > REMEMBERED_AT_MOST:
+            self.overlay = None
 
     def _tenant_holds_others(self) -> bool:
         # The same number of rows and the same highest id: a row added since, even in place

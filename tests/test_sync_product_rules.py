@@ -84,6 +84,22 @@ def example_dataset() -> dict:
     return json.loads(open(EXAMPLE).read())
 
 
+def with_own_contract_ids(person: dict) -> dict:
+    for contract in person["contracts"]:
+        contract["id"] = f"{person['id']}-{contract['id']}"
+    return person
+
+
+def copies_of(person: dict, count: int) -> list[dict]:
+    """Other people made from one, so that a company fills more than one page."""
+    copies = []
+    for number in range(count):
+        copy_ = copy.deepcopy(person)
+        copy_.update(id=f"C001-9{number:05}", employee_number=f"9{number:05}", email=f"clone.{number}@flexsync-demo.be")
+        copies.append(with_own_contract_ids(copy_))
+    return copies
+
+
 def test_matching_is_by_email_case_insensitive_the_first_time_then_by_provider_id(sync_setup, sandboxes, activate, worker):
     app = sync_setup
     truth = true_employees(sandboxes["securex"], "C001")
@@ -333,13 +349,7 @@ def test_an_id_listed_again_on_a_later_page_fails_on_a_resync_too(app, redis_url
     a page later, must still fail as a duplicate rather than pass as unchanged too."""
     dataset = example_dataset()
     people = dataset["companies"][0]["employees"]
-    template = people[0]
-    for number in range(len(people), 30):
-        clone = copy.deepcopy(template)
-        clone.update(id=f"C001-9{number:05}", employee_number=f"9{number:05}", email=f"clone.{number}@flexsync-demo.be")
-        for contract in clone["contracts"]:
-            contract["id"] = f"{clone['id']}-{contract['id']}"
-        people.append(clone)
+    people += copies_of(people[0], count=30 - len(people))
     twice = next(p for p in people if p["contracts"][-1]["end_date"] is None and not p["excluded"])
     # Pages of 25 (the test worker's page size): the copy is on the second page.
     people.append(copy.deepcopy(twice))
@@ -362,22 +372,14 @@ def test_a_first_sync_finds_on_a_later_page_the_namesake_and_the_e_mail_it_wrote
     dataset = example_dataset()
     people = dataset["companies"][0]["employees"]
     template = people[0]
-    for number in range(len(people), 30):
-        clone = copy.deepcopy(template)
-        clone.update(id=f"C001-9{number:05}", employee_number=f"9{number:05}", email=f"clone.{number}@flexsync-demo.be")
-        for contract in clone["contracts"]:
-            contract["id"] = f"{clone['id']}-{contract['id']}"
-        people.append(clone)
+    people += copies_of(template, count=30 - len(people))
     first = next(p for p in people[:25] if p["contracts"][-1]["end_date"] is None and not p["excluded"])
     # Pages of 25 (the test worker's page size): both come on the second page.
     namesake = copy.deepcopy(first)
     namesake.update(id="C001-800001", employee_number="800001", email="second.address@flexsync-demo.be")
     same_address = copy.deepcopy(template)
     same_address.update(id="C001-800002", employee_number="800002", first_name="Other", email=first["email"].upper())
-    for person in (namesake, same_address):
-        for contract in person["contracts"]:
-            contract["id"] = f"{person['id']}-{contract['id']}"
-        people.append(person)
+    people += [with_own_contract_ids(namesake), with_own_contract_ids(same_address)]
     with own_sandboxes(app, redis_url, tmp_path, dataset):
         integration_id = activate("securex")
         run = finished_run(app, start_sync(app, integration_id))

@@ -193,8 +193,9 @@ class CreatedByThisRun:
             self.overlay = None
 
     def _tenant_holds_others(self) -> bool:
-        # The same number of rows and the same highest id: a row added since, even in place
-        # of one deleted, has a higher id than any the run wrote before it.
+        # The same number of rows and the same highest id: someone added counts one more, and
+        # in place of someone deleted (the run deletes no one) they get a higher id, unless
+        # it was the run's last row, whose id SQLite may give again.
         count, last_id = db.session.execute(select(func.count(), func.max(Employee.id))).one()
         return (count, last_id) != (self.count, self.last_id)
 

@@ -190,12 +190,12 @@ def test_a_worker_stops_listening_for_commands_at_once_when_told_to_stop(app, re
 
     monkeypatch.setattr(worker_module, "flask_app", lambda: app)
     worker = worker_module.PreloadedWorker(["default"], connection=Redis.from_url(redis_url))
-    # The worker freezes the garbage collector for its work horses, not for this test process.
     gc.unfreeze()
     worker.subscribe()
     worker.pubsub.unsubscribe()
     wait_for(lambda: not worker.pubsub.subscribed, timeout=10, message="the listener read the reply")
-    # RQ's listener would still be waiting out its minute.
+    started = time.monotonic()
     worker.pubsub_thread.stop(timeout=30)
     assert not worker.pubsub_thread.is_alive()
+    assert time.monotonic() - started < 15
     worker.pubsub.close()

@@ -4,7 +4,7 @@ the keyboard is."""
 
 from __future__ import annotations
 
-from helpers.activation import stored_integration
+from helpers.activation import open_wizard, stored_integration
 from helpers.logins import log_in
 from helpers.pages import screenshot
 from portal.models import IntegrationState
@@ -73,3 +73,25 @@ def test_activate_securex_with_the_keyboard_alone(app, live_server, page, make_a
     page.get_by_text("Securex is active.").wait_for()
     screenshot(page, "keyboard-3-started")
     assert stored_integration(app, "securex").state is IntegrationState.ACTIVE
+
+
+def test_a_wizard_step_has_the_focus_the_moment_it_appears(app, live_server, page, make_available, providers_at_sandboxes):
+    """Defends against what is typed into a step just swapped in being lost: htmx showed the
+    step, then wired it and moved the focus to it when it settled, 20 ms later; a browser test
+    filling "Excluded employees" in between saw its value submitted unchanged."""
+    make_available("securex")
+    log_in(page, live_server)
+    open_wizard(page, live_server, "Securex")
+    # Called as soon as the step is in the page, before the browser does anything else.
+    page.evaluate("""() => {
+      window.firstSight = null;
+      new MutationObserver(() => {
+        const step = document.querySelector('#step-mode');
+        if (step && window.firstSight === null) {
+          window.firstSight = {focused: step.contains(document.activeElement), settled: !step.classList.contains('htmx-added')};
+        }
+      }).observe(document.getElementById('wizard'), {childList: true, subtree: true});
+    }""")
+    page.get_by_role("button", name="Connect to Securex").click()
+    page.wait_for_function("() => window.firstSight !== null")
+    assert page.evaluate("() => window.firstSight") == {"focused": True, "settled": True}

@@ -16,6 +16,9 @@ from jobs.sync import is_sync_of_changes
 # Syncs are batch work: where a worker shares a machine with the web processes, the pages
 # HR admins are waiting for get the CPU first (nice(1) levels, 0 to 19).
 WORK_HORSE_NICENESS = 10
+# How long the worker's command listener (`rq.command`: stop a job, shut down) waits for a
+# message at a time; RQ waits a minute (see `PreloadedWorker.subscribe`).
+COMMAND_WAIT_S = 1
 # Where every job and failure callback lives (jobs/settings.py, jobs/cron.py).
 JOB_MODULES = ("jobs.sync", "jobs.export", "jobs.nightly")
 
@@ -50,6 +53,23 @@ class PreloadedWorker(Worker):
         for module in JOB_MODULES:
             importlib.import_module(module)
         gc.freeze()
+
+    def subscribe(self) -> None:
+        """RQ's, with a listener that waits for commands a second at a time, not a minute.
+
+        A warm shutdown stops the listener and waits for its current wait to end (redis-py's
+        `PubSubWorkerThread.stop` joins the thread). The reply to RQ's own UNSUBSCRIBE ends
+        that wait, unless the listener read it before it was told to stop: the worker then
+        stayed up for a minute after its last job (a deploy's SIGTERM; CI's
+        test_worker_faults saw it).
+        """
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        # RQ's __init__ sets it to None without a type, so mypy takes it for always None.
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
+            sleep_time=COMMAND_WAIT_S, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     @property
     def dequeue_timeout(self) -> int:

@@ -177,3 +177,25 @@ def test_a_work_horse_leaves_the_app_out_of_its_garbage_collections(sync_setup, 
     job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("gc.get_freeze_count")
     wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=30, message="the job to finish")
     assert job.return_value() > 50_000
+
+
+def test_a_worker_stops_listening_for_commands_at_once_when_told_to_stop(app, redis_url, monkeypatch):
+    """Defends against a warm shutdown hanging for a minute after the last job (CI saw it):
+    stopping the worker's command listener waits for the listener's current wait to end, and
+    when the listener has already read the reply to the worker's UNSUBSCRIBE, nothing else
+    ends that wait."""
+    import gc
+
+    from jobs import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "flask_app", lambda: app)
+    worker = worker_module.PreloadedWorker(["default"], connection=Redis.from_url(redis_url))
+    # The worker freezes the garbage collector for its work horses, not for this test process.
+    gc.unfreeze()
+    worker.subscribe()
+    worker.pubsub.unsubscribe()
+    wait_for(lambda: not worker.pubsub.subscribed, timeout=10, message="the listener read the reply")
+    # RQ's listener would still be waiting out its minute.
+    worker.pubsub_thread.stop(timeout=30)
+    assert not worker.pubsub_thread.is_alive()
+    worker.pubsub.close()

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 from sqlalchemy import Row, func, insert, or_, select, text, update
@@ -179,7 +179,20 @@ class CreatedByThisRun:
             self.overlay = None
         if self.overlay is None:
             return load_looked_up(self.target, lookup)
-        return self.overlay.state(LocalState((), _selections(self.target, lookup)), lookup)
+        selections = _selections(self.target, lookup) if self.selections_before_the_run else {}
+        return self.overlay.state(LocalState((), selections), lookup)
+
+    @cached_property
+    def selections_before_the_run(self) -> bool:
+        """Whether the integration's selection window held anyone when the run began (read
+        on its first page). If not, the only selections its pages can meet are those the run
+        parks itself, which the overlay keeps: an admin changes only the entries there are."""
+        return (
+            db.session.execute(
+                select(SelectionEntry.id).where(SelectionEntry.integration_id == self.target.integration_id).limit(1)
+            ).first()
+            is not None
+        )
 
     def written(self, plan: BatchPlan, state: LocalState, created_ids: Mapping[str, int]) -> None:
         """Remember what `write_decisions` wrote for the page."""

@@ -101,6 +101,17 @@ def test_the_summary_says_what_the_counts_say_for_every_combination_of_counts(ap
             db.session.rollback()
 
 
+def test_a_first_sync_of_many_names_the_first_new_employees_and_counts_the_others(app, activate):
+    """Defends against the e-mail of a 10,000-person first sync naming everyone, or miscounting the rest."""
+    integration_id = activate("securex")
+    with app.test_request_context():
+        counts = dict.fromkeys(COUNTED, 0) | {"created": summary.NAMES_SHOWN + 5}
+        body = summary.body(summary.summarise(run_with(integration_id, counts)))
+        first = ", ".join(f"Created {number}" for number in range(summary.NAMES_SHOWN))
+        assert f"New employees: {first} and 5 more." in body
+        db.session.rollback()
+
+
 def run_with(integration_id: int, counts: dict[str, int]) -> SyncRun:
     """A finished run with these counts and a line for each person they count."""
     tenant_id = demo_tenant_id()

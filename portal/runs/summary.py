@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from portal.extensions import db
 from portal.mail import MailUnavailable, send_mail
@@ -50,7 +50,9 @@ class Paragraph:
 @dataclass
 class RunSummary:
     run: SyncRun
+    # The first new employees' names, as many as the e-mail shows, and how many there are.
     created: list[str] = field(default_factory=list)
+    created_count: int = 0
     deactivated: list[str] = field(default_factory=list)
     # People inactive here whom the provider lists under contract again (PRODUCT.md: removed
     # at the provider and back, or ended only locally): access comes back, which is news.
@@ -81,6 +83,15 @@ class RunSummary:
 
 def summarise(run: SyncRun) -> RunSummary:
     summary = RunSummary(run)
+    # A first sync creates thousands: the names shown and the count, not every line.
+    created = db.session.execute(
+        select(SyncRunEmployee.display_name, func.count().over())
+        .where(SyncRunEmployee.run_id == run.id, SyncRunEmployee.action == Action.CREATE)
+        .order_by(SyncRunEmployee.id)
+        .limit(NAMES_SHOWN)
+    ).all()
+    summary.created = [name for name, _count in created]
+    summary.created_count = created[0][1] if created else 0
     lines = db.session.execute(
         select(
             SyncRunEmployee.action,
@@ -94,7 +105,7 @@ def summarise(run: SyncRun) -> RunSummary:
         .where(
             SyncRunEmployee.run_id == run.id,
             or_(
-                SyncRunEmployee.action.in_([Action.CREATE, Action.DEACTIVATE, Action.FAIL]),
+                SyncRunEmployee.action.in_([Action.DEACTIVATE, Action.FAIL]),
                 # Only the updates whose change log names "active": a run may update thousands.
                 (SyncRunEmployee.action == Action.UPDATE) & cast(SyncRunEmployee.changes, Text).like('%"active"%'),
             ),
@@ -103,9 +114,7 @@ def summarise(run: SyncRun) -> RunSummary:
     ).all()
     opened = problems.opened_by(run)
     for action, provider_id, name, reason, problem_field, problem_value, changes in lines:
-        if action == Action.CREATE:
-            summary.created.append(name)
-        elif action == Action.DEACTIVATE:
+        if action == Action.DEACTIVATE:
             summary.deactivated.append(name)
         elif action == Action.UPDATE:
             if _reactivates(changes):
@@ -125,10 +134,11 @@ def _reactivates(changes: list[dict[str, str | None]] | None) -> bool:
     return any(change["field"] == "active" and change["new"] == str(True) for change in changes or ())
 
 
-def _names(names: list[str]) -> str:
+def _names(names: list[str], count: int | None = None) -> str:
+    """The first names, and how many more of the `count` (all `names` by default) there are."""
     # Cut short: one name of 10,000 characters must not be the whole e-mail.
     shown = ", ".join(shortened(name) for name in names[:NAMES_SHOWN])
-    more = len(names) - NAMES_SHOWN
+    more = (len(names) if count is None else count) - NAMES_SHOWN
     return shown + (" " + _("and %(count)s more", count=more) if more > 0 else "")
 
 
@@ -157,7 +167,7 @@ def paragraphs(summary: RunSummary) -> list[Paragraph]:
     if run.error_code:
         parts.append(Paragraph(run_error_text(run.error_code)))
     if summary.created:
-        parts.append(Paragraph(_("New employees: %(names)s.", names=_names(summary.created))))
+        parts.append(Paragraph(_("New employees: %(names)s.", names=_names(summary.created, summary.created_count))))
     if summary.reactivated:
         parts.append(Paragraph(_("Active again, their access restored: %(names)s.", names=_names(summary.reactivated))))
     if summary.deactivated:

@@ -69,13 +69,26 @@ class Overlay:
     def _remember(self, employee: LocalEmployee) -> None:
         self.changed[employee.local_id] = employee
         name = person_key(employee.first_name, employee.last_name)
-        for key in (("id", employee.provider_id), ("email", employee.email), ("name", name)):
+        keys = (
+            ("id", employee.provider_id),
+            ("email", employee.email),
+            # A namesake has the same start date or employee number too: a first sync's
+            # earlier pages hold hundreds of people of each common name.
+            ("name and start", name, employee.start_date),
+            ("name and number", name, employee.employee_number),
+        )
+        for key in keys:
             self._by_key.setdefault(key, set()).add(employee.local_id)
 
     def _candidates(self, lookup: PageLookup) -> set[int]:
         keys: Iterable[object] = (
             *(("id", p) for p in lookup.known_ids),
             *(("email", e) for e in lookup.emails),
-            *(("name", n) for n in lookup.identities),
+            *(
+                key
+                for name, identities in lookup.identities.items()
+                for start, number in identities
+                for key in (("name and start", name, start), ("name and number", name, number))
+            ),
         )
         return {local_id for key in keys for local_id in self._by_key.get(key, ())}

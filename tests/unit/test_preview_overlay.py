@@ -1,13 +1,15 @@
 """A preview plans every page as the run does after writing the pages before, writing nothing:
 the overlay of earlier decisions stands in for the rows the run would have written."""
 
+from datetime import date
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.sync_examples import TODAY, apply_plan, contract, employee, record
 from portal.sync.lookup import page_lookup
 from portal.sync.overlay import Overlay
-from portal.sync.plan import BatchPlan, plan_batch
+from portal.sync.plan import Action, BatchPlan, plan_batch
 from portal.sync.preview import Category, Preview
 from portal.sync.state import LocalState, SyncMode
 
@@ -85,3 +87,16 @@ def test_someone_created_on_an_earlier_page_holds_their_e_mail_on_a_later_one():
     assert [p.provider_id for p in preview.people[Category.CREATED]] == ["P-1"]
     assert [(p.provider_id, p.reason.value) for p in preview.people[Category.FAILED]] == [("P-2", "entity_move")]
     assert Preview.from_json(preview.to_json()) == preview
+
+
+def test_a_namesake_by_employee_number_created_on_an_earlier_page_is_a_probable_duplicate_on_a_later_one():
+    """Defends against the overlay finding earlier namesakes by their start date only."""
+    first = record("P-1", email="an@example.be", start_date=date(2024, 1, 1), employee_number="7")
+    later = record("P-2", email="an.peeters@example.be", start_date=date(2025, 3, 1), employee_number="7")
+    overlay = Overlay()
+    for page in ([first], [later]):
+        state = overlay.state(LocalState(), page_lookup(page, frozenset(), TODAY))
+        result = plan(page, state, set(), SyncMode.FULL)
+        overlay.apply(result, state)
+    (created,) = result.decisions
+    assert created.action is Action.CREATE and created.probable_duplicate_of == -1

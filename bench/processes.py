@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 from demo.launcher import free_port, redis_command, stop_sessions, wait_for_port
-from jobs.worker import WORK_HORSE_NICENESS
 from portal.config import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -65,13 +64,6 @@ def start_sandboxes(children: Children, name: str, size: int, companies: int, da
     children.start(
         name,
         [
-            # The sandbox stands in for the providers' servers, which are not on our machine.
-            # At normal priority it took the CPU from the niced work horses, a contest production
-            # never has (a first sync 1.11 s against 0.87 s, docs/performance.md); at their
-            # priority it ties with them, and the benchmark's own measurements outrank it.
-            "nice",
-            "-n",
-            str(WORK_HORSE_NICENESS),
             sys.executable,
             "-m",
             "sandbox",

@@ -84,11 +84,7 @@ class Overlay:
         keys: Iterable[object] = (
             *(("id", p) for p in lookup.known_ids),
             *(("email", e) for e in lookup.emails),
-            *(
-                key
-                for name, identities in lookup.identities.items()
-                for start, number in identities
-                for key in (("name and start", name, start), ("name and number", name, number))
-            ),
+            *(("name and start", n, start) for n, found in lookup.identities.items() for start, _ in found if start is not None),
+            *(("name and number", n, number) for n, found in lookup.identities.items() for _, number in found if number),
         )
         return {local_id for key in keys for local_id in self._by_key.get(key, ())}

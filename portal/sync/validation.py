@@ -33,6 +33,11 @@ def record_problem(record: EmployeeRecord) -> Reason | None:
         if contract.gross_amount < 0:
             return Reason.NEGATIVE_SALARY
     for name, limit in FIELD_MAX_LENGTH.items():
+        sent = getattr(record, name)
+        # Trimming only shortens a value, and lower-casing (of an e-mail) lengthens only
+        # non-ASCII text ("İ" -> "i̇"): most values need no stored form to be measured.
+        if not isinstance(sent, str) or (len(sent) <= limit and sent.isascii()):
+            continue
         value = provider_value(record, name)
         if isinstance(value, str) and len(value) > limit:
             return Reason.FIELD_TOO_LONG

@@ -52,15 +52,16 @@ def explain_conversion(contract: WageContract) -> str | None:
 
 def synced_wage_contract(record: WageContractRecord) -> WageContract:
     """The wage contract Flexsync stores for a provider's active contract."""
-    converts = record.wage_type == WageType.HOURLY and record.worker_class == WorkerClass.WHITE_COLLAR
+    wage_type = WageType(record.wage_type)
+    converts = wage_type == WageType.HOURLY and record.worker_class == WorkerClass.WHITE_COLLAR
     hours = weekly_hours(record) if converts else None
     return WageContract(
         provider_id=record.provider_id,
-        wage_type=WageType(record.wage_type),
+        wage_type=wage_type,
         worker_class=WorkerClass(record.worker_class),
         provider_gross_amount=record.gross_amount,
         gross_salary=monthly_from_hourly(record.gross_amount, hours) if hours is not None else record.gross_amount,
-        salary_period=WageType.MONTHLY if converts else WageType(record.wage_type),
+        salary_period=WageType.MONTHLY if converts else wage_type,
         converted_with_weekly_hours=hours,
         start_date=record.start_date,
         end_date=record.end_date,

@@ -224,3 +224,22 @@ def test_failed_employees_are_listed_with_the_reason_and_the_fix():
 def test_every_reason_has_a_fix_and_english_texts_the_web_layer_can_translate():
     assert set(FIX_FOR) == set(REASON_TEXT) == set(Reason)
     assert set(FIX_TEXT) == set(Fix)
+
+
+@pytest.mark.parametrize(
+    ("changed", "fails"),
+    [
+        ({"last_name": "N" * 100}, False),
+        ({"last_name": "N" * 101}, True),
+        # Measured as stored: trimmed, so spaces around a name of the limit do not count…
+        ({"last_name": "  " + "N" * 100 + " "}, False),
+        # …and an e-mail lower-cased, which lengthens some letters ("İ" -> "i̇").
+        ({"email": "a" * 241 + "@example.com"}, False),
+        ({"email": "İ" + "a" * 241 + "@example.com"}, True),
+        ({"employee_number": "7" * 51}, True),
+    ],
+)
+def test_a_value_longer_than_flexsync_stores_fails_that_employee_measured_as_stored(changed, fails):
+    (decision,) = sync([record("P-1", **changed)]).decisions
+
+    assert (decision.action, decision.reason) == ((Action.FAIL, Reason.FIELD_TOO_LONG) if fails else (Action.CREATE, None))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Collection, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -47,6 +48,7 @@ from portal.providers.registry import connector_class
 from portal.runs import delta_runs, employee_store, problems, summary, sync_scope
 from portal.runs.lifecycle import ErrorCode, Lifecycle, utcnow
 from portal.runs.read_ahead import reading_ahead
+from portal.runs.reading_process import ReadPage, reading_in_a_process
 from portal.sync import changes
 from portal.sync.changes import FullSyncReason
 from portal.sync.digest import SyncedRecord, raw_provider_id, split_unchanged, valid_until
@@ -227,7 +229,7 @@ def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fet
             run.changes_since = since
             try:
                 listing = connector.changed_employees(since.replace(tzinfo=UTC))
-                fetched = _fetch_and_apply(run, integration, scope, listing, changes_only=True)
+                fetched = _fetch_and_apply(run, integration, scope, connector, listing, changes_only=True)
             except CursorRefused:
                 db.session.rollback()
                 since = FullSyncReason.CURSOR_REFUSED
@@ -242,11 +244,16 @@ def _fetch(run: SyncRun, integration: Integration, connector: Connector) -> _Fet
             run.kind = RunKind.FULL
             run.full_sync_reason = since
             db.session.commit()
-    return _fetch_and_apply(run, integration, scope, connector.employees())
+    return _fetch_and_apply(run, integration, scope, connector, connector.employees())
 
 
 def _fetch_and_apply(
-    run: SyncRun, integration: Integration, scope: SyncScope, listing: Iterator[Page], changes_only: bool = False
+    run: SyncRun,
+    integration: Integration,
+    scope: SyncScope,
+    connector: Connector,
+    listing: Iterator[Page],
+    changes_only: bool = False,
 ) -> _Fetched:
     target = employee_store.SyncTarget.of(integration)
     run_id = run.id
@@ -264,17 +271,13 @@ def _fetch_and_apply(
     # run of changes (a few people of many) only the listed people's, page by page.
     synced = {} if changes_only else employee_store.synced_records(target)
     created = employee_store.CreatedByThisRun(target)
-    with reading_ahead(listing) as pages:
+    with _reading(connector, listing, target, synced, today, fingerprint, changes_only) as pages:
         for number, page in enumerate(pages):
             if number == 0:
                 fetched.first_answer_at = page.as_of
-            if changes_only:
-                listed = {provider_id for raw in page.raw if (provider_id := raw_provider_id(raw)) is not None}
-                synced.update(employee_store.synced_records(target, listed))
-            split = split_unchanged(page.raw, synced, today, fetched.seen, fingerprint)
+            split, records = page.split, page.records
             # Never planned, yet listing them again later in the run is a duplicate.
             fetched.seen |= split.unchanged
-            records = [page.read(page.raw[position]) for position in split.to_plan]
             scope = sync_scope.with_entities_for(target, scope, records, integration.provider)
             lookup = page_lookup(records, synced.keys(), today, scope)
             state = created.state(lookup)
@@ -289,7 +292,7 @@ def _fetch_and_apply(
             written = employee_store.write_decisions(target, run_id, plan.decisions, state, records, utcnow(), in_step, synced)
             created.written(plan, state, written)
             fetched.seen |= plan.seen_provider_ids
-            fetched.received += len(page.raw)
+            fetched.received += page.received
             fetched.total = page.total
             fetched.counts += plan.counts + RunCounts(unchanged=len(split.unchanged))
             if plan.counts.created and fetched.counts.created >= max(
@@ -306,6 +309,43 @@ def _fetch_and_apply(
     _report_progress(run, fetched.counts, fetched.received, fetched.total)
     db.session.commit()
     return fetched
+
+
+def _reading(
+    connector: Connector,
+    listing: Iterator[Page],
+    target: employee_store.SyncTarget,
+    synced: dict[str, SyncedRecord],
+    today: date,
+    fingerprint: bytes,
+    changes_only: bool,
+) -> AbstractContextManager[Iterator[ReadPage]]:
+    """The provider's pages, split and read. A run of everyone reads them in a process of
+    its own; a run of changes lists a few people, and looks up what each page's people
+    remember as the page comes, so it reads them in a thread."""
+
+    def read_page(page: Page, seen: set[str]) -> ReadPage:
+        split = split_unchanged(page.raw, synced, today, seen, fingerprint)
+        records = [page.read(page.raw[position]) for position in split.to_plan]
+        seen |= split.unchanged
+        seen.update(record.provider_id for record in records if record.provider_id is not None)
+        return ReadPage(split, records, len(page.raw), page.total, page.as_of)
+
+    if not changes_only:
+        return reading_in_a_process(listing, connector, read_page)
+
+    def remembering(page: Page) -> Page:
+        listed = {provider_id for raw in page.raw if (provider_id := raw_provider_id(raw)) is not None}
+        synced.update(employee_store.synced_records(target, listed))
+        return page
+
+    @contextmanager
+    def in_a_thread() -> Iterator[Iterator[ReadPage]]:
+        seen: set[str] = set()
+        with reading_ahead(listing) as pages:
+            yield (read_page(remembering(page), seen) for page in pages)
+
+    return in_a_thread()
 
 
 def _report_progress(run: SyncRun, counts: RunCounts, received: int, total: int | None) -> None:

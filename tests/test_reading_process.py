@@ -95,10 +95,14 @@ def test_an_error_whose_constructor_takes_more_than_a_message_arrives_as_its_mes
 
 
 def test_a_reader_that_dies_ends_the_listing_as_an_outage_instead_of_a_wait(app):
+    def dying(raw: str) -> str:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return raw
+
     def listing():
         yield page(1)
-        os.kill(os.getpid(), signal.SIGKILL)
-        yield page(2)
+        # Killed while reading the second page (the out-of-memory killer, a crash in a C library).
+        yield Page(["P-2"], read=dying, total=2)
 
     with app.app_context():
         got, error = pages_read(listing())

@@ -23,6 +23,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from portal.providers.base import Connector, EmployeeRecord, Page, ProviderError, ProviderUnavailable, RecordError
+from portal.runs.read_ahead import reading_ahead
 from portal.sync.digest import PageSplit
 
 # How long a reader that was told to stop may take before it is killed.
@@ -107,8 +108,11 @@ def _read(
         db.engine.dispose(close=False)
         seen: set[str] = set()
         try:
-            for page in listing:
-                sending.send(read_page(page, seen))
+            # The next page is asked for while this one is read: the provider's time to
+            # answer is waited out beside the reading, not after it.
+            with reading_ahead(listing) as pages:
+                for page in pages:
+                    sending.send(read_page(page, seen))
         except BrokenPipeError:
             return
         except Exception as failure:  # noqa: BLE001 - handed to the run, raised there

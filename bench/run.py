@@ -668,14 +668,17 @@ def measure_fleet(ph: Phase, sizes: Sizes, results: Results) -> None:
 
 
 def measure_memory(ph: Phase, sizes: Sizes, results: Results) -> None:
-    """Peak RSS of the worker and its work horse, sampled from /proc during a big first sync."""
+    """Peak RSS of the worker, its work horse and the horse's provider reader, sampled from
+    /proc during a big first sync."""
     _tenant_id, integration_id = demo_integration()
     worker = ph.workers[0].pid
-    peak = {"worker": 0.0, "horse": 0.0}
+    peak = {"worker": 0.0, "horse": 0.0, "reader": 0.0}
 
     def sample() -> None:
+        horses = child_pids(worker)
         peak["worker"] = max(peak["worker"], rss_mb(worker))
-        peak["horse"] = max([peak["horse"], *(rss_mb(pid) for pid in child_pids(worker))])
+        peak["horse"] = max([peak["horse"], *(rss_mb(pid) for pid in horses)])
+        peak["reader"] = max([peak["reader"], *(rss_mb(pid) for horse in horses for pid in child_pids(horse))])
 
     big_s, big = timed_sync(integration_id, on_poll=sample)
     results.figures.update(worker_peak_rss_mb=max(peak.values()))
@@ -686,6 +689,7 @@ def measure_memory(ph: Phase, sizes: Sizes, results: Results) -> None:
         big_sync_s=big_s,
         worker_parent_peak_rss_mb=peak["worker"],
         work_horse_peak_rss_mb=peak["horse"],
+        provider_reader_peak_rss_mb=peak["reader"],
     )
 
 

@@ -78,11 +78,14 @@ def test_a_provider_error_comes_after_the_pages_before_it(app):
     assert isinstance(error, ProviderUnavailable) and "503" in str(error)
 
 
-def test_an_error_whose_constructor_takes_more_than_a_message_arrives_as_its_message(app):
-    class Refused(ProviderUnavailable):
-        def __init__(self, provider: str, status: int) -> None:
-            super().__init__(f"{provider} refused with {status}")
+class Refused(ProviderUnavailable):
+    """As `http.ProviderRefused`: pickled by its message, but built from more than that."""
 
+    def __init__(self, provider: str, status: int) -> None:
+        super().__init__(f"{provider} refused with {status}")
+
+
+def test_an_error_whose_constructor_takes_more_than_a_message_arrives_as_its_message(app):
     def listing():
         yield page(1)
         raise Refused("Securex", 418)

@@ -129,7 +129,11 @@ def _picklable(error: BaseException | None) -> BaseException | None:
     if error is None:
         return None
     try:
-        pickle.loads(pickle.dumps(error))
+        pickle.dumps(error)
+        # What unpickling it on the other side does: its class called with its arguments.
+        reduced = error.__reduce__()
+        if isinstance(reduced, tuple):
+            reduced[0](*reduced[1])
     except Exception:  # noqa: BLE001 - whatever the reason, it is told by its message
         kind = ProviderUnavailable if isinstance(error, ProviderUnavailable) else RuntimeError
         return kind(str(error))

@@ -14,15 +14,22 @@ import pickle
 import signal
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import datetime
 from multiprocessing.connection import Connection
-from typing import Any
 
 from flask import Flask, current_app
 
-from portal.providers.base import Connector, EmployeeRecord, Page, ProviderError, ProviderUnavailable, RecordError
+from portal.providers.base import (
+    Connector,
+    Credentials,
+    EmployeeRecord,
+    Page,
+    ProviderError,
+    ProviderUnavailable,
+    RecordError,
+)
 from portal.runs.read_ahead import reading_ahead
 from portal.sync.digest import PageSplit
 
@@ -119,7 +126,9 @@ def _read(
             if not isinstance(failure, ProviderError):
                 failure.add_note(f"In the provider reader:\n{traceback.format_exc()}")
             error = failure
-    sending.send(("end", connector.credentials, connector.http.rate_limited, _picklable(error)))
+    # A run that stopped right after the last page is gone: nobody to tell.
+    with suppress(BrokenPipeError):
+        sending.send(("end", connector.credentials, connector.http.rate_limited, _picklable(error)))
     sending.close()
 
 
@@ -140,7 +149,7 @@ def _picklable(error: BaseException | None) -> BaseException | None:
     return error
 
 
-def _hand_back(connector: Connector, credentials: Any, rate_limited: int) -> None:
+def _hand_back(connector: Connector, credentials: Credentials, rate_limited: int) -> None:
     for item in fields(credentials):
         setattr(connector.credentials, item.name, getattr(credentials, item.name))
     connector.http.rate_limited = rate_limited
